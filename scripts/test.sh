@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Run every test of coursecal: the one command for developers and CI.
+#
+#   ./scripts/test.sh
+#
+# Needs: cargo (rustup, with rustfmt and clippy), python3.11+ with venv/pip,
+# node 20+ with npm. Installs the independent iCalendar parsers used by the
+# integration tests (tests/parsers/) into .venv-test/ and
+# tests/parsers/node_modules/, skipping the install when nothing changed.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+
+STEP=0
+banner() {
+    STEP=$((STEP + 1))
+    printf '\n==== [%d] %s ====\n' "$STEP" "$*"
+}
+die() {
+    printf 'scripts/test.sh: error: %s\n' "$*" >&2
+    exit 1
+}
+hash_of() { # hash_of FILE [EXTRA...]: fingerprint of a file plus extra strings
+    { cat "$1"; shift; printf '%s\n' "$@"; } | sha256sum | cut -d' ' -f1
+}
+
+# --- tools --------------------------------------------------------------------
+banner "tools"
+command -v cargo >/dev/null || die "cargo not found (install Rust with rustup)"
+command -v node >/dev/null || die "node not found (Node.js 20+ is needed)"
+command -v npm >/dev/null || die "npm not found"
+PYTHON=""
+for candidate in python3.13 python3.12 python3.11 python3; do
+    if command -v "$candidate" >/dev/null &&
+        "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+        PYTHON=$(command -v "$candidate")
+        break
+    fi
+done
+[ -n "$PYTHON" ] || die "no python3.11+ found"
+echo "cargo:  $(cargo --version)"
+echo "python: $("$PYTHON" --version) ($PYTHON)"
+echo "node:   $(node --version), npm $(npm --version 2>/dev/null)"
+
+# --- Python parser (tests/parsers/parse_ics.py) --------------------------------
+banner "python venv .venv-test/ (tests/parsers/requirements.txt)"
+VENV=$ROOT/.venv-test
+PY_STAMP=$VENV/.requirements.sha256
+py_want=$(hash_of tests/parsers/requirements.txt "$("$PYTHON" --version 2>&1)" "$PYTHON")
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c '' 2>/dev/null ||
+    [ "$(cat "$PY_STAMP" 2>/dev/null)" != "$py_want" ]; then
+    echo "installing into .venv-test/ ..."
+    rm -f "$PY_STAMP"
+    if "$PYTHON" -m venv --clear "$VENV"; then
+        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+            -r tests/parsers/requirements.txt
+    else
+        # Debian's python3 without python3-venv has no ensurepip: make the
+        # venv bare and install into it with the outer interpreter's pip.
+        echo "venv with pip failed; retrying with --without-pip"
+        "$PYTHON" -m venv --clear --without-pip "$VENV"
+        "$PYTHON" -m pip --python "$VENV/bin/python" install --quiet \
+            --disable-pip-version-check -r tests/parsers/requirements.txt
+    fi
+    echo "$py_want" >"$PY_STAMP"
+else
+    echo "up to date (stamp matches requirements.txt), skipping pip install"
+fi
+"$VENV/bin/python" -c 'import icalendar; print("icalendar", icalendar.__version__)'
+
+# --- Node parser (tests/parsers/parse_ics.mjs) ---------------------------------
+banner "npm ci in tests/parsers/ (package-lock.json)"
+NODE_STAMP=tests/parsers/node_modules/.package-lock.sha256
+node_want=$(hash_of tests/parsers/package-lock.json "$(node --version)")
+if [ "$(cat "$NODE_STAMP" 2>/dev/null)" != "$node_want" ]; then
+    echo "running npm ci ..."
+    (cd tests/parsers && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$node_want" >"$NODE_STAMP"
+else
+    echo "up to date (stamp matches package-lock.json), skipping npm ci"
+fi
+echo "ical.js $(node -p 'require("./tests/parsers/node_modules/ical.js/package.json").version')"
+
+# Interpreters the Rust integration tests use to run the independent parsers.
+export COURSECAL_PYTHON=$VENV/bin/python
+export COURSECAL_NODE=node
+
+banner "parsers self-check (tests/parsers/sample.ics, both must agree)"
+py_json=$("$COURSECAL_PYTHON" tests/parsers/parse_ics.py tests/parsers/sample.ics)
+js_json=$("$COURSECAL_NODE" tests/parsers/parse_ics.mjs tests/parsers/sample.ics)
+if [ "$py_json" != "$js_json" ]; then
+    diff <(printf '%s\n' "$py_json") <(printf '%s\n' "$js_json") || true
+    die "parse_ics.py and parse_ics.mjs disagree on tests/parsers/sample.ics"
+fi
+echo "ok: identical JSON from both parsers"
+
+# --- Rust ------------------------------------------------------------------------
+banner "cargo fmt --all -- --check"
+cargo fmt --all -- --check
+
+banner "cargo clippy --all-targets -- -D warnings"
+cargo clippy --all-targets -- -D warnings
+
+# An exotic host zone (UTC+12:45/+13:45, DST in the southern summer), so any
+# accidental fallback to the host's local time zone shows up as a failure.
+HOST_TZ=Pacific/Chatham
+if [ ! -e "/usr/share/zoneinfo/$HOST_TZ" ]; then
+    # No tzdata on this machine: the same rule as a POSIX TZ string.
+    HOST_TZ='<+1245>-12:45<+1345>,M9.5.0/2:45,M4.1.0/3:45'
+fi
+banner "TZ=$HOST_TZ cargo test --all-targets"
+TZ=$HOST_TZ cargo test --all-targets
+
+# `cargo test --doc` fails outright on a package without a library target.
+if cargo metadata --no-deps --format-version 1 |
+    "$COURSECAL_PYTHON" -c '
+import json, sys
+kinds = {k for p in json.load(sys.stdin)["packages"] for t in p["targets"] for k in t["kind"]}
+sys.exit(0 if kinds & {"lib", "rlib", "dylib", "proc-macro"} else 1)'; then
+    banner "cargo test --doc"
+    cargo test --doc
+else
+    banner "cargo test --doc: skipped (the package has no library target)"
+fi
+
+# --- later: browser tests ---
+
+printf '\n==== all checks passed ====\n'

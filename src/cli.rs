@@ -1,0 +1,239 @@
+//! Command line: clap definitions and the subcommand runners.
+
+use crate::catalog::{Catalog, LoadReport};
+use crate::diagnostic::Diagnostic;
+use crate::filter::{Courses, FeedRequest, FilterError, parse_kinds, parse_zone};
+use crate::ics::feed::LARGE_FEED_BYTES;
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Parser)]
+#[command(name = "coursecal", version, about = "Course schedules → calendar feeds")]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check every schedule file; print all problems (exit 1 if any).
+    Check {
+        #[arg(long, env = "COURSECAL_SCHEDULES", default_value = "schedules")]
+        schedules: PathBuf,
+    },
+    /// Write every feed to OUT (courses/<id>.ics and calendar.ics),
+    /// replacing OUT only when the whole build succeeded.
+    Build {
+        #[arg(long, env = "COURSECAL_SCHEDULES", default_value = "schedules")]
+        schedules: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Print one feed variant to stdout (all courses when none is named).
+    Feed {
+        /// Course ids (file stems).
+        courses: Vec<String>,
+        #[arg(long, env = "COURSECAL_SCHEDULES", default_value = "schedules")]
+        schedules: PathBuf,
+        /// IANA time zone for timed events (default UTC).
+        #[arg(long, default_value = "UTC")]
+        tz: String,
+        /// Kinds to include: release,due,live,milestone (default all).
+        #[arg(long, default_value = "")]
+        kinds: String,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{count} error(s) in the schedules; nothing was written")]
+    Invalid { count: usize },
+    #[error("{0}")]
+    Filter(#[from] FilterError),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Invalid { .. } | CliError::Io { .. } => 1,
+            CliError::Filter(_) => 2,
+        }
+    }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> CliError + '_ {
+    move |source| CliError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn print_diagnostics(diags: &[Diagnostic]) {
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    for d in diags {
+        let _ = writeln!(err, "{}\n", d.render());
+    }
+}
+
+/// Load and print problems; fail when any file has errors.
+fn load(dir: &Path) -> Result<LoadReport, CliError> {
+    let report = Catalog::load_dir(dir);
+    print_diagnostics(&report.warnings);
+    print_diagnostics(&report.errors);
+    if report.errors.is_empty() {
+        Ok(report)
+    } else {
+        Err(CliError::Invalid {
+            count: report.errors.len(),
+        })
+    }
+}
+
+pub fn run(args: Args) -> Result<(), CliError> {
+    match args.command {
+        Command::Check { schedules } => check(&schedules),
+        Command::Build { schedules, out } => build(&schedules, &out),
+        Command::Feed {
+            courses,
+            schedules,
+            tz,
+            kinds,
+        } => {
+            let req = FeedRequest {
+                courses: Courses::parse(&courses.join(",")),
+                zone: parse_zone(&tz)?,
+                kinds: parse_kinds(&kinds)?,
+            };
+            let report = load(&schedules)?;
+            let feed = report.catalog.feed(&req)?;
+            let stdout = std::io::stdout();
+            stdout
+                .lock()
+                .write_all(feed.body.as_bytes())
+                .map_err(io(Path::new("<stdout>")))
+        }
+    }
+}
+
+fn check(dir: &Path) -> Result<(), CliError> {
+    let report = Catalog::load_dir(dir);
+    let mut warnings = report.warnings.clone();
+    // Google Calendar truncates large feeds: warn before learners notice.
+    let mut feeds: Vec<(String, FeedRequest)> = report
+        .catalog
+        .courses
+        .keys()
+        .map(|id| {
+            let req = FeedRequest {
+                courses: Courses::Some(vec![id.clone()]),
+                ..FeedRequest::default()
+            };
+            (format!("courses/{id}.ics"), req)
+        })
+        .collect();
+    feeds.push(("calendar.ics".into(), FeedRequest::default()));
+    for (name, req) in &feeds {
+        if let Ok(feed) = report.catalog.feed(req)
+            && feed.body.len() > LARGE_FEED_BYTES
+        {
+            warnings.push(
+                Diagnostic::warning(dir, format!("the feed {name} is {} bytes", feed.body.len()))
+                    .label("Google Calendar stops reading feeds larger than 1 MB")
+                    .help("split the course, or subscribe learners to filtered feeds (kinds=…)"),
+            );
+        }
+    }
+    print_diagnostics(&warnings);
+    print_diagnostics(&report.errors);
+    let n = report.catalog.courses.len();
+    eprintln!(
+        "checked {dir}: {n} course(s) ok, {} error(s), {} warning(s)",
+        report.errors.len(),
+        warnings.len(),
+        dir = dir.display()
+    );
+    if report.errors.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::Invalid {
+            count: report.errors.len(),
+        })
+    }
+}
+
+/// Write into a sibling temp dir, then swap it in, so a failed build leaves
+/// the previous output intact.
+fn build(dir: &Path, out: &Path) -> Result<(), CliError> {
+    let report = load(dir)?;
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(io(&parent))?;
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = write_tree(&report.catalog, &tmp).and_then(|n| {
+        swap_in(&tmp, out)?;
+        Ok(n)
+    });
+    match result {
+        Ok(n) => {
+            eprintln!("wrote {n} feed(s) to {}", out.display());
+            Ok(())
+        }
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            Err(e)
+        }
+    }
+}
+
+fn write_tree(catalog: &Catalog, root: &Path) -> Result<usize, CliError> {
+    let courses_dir = root.join("courses");
+    std::fs::create_dir_all(&courses_dir).map_err(io(&courses_dir))?;
+    let mut n = 0;
+    for id in catalog.courses.keys() {
+        let req = FeedRequest {
+            courses: Courses::Some(vec![id.clone()]),
+            ..FeedRequest::default()
+        };
+        let feed = catalog.feed(&req)?;
+        let path = courses_dir.join(format!("{id}.ics"));
+        std::fs::write(&path, feed.body).map_err(io(&path))?;
+        n += 1;
+    }
+    let all = catalog.feed(&FeedRequest::default())?;
+    let path = root.join("calendar.ics");
+    std::fs::write(&path, all.body).map_err(io(&path))?;
+    Ok(n + 1)
+}
+
+fn swap_in(tmp: &Path, out: &Path) -> Result<(), CliError> {
+    if out.exists() {
+        let old = out.with_file_name(format!(
+            ".{}.old-{}",
+            out.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
+            std::process::id()
+        ));
+        std::fs::rename(out, &old).map_err(io(out))?;
+        if let Err(e) = std::fs::rename(tmp, out) {
+            // Put the previous output back before reporting.
+            let _ = std::fs::rename(&old, out);
+            return Err(io(out)(e));
+        }
+        let _ = std::fs::remove_dir_all(&old);
+    } else {
+        std::fs::rename(tmp, out).map_err(io(out))?;
+    }
+    Ok(())
+}

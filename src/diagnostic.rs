@@ -1,0 +1,187 @@
+//! Messages for schedule authors: file, line, column, what was expected and
+//! the closest valid value, rendered as a source snippet.
+
+use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub path: PathBuf,
+    /// 1-based; 0 when the problem concerns the whole file.
+    pub line: u32,
+    pub column: u32,
+    /// Length of the offending text in characters (at least 1 when located).
+    pub width: u32,
+    pub message: String,
+    /// What was expected, shown under the offending text.
+    pub label: Option<String>,
+    /// The closest valid value or how to fix it.
+    pub help: Option<String>,
+    /// The text of `line`, for the snippet.
+    pub source_line: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(path: &Path, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            path: path.to_path_buf(),
+            line: 0,
+            column: 0,
+            width: 0,
+            message: message.into(),
+            label: None,
+            help: None,
+            source_line: None,
+        }
+    }
+
+    pub fn warning(path: &Path, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(path, message)
+        }
+    }
+
+    /// Locate the diagnostic in `source` (1-based line/column in characters).
+    pub fn at(mut self, source: &str, line: u32, column: u32, width: u32) -> Self {
+        self.line = line;
+        self.column = column.max(1);
+        self.width = width.max(1);
+        self.source_line = source
+            .lines()
+            .nth(line.saturating_sub(1) as usize)
+            .map(|l| l.trim_end_matches('\r').to_owned());
+        self
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `file:line:column`, or just the file for whole-file problems.
+    pub fn location(&self) -> String {
+        if self.line == 0 {
+            self.path.display().to_string()
+        } else {
+            format!("{}:{}:{}", self.path.display(), self.line, self.column)
+        }
+    }
+
+    /// A one-line form for logs and JSON (`/healthz`).
+    pub fn short(&self) -> String {
+        let mut s = format!("{}: {}", self.location(), self.message);
+        if let Some(label) = &self.label {
+            s.push_str(&format!(" ({label})"));
+        }
+        if let Some(help) = &self.help {
+            s.push_str(&format!("; {help}"));
+        }
+        s
+    }
+
+    /// The full rendering with a source snippet, without colours.
+    pub fn render(&self) -> String {
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let path = self.path.display().to_string();
+        let title = level.primary_title(self.message.as_str());
+        let group = match (&self.source_line, self.line) {
+            (Some(src), line) if line > 0 => {
+                let start = char_to_byte(src, self.column.saturating_sub(1) as usize);
+                let end = char_to_byte(src, (self.column - 1 + self.width) as usize).max(start);
+                let mut annotation = AnnotationKind::Primary.span(start..end);
+                if let Some(label) = &self.label {
+                    annotation = annotation.label(label.as_str());
+                }
+                title.element(
+                    Snippet::source(src.as_str())
+                        .line_start(line as usize)
+                        .path(path.as_str())
+                        .annotation(annotation),
+                )
+            }
+            _ => {
+                let mut t = title.element(annotate_snippets::Origin::path(path.as_str()));
+                if let Some(label) = &self.label {
+                    t = t.element(Level::NOTE.message(label.as_str()));
+                }
+                t
+            }
+        };
+        let group = match &self.help {
+            Some(help) => group.element(Level::HELP.message(help.as_str())),
+            None => group,
+        };
+        let out = Renderer::plain().render(&[group]);
+        // Show the column in the header line too (`file:line:col`) as compilers do.
+        out.to_string()
+    }
+}
+
+fn char_to_byte(s: &str, chars: usize) -> usize {
+    s.char_indices().nth(chars).map_or(s.len(), |(i, _)| i)
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render())
+    }
+}
+
+/// The closest candidate by edit distance, if it is plausibly a typo.
+pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = input.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.chars().count().max(input.chars().count()) / 3).max(2))
+        .min_by_key(|(d, c)| (*d, *c))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_finds_typos_only() {
+        let keys = ["name", "release", "assignments"];
+        assert_eq!(closest("relase", keys), Some("release"));
+        assert_eq!(closest("Name", keys), Some("name"));
+        assert_eq!(closest("zzzzzzzz", keys), None);
+    }
+
+    #[test]
+    fn renders_file_line_column_and_help() {
+        let src = "units:\n  - nmae: x\n";
+        let d = Diagnostic::error(Path::new("s/a.yaml"), "unknown key `nmae` in a unit")
+            .at(src, 2, 5, 4)
+            .label("expected one of `name`, `release`")
+            .help("did you mean `name`?");
+        let r = d.render();
+        assert!(r.contains("s/a.yaml:2:5"), "{r}");
+        assert!(r.contains("^^^^"), "{r}");
+        assert!(r.contains("did you mean `name`?"), "{r}");
+    }
+}

@@ -1,0 +1,15 @@
+//! coursecal: course schedules → RFC 5545 calendar feeds.
+//!
+//! Data flows one way: `schedule` (YAML with locations) → `course` (resolved
+//! events) → `ics` (feed bytes), with `filter` describing which feed and
+//! `catalog` holding the loaded courses.
+#![forbid(unsafe_code)]
+
+pub mod catalog;
+pub mod cli;
+pub mod course;
+pub mod diagnostic;
+pub mod filter;
+pub mod ics;
+pub mod schedule;
+pub mod time;

@@ -1,0 +1,243 @@
+//! Time values of schedule files and their resolution to dates and instants.
+//!
+//! The schedule format has three spellings (see docs/schedule-format.md):
+//! a date (all-day), a date-time with an offset (one instant) and a naive
+//! date-time read in the course's zone. Resolving the naive form is where DST
+//! bites: a wall time can be missing (gap) or happen twice (overlap), and both
+//! are reported instead of guessed.
+
+use chrono::{
+    DateTime, Datelike, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, TimeZone,
+    Utc,
+};
+use chrono_tz::Tz;
+
+/// A time value as written in a schedule file, before zone resolution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeValue {
+    Date(NaiveDate),
+    Instant(DateTime<FixedOffset>),
+    Naive(NaiveDateTime),
+}
+
+/// A resolved time: what a feed and every downstream stage works with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum When {
+    /// The same calendar date everywhere.
+    AllDay(NaiveDate),
+    At(DateTime<Utc>),
+}
+
+impl When {
+    /// Sort key: all-day items sort as midnight UTC of their date.
+    pub fn sort_key(&self) -> DateTime<Utc> {
+        match self {
+            When::AllDay(d) => d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
+            When::At(t) => *t,
+        }
+    }
+}
+
+/// Years accepted in schedules: four-digit years that every calendar client
+/// and the iCalendar DATE-TIME syntax can represent.
+pub const MIN_YEAR: i32 = 1900;
+pub const MAX_YEAR: i32 = 2199;
+
+/// Parse a schedule time value. The error says what was expected.
+pub fn parse_time_value(s: &str) -> Result<TimeValue, String> {
+    let s = s.trim();
+    let value = if s.len() == 10 {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map(TimeValue::Date)
+            .map_err(|e| date_error(s, e))?
+    } else if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        TimeValue::Instant(t)
+    } else if let Some(t) = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+    {
+        TimeValue::Naive(t)
+    } else if let Some(t) = ["%Y-%m-%dT%H:%M%:z", "%Y-%m-%d %H:%M%:z", "%Y-%m-%d %H:%M:%S%:z"]
+        .iter()
+        .find_map(|f| DateTime::parse_from_str(s, f).ok())
+    {
+        TimeValue::Instant(t)
+    } else if let Some(t) = ["%Y-%m-%dT%H:%MZ", "%Y-%m-%d %H:%MZ", "%Y-%m-%d %H:%M:%SZ"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+    {
+        TimeValue::Instant(t.and_utc().fixed_offset())
+    } else {
+        return Err(format!(
+            "expected a date `YYYY-MM-DD` or a date-time `YYYY-MM-DDTHH:MM[:SS]` with an optional `Z` or `+HH:MM`, found `{s}`"
+        ));
+    };
+    let year = match value {
+        TimeValue::Date(d) => d.year(),
+        TimeValue::Instant(t) => t.year(),
+        TimeValue::Naive(t) => t.year(),
+    };
+    if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
+        return Err(format!(
+            "year {year} is out of range: expected a year from {MIN_YEAR} to {MAX_YEAR}"
+        ));
+    }
+    Ok(value)
+}
+
+fn date_error(s: &str, e: chrono::ParseError) -> String {
+    format!("expected a date `YYYY-MM-DD`, found `{s}` ({e})")
+}
+
+/// Why a naive wall time could not be placed on the time line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocalTimeError {
+    /// Skipped by a forward DST change; the two offsets around the gap.
+    Gap {
+        before: FixedOffset,
+        after: FixedOffset,
+    },
+    /// Happens twice; the offsets of the first and second pass.
+    Overlap {
+        first: FixedOffset,
+        second: FixedOffset,
+    },
+}
+
+/// Place a naive wall time in `tz`.
+pub fn resolve_local(tz: Tz, t: NaiveDateTime) -> Result<DateTime<Utc>, LocalTimeError> {
+    match tz.from_local_datetime(&t) {
+        LocalResult::Single(dt) => Ok(dt.with_timezone(&Utc)),
+        LocalResult::Ambiguous(a, b) => Err(LocalTimeError::Overlap {
+            first: a.fixed_offset().timezone(),
+            second: b.fixed_offset().timezone(),
+        }),
+        LocalResult::None => {
+            // Offsets a few hours around the gap name both sides of it.
+            let before = tz.offset_from_utc_datetime(&(t - Duration::hours(12))).fix();
+            let after = tz.offset_from_utc_datetime(&(t + Duration::hours(12))).fix();
+            Err(LocalTimeError::Gap { before, after })
+        }
+    }
+}
+
+use chrono::Offset;
+
+/// Parse a duration: `1h`, `90m`, `1h30m`, `45s`, or ISO 8601 `PT1H30M` / `P1DT2H`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let expected = || {
+        format!("expected a duration like `1h`, `90m`, `1h30m` or `PT1H30M`, found `{s}`")
+    };
+    let t = s.trim();
+    let (body, iso) = match t.strip_prefix('P').or_else(|| t.strip_prefix('p')) {
+        Some(rest) => (rest, true),
+        None => (t, false),
+    };
+    if body.is_empty() {
+        return Err(expected());
+    }
+    let mut total: i64 = 0;
+    let mut digits = String::new();
+    let mut in_time = !iso;
+    let mut seen_unit = false;
+    for c in body.chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            'T' | 't' if iso && !in_time && digits.is_empty() => in_time = true,
+            _ => {
+                let n: i64 = digits.parse().map_err(|_| expected())?;
+                digits.clear();
+                let unit = match (c.to_ascii_lowercase(), in_time) {
+                    ('w', false) => 7 * 86_400,
+                    ('d', _) if !iso || !in_time => 86_400,
+                    ('h', true) => 3_600,
+                    ('m', true) => 60,
+                    ('s', true) => 1,
+                    _ => return Err(expected()),
+                };
+                total = n
+                    .checked_mul(unit)
+                    .and_then(|v| total.checked_add(v))
+                    .ok_or_else(expected)?;
+                seen_unit = true;
+            }
+        }
+    }
+    if !digits.is_empty() || !seen_unit {
+        return Err(expected());
+    }
+    if total <= 0 {
+        return Err(format!("expected a positive duration, found `{s}`"));
+    }
+    if total > 366 * 86_400 {
+        return Err(format!("a live event cannot last longer than a year, found `{s}`"));
+    }
+    Ok(Duration::seconds(total))
+}
+
+/// `+05:30`-style text of an offset, for messages.
+pub fn offset_text(o: FixedOffset) -> String {
+    let secs = o.local_minus_utc();
+    let sign = if secs < 0 { '-' } else { '+' };
+    let secs = secs.abs();
+    format!("{sign}{:02}:{:02}", secs / 3600, (secs % 3600) / 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_three_spellings() {
+        assert!(matches!(parse_time_value("2017-10-11"), Ok(TimeValue::Date(_))));
+        assert!(matches!(
+            parse_time_value("2017-09-29T18:00:00Z"),
+            Ok(TimeValue::Instant(_))
+        ));
+        assert!(matches!(
+            parse_time_value("2017-09-29T18:00:00+02:00"),
+            Ok(TimeValue::Instant(_))
+        ));
+        assert!(matches!(
+            parse_time_value("2017-09-29T18:00"),
+            Ok(TimeValue::Naive(_))
+        ));
+        assert!(parse_time_value("2017-02-30").is_err());
+        assert!(parse_time_value("September 29").is_err());
+        assert!(parse_time_value("0000-01-01").is_err());
+        assert!(parse_time_value("10000-01-01").is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("1h"), Ok(Duration::hours(1)));
+        assert_eq!(parse_duration("90m"), Ok(Duration::minutes(90)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::minutes(90)));
+        assert_eq!(parse_duration("PT1H30M"), Ok(Duration::minutes(90)));
+        assert_eq!(parse_duration("P1DT2H"), Ok(Duration::hours(26)));
+        for bad in ["", "1", "h", "PT", "1x", "0m", "P1H", "-1h"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn dst_gap_and_overlap_are_reported() {
+        let berlin: Tz = "Europe/Berlin".parse().unwrap();
+        let gap = NaiveDate::from_ymd_opt(2017, 3, 26)
+            .unwrap()
+            .and_hms_opt(2, 30, 0)
+            .unwrap();
+        assert!(matches!(
+            resolve_local(berlin, gap),
+            Err(LocalTimeError::Gap { .. })
+        ));
+        let overlap = NaiveDate::from_ymd_opt(2017, 10, 29)
+            .unwrap()
+            .and_hms_opt(2, 30, 0)
+            .unwrap();
+        assert!(matches!(
+            resolve_local(berlin, overlap),
+            Err(LocalTimeError::Overlap { .. })
+        ));
+    }
+}
