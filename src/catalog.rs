@@ -29,9 +29,8 @@ pub struct LoadReport {
 
 /// Schedule files in `dir`: `*.yaml`/`*.yml`, not starting with `.` or `_`.
 pub fn schedule_files(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
-    let entries = std::fs::read_dir(dir).map_err(|e| {
-        Diagnostic::error(dir, format!("cannot read the schedules directory: {e}"))
-    })?;
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| Diagnostic::error(dir, format!("cannot read the schedules directory: {e}")))?;
     let mut files = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| Diagnostic::error(dir, format!("cannot list: {e}")))?;
@@ -69,9 +68,12 @@ impl Catalog {
                 }) => {
                     if let Some(first) = seen.get(&course.id) {
                         report.errors.push(
-                            Diagnostic::error(&path, format!("course id `{}` is defined twice", course.id))
-                                .label(format!("also defined by {}", first.display()))
-                                .help("keep one of the two files"),
+                            Diagnostic::error(
+                                &path,
+                                format!("course id `{}` is defined twice", course.id),
+                            )
+                            .label(format!("also defined by {}", first.display()))
+                            .help("keep one of the two files"),
                         );
                         report.catalog.courses.remove(&course.id);
                         continue;
@@ -98,17 +100,16 @@ impl Catalog {
             Courses::Some(ids) => ids
                 .iter()
                 .map(|id| {
-                    self.courses
-                        .get(id)
-                        .map(|c| c.as_ref())
-                        .ok_or_else(|| FilterError::UnknownCourse {
+                    self.courses.get(id).map(|c| c.as_ref()).ok_or_else(|| {
+                        FilterError::UnknownCourse {
                             input: id.clone(),
                             suggestion: crate::diagnostic::closest(
                                 id,
                                 self.courses.keys().map(String::as_str),
                             )
                             .map(str::to_owned),
-                        })
+                        }
+                    })
                 })
                 .collect(),
         }

@@ -9,7 +9,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Parser)]
-#[command(name = "coursecal", version, about = "Course schedules → calendar feeds")]
+#[command(
+    name = "coursecal",
+    version,
+    about = "Course schedules → calendar feeds"
+)]
 pub struct Args {
     #[command(subcommand)]
     pub command: Command,
@@ -222,7 +226,9 @@ fn swap_in(tmp: &Path, out: &Path) -> Result<(), CliError> {
     if out.exists() {
         let old = out.with_file_name(format!(
             ".{}.old-{}",
-            out.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
+            out.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default(),
             std::process::id()
         ));
         std::fs::rename(out, &old).map_err(io(out))?;

@@ -329,9 +329,7 @@ pub fn resolve(
         return Err(r.diags);
     }
     let mut events = r.events;
-    events.sort_by(|a, b| {
-        (a.start.sort_key(), &a.uid).cmp(&(b.start.sort_key(), &b.uid))
-    });
+    events.sort_by(|a, b| (a.start.sort_key(), &a.uid).cmp(&(b.start.sort_key(), &b.uid)));
     let course = Course {
         id: id.to_owned(),
         title: title.unwrap_or_default(),

@@ -209,7 +209,9 @@ mod tests {
     fn zones() {
         assert_eq!(parse_zone("utc"), Ok(Zone::Utc));
         assert_eq!(parse_zone("Etc/UTC"), Ok(Zone::Utc));
-        assert!(matches!(parse_zone("europe/berlin"), Ok(Zone::Named(tz)) if tz.name() == "Europe/Berlin"));
+        assert!(
+            matches!(parse_zone("europe/berlin"), Ok(Zone::Named(tz)) if tz.name() == "Europe/Berlin")
+        );
         assert!(matches!(parse_zone("Asia/Calcutta"), Ok(Zone::Named(_))));
         assert!(matches!(parse_zone("EST5EDT"), Ok(Zone::Named(_))));
         assert_eq!(
@@ -230,7 +232,10 @@ mod tests {
         assert_eq!(k.to_param(), "due,live");
         assert!(matches!(
             parse_kinds("releases"),
-            Err(FilterError::UnknownKind { suggestion: Some("release"), .. })
+            Err(FilterError::UnknownKind {
+                suggestion: Some("release"),
+                ..
+            })
         ));
         assert_eq!(parse_kinds(","), Err(FilterError::NoKinds));
     }

@@ -7,8 +7,7 @@
 //! are reported instead of guessed.
 
 use chrono::{
-    DateTime, Datelike, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, TimeZone,
-    Utc,
+    DateTime, Datelike, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc,
 };
 use chrono_tz::Tz;
 
@@ -52,14 +51,23 @@ pub fn parse_time_value(s: &str) -> Result<TimeValue, String> {
             .map_err(|e| date_error(s, e))?
     } else if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         TimeValue::Instant(t)
-    } else if let Some(t) = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+    } else if let Some(t) = [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
     {
         TimeValue::Naive(t)
-    } else if let Some(t) = ["%Y-%m-%dT%H:%M%:z", "%Y-%m-%d %H:%M%:z", "%Y-%m-%d %H:%M:%S%:z"]
-        .iter()
-        .find_map(|f| DateTime::parse_from_str(s, f).ok())
+    } else if let Some(t) = [
+        "%Y-%m-%dT%H:%M%:z",
+        "%Y-%m-%d %H:%M%:z",
+        "%Y-%m-%d %H:%M:%S%:z",
+    ]
+    .iter()
+    .find_map(|f| DateTime::parse_from_str(s, f).ok())
     {
         TimeValue::Instant(t)
     } else if let Some(t) = ["%Y-%m-%dT%H:%MZ", "%Y-%m-%d %H:%MZ", "%Y-%m-%d %H:%M:%SZ"]
@@ -114,8 +122,12 @@ pub fn resolve_local(tz: Tz, t: NaiveDateTime) -> Result<DateTime<Utc>, LocalTim
         }),
         LocalResult::None => {
             // Offsets a few hours around the gap name both sides of it.
-            let before = tz.offset_from_utc_datetime(&(t - Duration::hours(12))).fix();
-            let after = tz.offset_from_utc_datetime(&(t + Duration::hours(12))).fix();
+            let before = tz
+                .offset_from_utc_datetime(&(t - Duration::hours(12)))
+                .fix();
+            let after = tz
+                .offset_from_utc_datetime(&(t + Duration::hours(12)))
+                .fix();
             Err(LocalTimeError::Gap { before, after })
         }
     }
@@ -125,9 +137,8 @@ use chrono::Offset;
 
 /// Parse a duration: `1h`, `90m`, `1h30m`, `45s`, or ISO 8601 `PT1H30M` / `P1DT2H`.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let expected = || {
-        format!("expected a duration like `1h`, `90m`, `1h30m` or `PT1H30M`, found `{s}`")
-    };
+    let expected =
+        || format!("expected a duration like `1h`, `90m`, `1h30m` or `PT1H30M`, found `{s}`");
     let t = s.trim();
     let (body, iso) = match t.strip_prefix('P').or_else(|| t.strip_prefix('p')) {
         Some(rest) => (rest, true),
@@ -170,7 +181,9 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         return Err(format!("expected a positive duration, found `{s}`"));
     }
     if total > 366 * 86_400 {
-        return Err(format!("a live event cannot last longer than a year, found `{s}`"));
+        return Err(format!(
+            "a live event cannot last longer than a year, found `{s}`"
+        ));
     }
     Ok(Duration::seconds(total))
 }
@@ -189,7 +202,10 @@ mod tests {
 
     #[test]
     fn parses_the_three_spellings() {
-        assert!(matches!(parse_time_value("2017-10-11"), Ok(TimeValue::Date(_))));
+        assert!(matches!(
+            parse_time_value("2017-10-11"),
+            Ok(TimeValue::Date(_))
+        ));
         assert!(matches!(
             parse_time_value("2017-09-29T18:00:00Z"),
             Ok(TimeValue::Instant(_))

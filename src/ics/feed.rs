@@ -9,7 +9,11 @@ use crate::time::When;
 use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
-pub const PRODID: &str = concat!("-//coursecal//coursecal ", env!("CARGO_PKG_VERSION"), "//EN");
+pub const PRODID: &str = concat!(
+    "-//coursecal//coursecal ",
+    env!("CARGO_PKG_VERSION"),
+    "//EN"
+);
 /// How often clients should poll (REFRESH-INTERVAL and X-PUBLISHED-TTL).
 pub const REFRESH: &str = "PT6H";
 /// DTSTAMP when a course has no `updated`: fixed so output never depends on
@@ -63,14 +67,12 @@ impl Local {
     }
 }
 
-/// Can `t` be written as wall time in `tz`? Not when it falls in the second
-/// pass of a DST overlap: readers take the first pass.
+/// Can `t` be written as wall time in `tz`? Not when that wall time happens
+/// twice (DST overlap): RFC 5545 says readers take the first pass, but
+/// ical.js (Thunderbird) takes the second, so either pass goes out in UTC.
 fn local_is_unambiguous(tz: Tz, t: DateTime<Utc>) -> bool {
     let wall = t.with_timezone(&tz).naive_local();
-    match tz.from_local_datetime(&wall) {
-        LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc) == t,
-        _ => true,
-    }
+    !matches!(tz.from_local_datetime(&wall), LocalResult::Ambiguous(..))
 }
 
 fn summary(event: &Event, course: &Course, prefix: bool) -> String {
@@ -123,7 +125,9 @@ pub fn render(courses: &[&Course], zone: Zone, kinds: KindSet) -> Feed {
         .filter(|(_, e)| kinds.contains(e.kind))
         .collect();
     if courses.len() > 1 {
-        events.sort_by(|a, b| (a.1.start.sort_key(), &a.1.uid).cmp(&(b.1.start.sort_key(), &b.1.uid)));
+        events.sort_by(|a, b| {
+            (a.1.start.sort_key(), &a.1.uid).cmp(&(b.1.start.sort_key(), &b.1.uid))
+        });
     }
 
     // Which timed events go out as wall time, and the years they span.
@@ -230,6 +234,13 @@ fn write_event(w: &mut Writer, course: &Course, e: &Event, when: &Local, prefix:
     w.text("CATEGORIES", e.kind.as_str());
     let transparent = e.kind != Kind::Live;
     w.raw("TRANSP", if transparent { "TRANSPARENT" } else { "OPAQUE" });
-    w.raw("STATUS", if e.cancelled { "CANCELLED" } else { "CONFIRMED" });
+    w.raw(
+        "STATUS",
+        if e.cancelled {
+            "CANCELLED"
+        } else {
+            "CONFIRMED"
+        },
+    );
     w.end("VEVENT");
 }

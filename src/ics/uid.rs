@@ -35,7 +35,10 @@ mod tests {
     #[test]
     fn slugs() {
         assert_eq!(slug("Unit 0:  Welcome"), "unit-0-welcome");
-        assert_eq!(slug("Assignment 1.1: Description"), "assignment-1-1-description");
+        assert_eq!(
+            slug("Assignment 1.1: Description"),
+            "assignment-1-1-description"
+        );
         assert_eq!(slug("  Einführung & Überblick "), "einführung-überblick");
         assert_eq!(slug("???"), "");
     }

@@ -107,7 +107,9 @@ pub fn transitions(tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Transi
 
 /// The last transition at or before `t`, if the zone ever changed.
 pub fn last_transition_before(tz: Tz, t: DateTime<Utc>) -> Option<Transition> {
-    let floor = Utc.with_ymd_and_hms(EARLIEST_YEAR, 1, 1, 0, 0, 0).single()?;
+    let floor = Utc
+        .with_ymd_and_hms(EARLIEST_YEAR, 1, 1, 0, 0, 0)
+        .single()?;
     let mut hi = t;
     while hi > floor {
         let lo = (hi - Duration::seconds(PROBE_STEP)).max(floor);
@@ -122,7 +124,9 @@ pub fn last_transition_before(tz: Tz, t: DateTime<Utc>) -> Option<Transition> {
 /// The window: whole calendar years containing the feed's timed events.
 fn window(first_year: i32, last_year: i32) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     let start = Utc.with_ymd_and_hms(first_year, 1, 1, 0, 0, 0).single()?;
-    let end = Utc.with_ymd_and_hms(last_year + 1, 1, 1, 0, 0, 0).single()?;
+    let end = Utc
+        .with_ymd_and_hms(last_year + 1, 1, 1, 0, 0, 0)
+        .single()?;
     Some((start, end))
 }
 
@@ -153,7 +157,11 @@ struct YearlyRule {
 }
 
 fn days_in_month(year: i32, month: u32) -> u32 {
-    let (y, m) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    let (y, m) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
     NaiveDate::from_ymd_opt(y, m, 1)
         .and_then(|d| d.pred_opt())
         .map_or(31, |d| d.day())
@@ -369,7 +377,13 @@ mod tests {
         let to = Utc.with_ymd_and_hms(2018, 1, 1, 0, 0, 0).unwrap();
         let ts = transitions(ny, from, to);
         assert_eq!(ts.len(), 2);
-        assert_eq!(ts[0].at, Utc.with_ymd_and_hms(2017, 3, 12, 7, 0, 0).unwrap());
-        assert_eq!(ts[1].at, Utc.with_ymd_and_hms(2017, 11, 5, 6, 0, 0).unwrap());
+        assert_eq!(
+            ts[0].at,
+            Utc.with_ymd_and_hms(2017, 3, 12, 7, 0, 0).unwrap()
+        );
+        assert_eq!(
+            ts[1].at,
+            Utc.with_ymd_and_hms(2017, 11, 5, 6, 0, 0).unwrap()
+        );
     }
 }

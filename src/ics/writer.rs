@@ -158,10 +158,7 @@ mod tests {
 
     #[test]
     fn escapes_text_specials() {
-        assert_eq!(
-            escape_text("a,b;c\\d\ne\r\nf"),
-            "a\\,b\\;c\\\\d\\ne\\nf"
-        );
+        assert_eq!(escape_text("a,b;c\\d\ne\r\nf"), "a\\,b\\;c\\\\d\\ne\\nf");
         assert_eq!(unescape_text("a\\,b\\;c\\\\d\\ne\\Nf"), "a,b;c\\d\ne\nf");
     }
 

@@ -26,7 +26,10 @@ pub struct Loaded {
 
 /// The course id a schedule path stands for, if its name is valid.
 pub fn course_id(path: &Path) -> Result<String, Diagnostic> {
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
     let valid = stem
         .chars()
         .next()
@@ -39,7 +42,9 @@ pub fn course_id(path: &Path) -> Result<String, Diagnostic> {
     }
     let suggestion = crate::ics::uid::slug(stem);
     let mut d = Diagnostic::error(path, format!("invalid course id `{stem}` (the file name)"))
-        .label("expected a file name of lowercase letters, digits and `-`, like `res-cms-154.yaml`");
+        .label(
+            "expected a file name of lowercase letters, digits and `-`, like `res-cms-154.yaml`",
+        );
     if !suggestion.is_empty() {
         d = d.help(format!("rename it to `{suggestion}.yaml`"));
     }
@@ -78,7 +83,10 @@ pub fn read_source(path: &Path) -> Result<SourceFile, Diagnostic> {
         }
     };
     // A byte-order mark is harmless; drop it so columns stay right.
-    let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_owned)
+        .unwrap_or(text);
     Ok(SourceFile {
         path: path.to_path_buf(),
         text,
@@ -149,8 +157,15 @@ pub fn load_course(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
                 Ok(m) => Some(m),
                 Err(d) => {
                     let located = src
-                        .error(rel.pos, format!("cannot use the metadata file: {}", d.message))
-                        .label(d.label.clone().unwrap_or_else(|| "expected an OCW metadata file".into()));
+                        .error(
+                            rel.pos,
+                            format!("cannot use the metadata file: {}", d.message),
+                        )
+                        .label(
+                            d.label
+                                .clone()
+                                .unwrap_or_else(|| "expected an OCW metadata file".into()),
+                        );
                     return Err(vec![located, d]);
                 }
             }

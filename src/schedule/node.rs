@@ -36,7 +36,10 @@ pub enum Value {
     Str(String),
     /// A scalar the YAML core schema reads as a number or boolean; `raw` is
     /// its spelling in the file, so text fields never lose characters.
-    Other { kind: ScalarKind, raw: String },
+    Other {
+        kind: ScalarKind,
+        raw: String,
+    },
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
 }

@@ -27,7 +27,10 @@ impl Metadata {
 
 /// The YAML between the first two `---` lines, or the whole text.
 fn front_matter(text: &str) -> &str {
-    let Some(rest) = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n")) else {
+    let Some(rest) = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))
+    else {
         return text;
     };
     let mut offset = 0;

@@ -104,7 +104,10 @@ impl<'a> Checker<'a> {
     fn expected(&mut self, node: &Node, what: &str) {
         let d = self
             .src
-            .error(node.pos, format!("expected {what}, found {}", node.describe()))
+            .error(
+                node.pos,
+                format!("expected {what}, found {}", node.describe()),
+            )
             .label(format!("expected {what}"));
         self.err(d);
     }
@@ -150,7 +153,10 @@ impl<'a> Checker<'a> {
         if v.is_none() {
             let d = self
                 .src
-                .error(f.node.pos, format!("missing required key `{key}` in {}", f.what))
+                .error(
+                    f.node.pos,
+                    format!("missing required key `{key}` in {}", f.what),
+                )
                 .label(format!("this needs a `{key}:` entry"));
             self.err(d);
         }
@@ -168,7 +174,10 @@ impl<'a> Checker<'a> {
             Value::Other { raw, .. } => {
                 let d = self
                     .src
-                    .error(node.pos, format!("expected text, found {}", node.describe()))
+                    .error(
+                        node.pos,
+                        format!("expected text, found {}", node.describe()),
+                    )
                     .label("expected text")
                     .help(format!("put it in quotes to keep it as written: \"{raw}\""));
                 self.err(d);
@@ -226,7 +235,9 @@ impl<'a> Checker<'a> {
         let s = self.text(node, 2_000, false)?;
         let ok = (s.starts_with("https://") || s.starts_with("http://"))
             && s.len() > 8
-            && !s.chars().any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>');
+            && !s
+                .chars()
+                .any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>');
         if !ok {
             let d = self
                 .src
@@ -244,7 +255,10 @@ impl<'a> Checker<'a> {
 
     fn time(&mut self, node: &Node) -> Option<Located<TimeValue>> {
         let Value::Str(s) = &node.value else {
-            self.expected(node, "a date `YYYY-MM-DD` or a date-time `YYYY-MM-DDTHH:MM`");
+            self.expected(
+                node,
+                "a date `YYYY-MM-DD` or a date-time `YYYY-MM-DDTHH:MM`",
+            );
             return None;
         };
         match parse_time_value(s) {
@@ -269,15 +283,13 @@ impl<'a> Checker<'a> {
             .chars()
             .next()
             .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-            && s
-                .chars()
+            && s.chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
         if !valid {
             let suggestion = crate::ics::uid::slug(&s);
-            let mut d = self
-                .src
-                .error(node.pos, format!("invalid id `{s}`"))
-                .label("expected lowercase letters, digits, `-` and `.`, starting with a letter or digit");
+            let mut d = self.src.error(node.pos, format!("invalid id `{s}`")).label(
+                "expected lowercase letters, digits, `-` and `.`, starting with a letter or digit",
+            );
             if !suggestion.is_empty() {
                 d = d.help(format!("try `{suggestion}`"));
             }
@@ -333,15 +345,16 @@ impl<'a> Checker<'a> {
         }
         let name_node = self.required(f, "name");
         let name = name_node.and_then(|n| {
-            self.text(n, MAX_NAME_CHARS, false).map(|value| Located {
-                value,
-                pos: n.pos,
-            })
+            self.text(n, MAX_NAME_CHARS, false)
+                .map(|value| Located { value, pos: n.pos })
         });
         let id = f.get("id").and_then(|n| self.id(n));
         let description = self.opt_text(f, "description", MAX_TEXT_CHARS, true);
         let url = self.opt_url(f, "url");
-        let cancelled = f.get("status").and_then(|n| self.status(n)).unwrap_or(false);
+        let cancelled = f
+            .get("status")
+            .and_then(|n| self.status(n))
+            .unwrap_or(false);
         Some(Item {
             name: name?,
             id,
@@ -363,7 +376,8 @@ impl<'a> Checker<'a> {
             timezone: f.get("timezone").and_then(|n| self.timezone(n)),
             updated: f.get("updated").and_then(|n| self.updated(n)),
             metadata: f.get("metadata").and_then(|n| {
-                self.text(n, 1_000, false).map(|value| Located { value, pos: n.pos })
+                self.text(n, 1_000, false)
+                    .map(|value| Located { value, pos: n.pos })
             }),
         }
     }
@@ -394,7 +408,9 @@ impl<'a> Checker<'a> {
                 let d = self
                     .src
                     .error(node.pos, "`updated` must be an instant")
-                    .label("expected a date-time with `Z` or an offset, e.g. `2017-09-01T00:00:00Z`");
+                    .label(
+                        "expected a date-time with `Z` or an offset, e.g. `2017-09-01T00:00:00Z`",
+                    );
                 self.err(d);
                 None
             }

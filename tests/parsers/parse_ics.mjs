@@ -186,29 +186,36 @@ function convert(source) {
   };
 }
 
-function main(argv) {
-  if (argv.length !== 1) {
-    process.stderr.write('usage: parse_ics.mjs FILE.ics\n');
-    return 1;
-  }
-  const path = argv[0];
-  let out;
+function parseFile(path) {
+  const bytes = readFileSync(path);
+  let source;
   try {
-    const bytes = readFileSync(path);
-    let source;
-    try {
-      // Strict: a fold that splits a multi-byte character is an error.
-      source = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
-      throw new IcsError('invalid UTF-8');
-    }
-    out = dump(convert(source));
-  } catch (err) {
-    const kind = err instanceof IcsError ? 'IcsError' : (err && err.name) || 'Error';
-    process.stderr.write(`parse_ics.mjs: ${path}: ${kind}: ${err && err.message}\n`);
+    // Strict: a fold that splits a multi-byte character is an error.
+    source = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new IcsError('invalid UTF-8');
+  }
+  return convert(source);
+}
+
+// One file: its JSON document. Several (one process for many feeds, which
+// keeps the test suite fast): a JSON array of documents, in order.
+function main(argv) {
+  if (argv.length < 1) {
+    process.stderr.write('usage: parse_ics.mjs FILE.ics [FILE.ics ...]\n');
     return 1;
   }
-  process.stdout.write(out + '\n');
+  const results = [];
+  for (const path of argv) {
+    try {
+      results.push(parseFile(path));
+    } catch (err) {
+      const kind = err instanceof IcsError ? 'IcsError' : (err && err.name) || 'Error';
+      process.stderr.write(`parse_ics.mjs: ${path}: ${kind}: ${err && err.message}\n`);
+      return 1;
+    }
+  }
+  process.stdout.write(dump(results.length === 1 ? results[0] : results) + '\n');
   return 0;
 }
 

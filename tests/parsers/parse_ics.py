@@ -176,25 +176,32 @@ def dump(obj) -> str:
     return json.dumps(obj, sort_keys=True, ensure_ascii=False, indent=2)
 
 
-def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print("usage: parse_ics.py FILE.ics", file=sys.stderr)
-        return 1
-    path = argv[1]
+def parse_file(path: str):
+    with open(path, "rb") as f:
+        data = f.read()
     try:
-        with open(path, "rb") as f:
-            data = f.read()
-        try:
-            # Strict: a fold that splits a multi-byte character is an error.
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise IcsError(f"invalid UTF-8 at byte {exc.start}: {exc.reason}") from exc
-        result = convert(text)
-    except Exception as exc:  # noqa: BLE001 - any failure must exit 1
-        print(f"parse_ics.py: {path}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        # Strict: a fold that splits a multi-byte character is an error.
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise IcsError(f"invalid UTF-8 at byte {exc.start}: {exc.reason}") from exc
+    return convert(text)
+
+
+def main(argv: list[str]) -> int:
+    """One file: its JSON document. Several (one process for many feeds,
+    which keeps the test suite fast): a JSON array of documents, in order."""
+    if len(argv) < 2:
+        print("usage: parse_ics.py FILE.ics [FILE.ics ...]", file=sys.stderr)
         return 1
+    results = []
+    for path in argv[1:]:
+        try:
+            results.append(parse_file(path))
+        except Exception as exc:  # noqa: BLE001 - any failure must exit 1
+            print(f"parse_ics.py: {path}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return 1
     sys.stdout.reconfigure(encoding="utf-8")
-    sys.stdout.write(dump(result) + "\n")
+    sys.stdout.write(dump(results[0] if len(results) == 1 else results) + "\n")
     return 0
 
 

@@ -1,0 +1,11 @@
+//! One integration-test binary; a module per feature. Tests start the real
+//! `coursecal` binary through the small [`harness::Test`] builder.
+
+mod harness;
+
+mod cli;
+mod cross_parsers;
+mod invalid;
+mod shipped;
+mod snapshots;
+mod vtimezone_props;
