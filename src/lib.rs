@@ -4,6 +4,8 @@
 //! events) → `ics` (feed bytes), with `filter` describing which feed and
 //! `catalog` holding the loaded courses.
 #![forbid(unsafe_code)]
+// Diagnostics are large but only travel on the error path of file loading.
+#![allow(clippy::result_large_err)]
 
 pub mod catalog;
 pub mod cli;

@@ -55,7 +55,10 @@ fn observance(tz: Tz, t: DateTime<Utc>) -> Observance {
     Observance {
         offset: o.fix().local_minus_utc(),
         dst: o.dst_offset().num_seconds(),
-        name: o.abbreviation().map(str::to_owned),
+        name: Some(o.abbreviation().map_or_else(
+            || numeric_abbreviation(o.fix().local_minus_utc()),
+            str::to_owned,
+        )),
     }
 }
 
@@ -65,6 +68,19 @@ fn same(tz: Tz, a: DateTime<Utc>, b: DateTime<Utc>) -> bool {
         tz.offset_from_utc_datetime(&b.naive_utc()),
     );
     x.fix() == y.fix() && x.dst_offset() == y.dst_offset() && x.abbreviation() == y.abbreviation()
+}
+
+/// tzdata's `%z` style (`+11`, `+1030`, `-0330`) for zones whose
+/// abbreviation is numeric, which chrono-tz reports as none.
+fn numeric_abbreviation(secs: i32) -> String {
+    let sign = if secs < 0 { '-' } else { '+' };
+    let a = secs.unsigned_abs();
+    let (h, m) = (a / 3600, (a % 3600) / 60);
+    if m == 0 {
+        format!("{sign}{h:02}")
+    } else {
+        format!("{sign}{h:02}{m:02}")
+    }
 }
 
 /// The first second at which the observance differs from that at `lo`,
@@ -269,9 +285,11 @@ fn observance_block(w: &mut Writer, t: &Transition, daylight: bool, rrule: Optio
     w.end(kind);
 }
 
+type BlockCache = HashMap<(Tz, i32, i32), Arc<str>>;
+
 /// Render the VTIMEZONE for `tz` covering the years `first_year..=last_year`.
 pub fn render(tz: Tz, first_year: i32, last_year: i32) -> Arc<str> {
-    static CACHE: OnceLock<Mutex<HashMap<(Tz, i32, i32), Arc<str>>>> = OnceLock::new();
+    static CACHE: OnceLock<Mutex<BlockCache>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let key = (tz, first_year, last_year);
     if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
@@ -366,7 +384,10 @@ mod tests {
     #[test]
     fn lord_howe_half_hour_dst() {
         let s = build(tz("Australia/Lord_Howe"), 2017, 2017);
-        assert!(s.contains("TZOFFSETFROM:+1030\r\nTZOFFSETTO:+1100"), "{s}");
+        assert!(
+            s.contains("TZOFFSETFROM:+1030\r\nTZOFFSETTO:+1100\r\nTZNAME:+11\r\n"),
+            "{s}"
+        );
         assert!(s.contains("TZOFFSETFROM:+1100\r\nTZOFFSETTO:+1030"), "{s}");
     }
 
