@@ -1,14 +1,16 @@
-//! The loaded set of courses. The server swaps a whole catalog atomically on
-//! reload; the CLI builds one and renders from it.
+//! The loaded set of courses. [`Loader`] reads a schedules directory and,
+//! on reload, re-reads only files that changed and keeps the last good
+//! version of a file that became invalid; the server swaps whole catalogs.
 
 use crate::course::Course;
 use crate::diagnostic::Diagnostic;
 use crate::filter::{Courses, FeedRequest, FilterError};
 use crate::ics::{Feed, render};
-use crate::schedule::load::{Loaded, load_course};
+use crate::schedule::load::{Loaded, course_id, load_course};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::SystemTime;
 
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
@@ -17,17 +19,22 @@ pub struct Catalog {
 }
 
 /// The outcome of reading a schedules directory.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct LoadReport {
     pub catalog: Catalog,
-    /// Errors of files that did not compile (their courses are absent).
+    /// Errors of files that did not compile. A course whose file broke after
+    /// loading once stays in the catalog in its last good version.
     pub errors: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
-    /// Files each loaded course was made from, for reload.
-    pub inputs: BTreeMap<String, Vec<PathBuf>>,
+    /// Files re-read by this load (the rest were unchanged).
+    pub reread: usize,
+    /// Whether anything differs from the previous load (files re-read,
+    /// removed, or the directory's readability changed).
+    pub changed: bool,
 }
 
-/// Schedule files in `dir`: `*.yaml`/`*.yml`, not starting with `.` or `_`.
+/// Schedule files in `dir`: `*.yaml`/`*.yml` (any case), not starting with
+/// `.` or `_` (editor swap files, drafts).
 pub fn schedule_files(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     let entries = std::fs::read_dir(dir)
         .map_err(|e| Diagnostic::error(dir, format!("cannot read the schedules directory: {e}")))?;
@@ -35,8 +42,7 @@ pub fn schedule_files(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     for entry in entries {
         let entry = entry.map_err(|e| Diagnostic::error(dir, format!("cannot list: {e}")))?;
         let path = entry.path();
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
+        let name = entry.file_name().to_string_lossy().to_lowercase();
         let is_schedule = name.ends_with(".yaml") || name.ends_with(".yml");
         if is_schedule && !name.starts_with('.') && !name.starts_with('_') && path.is_file() {
             files.push(path);
@@ -46,54 +52,154 @@ pub fn schedule_files(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     Ok(files)
 }
 
-impl Catalog {
-    /// Load every schedule in `dir`. Files that fail are reported, never
-    /// half-loaded.
-    pub fn load_dir(dir: &Path) -> LoadReport {
+/// Modification time and size of each input: a change means re-read.
+type Fingerprint = Vec<(PathBuf, Option<(SystemTime, u64)>)>;
+
+fn fingerprint(inputs: &[PathBuf]) -> Fingerprint {
+    inputs
+        .iter()
+        .map(|p| {
+            let meta = std::fs::metadata(p).ok();
+            let stamp = meta.and_then(|m| Some((m.modified().ok()?, m.len())));
+            (p.clone(), stamp)
+        })
+        .collect()
+}
+
+#[derive(Debug)]
+struct Entry {
+    fingerprint: Fingerprint,
+    result: Result<Loaded, Vec<Diagnostic>>,
+    last_good: Option<Loaded>,
+}
+
+/// Reads a schedules directory, remembering what it read.
+#[derive(Debug)]
+pub struct Loader {
+    dir: PathBuf,
+    entries: BTreeMap<PathBuf, Entry>,
+    dir_error: Option<String>,
+    loaded_once: bool,
+}
+
+impl Loader {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Loader {
+            dir: dir.into(),
+            entries: BTreeMap::new(),
+            dir_error: None,
+            loaded_once: false,
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// (Re)load the directory: new and changed files are read, deleted ones
+    /// dropped, unchanged ones reused.
+    pub fn reload(&mut self) -> LoadReport {
         let mut report = LoadReport::default();
-        let files = match schedule_files(dir) {
-            Ok(f) => f,
-            Err(d) => {
-                report.errors.push(d);
-                return report;
-            }
-        };
-        let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
-        for path in files {
-            match load_course(&path) {
-                Ok(Loaded {
-                    course,
-                    warnings,
-                    inputs,
-                }) => {
-                    if let Some(first) = seen.get(&course.id) {
-                        report.errors.push(
-                            Diagnostic::error(
-                                &path,
-                                format!("course id `{}` is defined twice", course.id),
-                            )
-                            .label(format!("also defined by {}", first.display()))
-                            .help("keep one of the two files"),
-                        );
-                        report.catalog.courses.remove(&course.id);
+        let before = self.entries.len();
+        let dir_error = match schedule_files(&self.dir) {
+            Ok(files) => {
+                self.entries.retain(|p, _| files.contains(p));
+                report.changed |= self.entries.len() != before;
+                for path in files {
+                    // Files that failed are always re-read: their inputs
+                    // (e.g. a metadata file not yet created) may be unknown.
+                    let unchanged = self.entries.get(&path).is_some_and(|e| {
+                        e.result.is_ok() && fingerprint(&inputs_of(e)) == e.fingerprint
+                    });
+                    if unchanged {
                         continue;
                     }
-                    seen.insert(course.id.clone(), path.clone());
-                    report.warnings.extend(warnings);
-                    report.inputs.insert(course.id.clone(), inputs);
-                    report
-                        .catalog
-                        .courses
-                        .insert(course.id.clone(), Arc::new(course));
+                    report.reread += 1;
+                    // Fingerprint before reading: a write racing the read is
+                    // then seen as a change next time.
+                    let previous = self.entries.remove(&path);
+                    let guess = previous
+                        .as_ref()
+                        .map(inputs_of)
+                        .unwrap_or_else(|| vec![path.clone()]);
+                    let before = fingerprint(&guess);
+                    let result = load_course(&path);
+                    let fp = match &result {
+                        Ok(l) if l.inputs != guess => fingerprint(&l.inputs),
+                        _ => before,
+                    };
+                    let last_good = match (&result, previous) {
+                        (Ok(l), _) => Some(l.clone()),
+                        (Err(_), Some(p)) => p.last_good,
+                        (Err(_), None) => None,
+                    };
+                    self.entries.insert(
+                        path,
+                        Entry {
+                            fingerprint: fp,
+                            result,
+                            last_good,
+                        },
+                    );
                 }
-                Err(diags) => report.errors.extend(diags),
+                None
             }
+            // The directory vanished or became unreadable: keep serving
+            // what was loaded, and say so.
+            Err(d) => {
+                let text = d.short();
+                report.errors.push(d);
+                Some(text)
+            }
+        };
+        report.changed |= report.reread > 0 || dir_error != self.dir_error || !self.loaded_once;
+        self.dir_error = dir_error;
+        self.loaded_once = true;
+        let mut seen: BTreeMap<String, &Path> = BTreeMap::new();
+        for (path, entry) in &self.entries {
+            let loaded = match &entry.result {
+                Ok(l) => {
+                    report.warnings.extend(l.warnings.iter().cloned());
+                    Some(l)
+                }
+                Err(diags) => {
+                    report.errors.extend(diags.iter().cloned());
+                    entry.last_good.as_ref()
+                }
+            };
+            let Some(l) = loaded else { continue };
+            let id = l.course.id.clone();
+            if let Some(first) = seen.get(&id) {
+                report.errors.push(
+                    Diagnostic::error(path, format!("course id `{id}` is defined twice"))
+                        .label(format!("also defined by {}", first.display()))
+                        .help("keep one of the two files"),
+                );
+                report.catalog.courses.remove(&id);
+                continue;
+            }
+            seen.insert(id.clone(), path);
+            report
+                .catalog
+                .courses
+                .insert(id, Arc::new(l.course.clone()));
         }
         report
     }
+}
 
-    /// The courses a request names, or the 404-style error for the first
-    /// unknown one.
+/// The files an entry was made from (its schedule, then its metadata).
+fn inputs_of(entry: &Entry) -> Vec<PathBuf> {
+    entry.fingerprint.iter().map(|(p, _)| p.clone()).collect()
+}
+
+impl Catalog {
+    /// Load every schedule in `dir` once.
+    pub fn load_dir(dir: &Path) -> LoadReport {
+        Loader::new(dir).reload()
+    }
+
+    /// The courses a request names, or the error for the first unknown one.
     pub fn select(&self, courses: &Courses) -> Result<Vec<&Course>, FilterError> {
         match courses {
             Courses::All => Ok(self.courses.values().map(|c| c.as_ref()).collect()),
@@ -120,4 +226,9 @@ impl Catalog {
         let courses = self.select(&req.courses)?;
         Ok(render(&courses, req.zone, req.kinds))
     }
+}
+
+/// Whether `id` could name a course (used to reject junk early).
+pub fn plausible_id(id: &str) -> bool {
+    course_id(Path::new(&format!("{id}.yaml"))).is_ok_and(|c| c == id)
 }

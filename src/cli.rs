@@ -34,6 +34,17 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Serve feeds over HTTP, reloading schedule files as they change.
+    Serve {
+        #[arg(long, env = "COURSECAL_SCHEDULES", default_value = "schedules")]
+        schedules: PathBuf,
+        /// Address to listen on (port 0 picks a free port).
+        #[arg(long, env = "COURSECAL_ADDR", default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Byte budget of the in-memory cache of rendered feed variants.
+        #[arg(long, env = "COURSECAL_CACHE_BYTES", default_value_t = crate::cache::DEFAULT_CACHE_BYTES)]
+        cache_bytes: u64,
+    },
     /// Print one feed variant to stdout (all courses when none is named).
     Feed {
         /// Course ids (file stems).
@@ -51,10 +62,12 @@ pub enum Command {
 
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
-    #[error("{count} error(s) in the schedules; nothing was written")]
+    #[error("{count} error(s) in the schedules")]
     Invalid { count: usize },
     #[error("{0}")]
     Filter(#[from] FilterError),
+    #[error("{0}")]
+    Serve(#[from] crate::server::ServeError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -65,7 +78,7 @@ pub enum CliError {
 impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
-            CliError::Invalid { .. } | CliError::Io { .. } => 1,
+            CliError::Invalid { .. } | CliError::Io { .. } | CliError::Serve(_) => 1,
             CliError::Filter(_) => 2,
         }
     }
@@ -104,6 +117,15 @@ pub fn run(args: Args) -> Result<(), CliError> {
     match args.command {
         Command::Check { schedules } => check(&schedules),
         Command::Build { schedules, out } => build(&schedules, &out),
+        Command::Serve {
+            schedules,
+            addr,
+            cache_bytes,
+        } => {
+            let mut config = crate::server::ServeConfig::new(schedules, addr);
+            config.cache_bytes = cache_bytes;
+            Ok(crate::server::serve(config)?)
+        }
         Command::Feed {
             courses,
             schedules,

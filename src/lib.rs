@@ -7,6 +7,7 @@
 // Diagnostics are large but only travel on the error path of file loading.
 #![allow(clippy::result_large_err)]
 
+pub mod cache;
 pub mod catalog;
 pub mod cli;
 pub mod course;
@@ -14,4 +15,6 @@ pub mod diagnostic;
 pub mod filter;
 pub mod ics;
 pub mod schedule;
+pub mod server;
 pub mod time;
+pub mod watch;

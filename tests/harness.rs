@@ -139,3 +139,178 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A running `coursecal serve` on a free loopback port; killed on drop.
+pub struct Server {
+    pub child: std::process::Child,
+    pub addr: String,
+    pub schedules: PathBuf,
+    stderr_log: PathBuf,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Server {
+    /// Serve a copy of the shipped schedules from a temp dir.
+    pub fn shipped() -> Server {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let schedules = dir.path().join("schedules");
+        copy_dir(&shipped_schedules(), &schedules);
+        Server::start_in(schedules, Some(dir))
+    }
+
+    pub fn start(schedules: &Path) -> Server {
+        Server::start_in(schedules.to_path_buf(), None)
+    }
+
+    fn start_in(schedules: PathBuf, dir: Option<tempfile::TempDir>) -> Server {
+        use std::io::BufRead;
+        let log_dir = tempfile::tempdir().expect("tempdir").keep();
+        let stderr_log = log_dir.join("stderr.log");
+        let mut child = Command::new(bin())
+            .args(["serve", "--addr", "127.0.0.1:0", "--schedules"])
+            .arg(&schedules)
+            .env("RUST_LOG", "info")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::fs::File::create(&stderr_log).expect("log"))
+            .spawn()
+            .expect("start coursecal serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read listening line");
+        let addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+            .to_owned();
+        Server {
+            child,
+            addr,
+            schedules,
+            stderr_log,
+            _dir: dir,
+        }
+    }
+
+    pub fn get(&self, target: &str) -> HttpResponse {
+        self.request("GET", target, &[])
+    }
+
+    pub fn request(&self, method: &str, target: &str, headers: &[(&str, &str)]) -> HttpResponse {
+        http(&self.addr, method, target, headers)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn logs(&self) -> String {
+        std::fs::read_to_string(&self.stderr_log).unwrap_or_default()
+    }
+
+    /// Send SIGTERM and wait for the exit status.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let status = self.child.wait().expect("wait");
+        std::mem::forget(self);
+        status
+    }
+
+    /// Poll `f` until it returns true or `timeout` passes.
+    pub fn eventually(
+        &self,
+        timeout: std::time::Duration,
+        mut f: impl FnMut(&Server) -> bool,
+    ) -> bool {
+        let start = std::time::Instant::now();
+        while start.elapsed() < timeout {
+            if f(self) {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        false
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// A minimal HTTP/1.1 client (one request per connection), so tests can
+/// send exactly the bytes they mean — odd paths, huge URIs, any method.
+pub fn http(addr: &str, method: &str, target: &str, headers: &[(&str, &str)]) -> HttpResponse {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .expect("timeout");
+    let mut req = format!("{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    stream.write_all(req.as_bytes()).expect("send");
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    parse_response(&raw, method == "HEAD")
+}
+
+pub fn parse_response(raw: &[u8], head: bool) -> HttpResponse {
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no header end in {:?}", String::from_utf8_lossy(raw)));
+    let head_text = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head_text.split("\r\n");
+    let status: u16 = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .expect("status");
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    let resp = HttpResponse {
+        status,
+        headers,
+        body: Vec::new(),
+    };
+    if !head
+        && let Some(len) = resp
+            .header("content-length")
+            .and_then(|v| v.parse::<usize>().ok())
+    {
+        assert_eq!(body.len(), len, "truncated body");
+        body.truncate(len);
+    }
+    HttpResponse { body, ..resp }
+}

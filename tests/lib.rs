@@ -6,6 +6,7 @@ mod harness;
 mod cli;
 mod cross_parsers;
 mod invalid;
+mod server;
 mod shipped;
 mod snapshots;
 mod vtimezone_props;

@@ -1,0 +1,141 @@
+//! Prometheus metrics and the middleware that records every request.
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::AppState;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RequestLabels {
+    pub route: String,
+    pub status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RouteLabel {
+    pub route: String,
+}
+
+pub struct Metrics {
+    registry: Registry,
+    pub requests: Family<RequestLabels, Counter>,
+    pub latency: Family<RouteLabel, Histogram>,
+    pub reloads: Counter,
+    pub load_errors: Gauge,
+    pub courses: Gauge,
+    pub cache_hits: Counter,
+    pub cache_misses: Counter,
+}
+
+fn latency_histogram() -> Histogram {
+    // 10 µs … ~5 s
+    Histogram::new(prometheus_client::metrics::histogram::exponential_buckets(
+        0.000_01, 3.0, 13,
+    ))
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("coursecal");
+        let requests = Family::<RequestLabels, Counter>::default();
+        let latency =
+            Family::<RouteLabel, Histogram>::new_with_constructor(latency_histogram as fn() -> _);
+        let reloads = Counter::default();
+        let load_errors = Gauge::default();
+        let courses = Gauge::default();
+        let cache_hits = Counter::default();
+        let cache_misses = Counter::default();
+        registry.register(
+            "http_requests",
+            "HTTP requests by route and status",
+            requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to produce a response",
+            latency.clone(),
+        );
+        registry.register("reloads", "Schedule reloads", reloads.clone());
+        registry.register(
+            "load_errors",
+            "Errors in the current schedules",
+            load_errors.clone(),
+        );
+        registry.register("courses", "Courses being served", courses.clone());
+        registry.register(
+            "feed_cache_hits",
+            "Feed variants served from cache",
+            cache_hits.clone(),
+        );
+        registry.register(
+            "feed_cache_misses",
+            "Feed variants rendered",
+            cache_misses.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            latency,
+            reloads,
+            load_errors,
+            courses,
+            cache_hits,
+            cache_misses,
+        }
+    }
+
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        out
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Longest request target accepted; feed URLs are short.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+
+/// Count, time and guard every request.
+pub async fn track(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", |p| p.as_str())
+        .to_owned();
+    let response = if req.uri().to_string().len() > MAX_URI_BYTES {
+        (StatusCode::URI_TOO_LONG, "request URI too long\n").into_response()
+    } else {
+        next.run(req).await
+    };
+    let status = response.status().as_u16();
+    state
+        .metrics
+        .requests
+        .get_or_create(&RequestLabels {
+            route: route.clone(),
+            status,
+        })
+        .inc();
+    state
+        .metrics
+        .latency
+        .get_or_create(&RouteLabel { route })
+        .observe(start.elapsed().as_secs_f64());
+    response
+}

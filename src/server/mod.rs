@@ -1,0 +1,273 @@
+//! `coursecal serve`: the HTTP server. Feeds are rendered once per variant
+//! and catalog version and served from memory; schedule files are watched
+//! and reloaded without a restart.
+
+pub mod conditional;
+pub mod feeds;
+pub mod health;
+pub mod metrics;
+
+use crate::cache::{DEFAULT_CACHE_BYTES, FeedCache};
+use crate::catalog::{Catalog, Loader};
+use arc_swap::ArcSwap;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::get;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::service::TowerToHyperService;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub schedules: PathBuf,
+    pub addr: SocketAddr,
+    pub cache_bytes: u64,
+    /// Requests handled at once; more wait (bounded by the OS backlog).
+    pub max_concurrency: usize,
+    pub request_timeout: Duration,
+    pub header_timeout: Duration,
+    /// Debounce of the schedule watcher.
+    pub debounce: Duration,
+}
+
+impl ServeConfig {
+    pub fn new(schedules: PathBuf, addr: SocketAddr) -> Self {
+        ServeConfig {
+            schedules,
+            addr,
+            cache_bytes: DEFAULT_CACHE_BYTES,
+            max_concurrency: 1024,
+            request_timeout: Duration::from_secs(10),
+            header_timeout: Duration::from_secs(10),
+            debounce: Duration::from_millis(250),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot watch {path}: {message}")]
+    Watch { path: PathBuf, message: String },
+    #[error("cannot start the runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// One loaded catalog with its feed cache; replaced whole on reload.
+pub struct Snapshot {
+    pub catalog: Catalog,
+    pub cache: FeedCache,
+    pub errors: Vec<String>,
+    pub warnings: Vec<String>,
+    pub generation: u64,
+    pub loaded_at: SystemTime,
+}
+
+pub struct AppState {
+    pub snapshot: ArcSwap<Snapshot>,
+    pub metrics: metrics::Metrics,
+    loader: Mutex<Loader>,
+    cache_bytes: u64,
+}
+
+impl AppState {
+    /// Load the schedules (whatever is valid) and build the state.
+    pub fn load(config: &ServeConfig) -> Arc<Self> {
+        let state = Arc::new(AppState {
+            snapshot: ArcSwap::from_pointee(Snapshot {
+                catalog: Catalog::default(),
+                cache: FeedCache::new(config.cache_bytes),
+                errors: Vec::new(),
+                warnings: Vec::new(),
+                generation: 0,
+                loaded_at: SystemTime::now(),
+            }),
+            metrics: metrics::Metrics::new(),
+            loader: Mutex::new(Loader::new(&config.schedules)),
+            cache_bytes: config.cache_bytes,
+        });
+        state.reload();
+        state
+    }
+
+    /// Re-read changed schedule files and swap the catalog in atomically.
+    /// Files that became invalid keep their last good version.
+    pub fn reload(&self) {
+        let started = std::time::Instant::now();
+        let report = match self.loader.lock() {
+            Ok(mut loader) => loader.reload(),
+            Err(poisoned) => poisoned.into_inner().reload(),
+        };
+        let previous = self.snapshot.load();
+        if !report.changed {
+            // Spurious event (e.g. our own reads): keep the warm cache.
+            return;
+        }
+        for e in &report.errors {
+            tracing::warn!(error = %e.short(), "schedule error");
+        }
+        let snapshot = Snapshot {
+            errors: report.errors.iter().map(|d| d.short()).collect(),
+            warnings: report.warnings.iter().map(|d| d.short()).collect(),
+            catalog: report.catalog,
+            cache: FeedCache::new(self.cache_bytes),
+            generation: previous.generation + 1,
+            loaded_at: SystemTime::now(),
+        };
+        self.metrics.reloads.inc();
+        self.metrics.load_errors.set(snapshot.errors.len() as i64);
+        self.metrics
+            .courses
+            .set(snapshot.catalog.courses.len() as i64);
+        tracing::info!(
+            courses = snapshot.catalog.courses.len(),
+            errors = snapshot.errors.len(),
+            reread = report.reread,
+            elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
+            generation = snapshot.generation,
+            "schedules loaded"
+        );
+        self.snapshot.store(Arc::new(snapshot));
+    }
+}
+
+async fn not_found() -> axum::response::Response {
+    feeds::plain(StatusCode::NOT_FOUND, "not found")
+}
+
+/// All routes, with their middleware.
+pub fn router(state: Arc<AppState>, config: &ServeConfig) -> Router {
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([axum::http::Method::GET, axum::http::Method::HEAD])
+        .expose_headers([
+            axum::http::header::ETAG,
+            axum::http::header::LAST_MODIFIED,
+            axum::http::header::CONTENT_DISPOSITION,
+        ]);
+    Router::new()
+        .route("/courses/{file}", get(feeds::course))
+        .route("/calendar.ics", get(feeds::calendar))
+        .route("/healthz", get(health::healthz))
+        .route("/metrics", get(health::metrics))
+        .fallback(not_found)
+        .layer(
+            ServiceBuilder::new()
+                .layer(TraceLayer::new_for_http())
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    metrics::track,
+                ))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    config.request_timeout,
+                ))
+                .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
+                    config.max_concurrency,
+                ))
+                .layer(cors),
+        )
+        .with_state(state)
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+/// Run the server until SIGINT/SIGTERM; in-flight requests finish.
+pub fn serve(config: ServeConfig) -> Result<(), ServeError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(ServeError::Runtime)?;
+    runtime.block_on(run(config))
+}
+
+async fn run(config: ServeConfig) -> Result<(), ServeError> {
+    let state = AppState::load(&config);
+    let _watcher = crate::watch::watch(state.clone(), &config.schedules, config.debounce)?;
+    let app = router(state, &config);
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+    let local = listener.local_addr().unwrap_or(config.addr);
+    // Tests and scripts read this line to find the port when given :0.
+    println!("listening on http://{local}");
+    tracing::info!(%local, "listening");
+
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(config.header_timeout)
+        .max_buf_size(64 * 1024);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, _peer) = match accepted {
+                    Ok(a) => a,
+                    Err(e) => {
+                        // Out of file descriptors and the like: back off.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let service = TowerToHyperService::new(app.clone());
+                let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+                let conn = graceful.watch(conn.into_owned());
+                tokio::spawn(async move {
+                    let _ = conn.await;
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    tracing::info!("shutting down: finishing in-flight requests");
+    tokio::select! {
+        () = graceful.shutdown() => {},
+        () = tokio::time::sleep(Duration::from_secs(30)) => {
+            tracing::warn!("in-flight requests did not finish within 30 s");
+        },
+    }
+    Ok(())
+}
