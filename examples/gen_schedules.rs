@@ -1,0 +1,203 @@
+//! Deterministic generator of synthetic schedules for benchmarks.
+//!
+//!     cargo run --release --example gen_schedules -- OUT_DIR [COURSES] [ITEMS] [JSON_OUT]
+//!
+//! Writes COURSES files (default 1,000) of ITEMS dated items each (default
+//! 100): all-day releases and due dates, timed live events in a handful of
+//! zones, ~40-character names with some non-ASCII, ~200-character
+//! descriptions. With JSON_OUT, also writes the same events as JSON for the
+//! anchor scripts (Python icalendar, Node ical-generator).
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+/// A small LCG: same output on every machine, no dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+const WORDS: &[&str] = &[
+    "design",
+    "thinking",
+    "schools",
+    "innovation",
+    "leadership",
+    "équipe",
+    "learning",
+    "vision",
+    "progress",
+    "Überblick",
+    "practice",
+    "community",
+    "measure",
+    "日本語",
+    "growth",
+    "systems",
+    "change",
+    "data",
+    "research",
+    "café",
+    "project",
+    "reflection",
+    "assets",
+    "strategy",
+];
+const ZONES: &[&str] = &[
+    "UTC",
+    "America/New_York",
+    "Europe/Berlin",
+    "Asia/Kolkata",
+    "Australia/Sydney",
+];
+
+fn phrase(rng: &mut Rng, target: usize) -> String {
+    let mut s = String::new();
+    while s.chars().count() < target {
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        s.push_str(WORDS[rng.below(WORDS.len() as u64) as usize]);
+    }
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => s,
+    }
+}
+
+fn yaml_str(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn main() -> std::io::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(out) = args.first() else {
+        eprintln!("usage: gen_schedules OUT_DIR [COURSES] [ITEMS] [JSON_OUT]");
+        std::process::exit(2);
+    };
+    let courses: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1000);
+    let items: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100);
+    let json_out = args.get(3);
+    std::fs::create_dir_all(out)?;
+    let mut rng = Rng(0x5eed);
+    let mut json = String::from("[");
+    for c in 0..courses {
+        let id = format!("gen-{c:05}");
+        let zone = ZONES[c % ZONES.len()];
+        let title = phrase(&mut rng, 30);
+        let mut y = format!(
+            "course:\n  number: GEN.{c:05}\n  title: {}\n  url: https://example.edu/{id}/\n  timezone: {zone}\n  updated: 2025-01-01T00:00:00Z\n",
+            yaml_str(&title)
+        );
+        let (mut units, mut live) = (String::new(), String::new());
+        let mut events_json = Vec::new();
+        let per_unit = 3;
+        let mut n = 0;
+        let mut unit = 0;
+        while n < items {
+            let day = 1 + (unit * 7) % 300;
+            // A valid date for day-of-year `d` (28-day months keep it simple).
+            let date = |d: usize| {
+                let month = 1 + (d / 28).min(11);
+                let dom = 1 + d % 28;
+                format!("2025-{month:02}-{dom:02}")
+            };
+            let name = format!("Unit {unit}: {}", phrase(&mut rng, 32));
+            let desc = phrase(&mut rng, 200);
+            let _ = write!(
+                units,
+                "  - name: {}\n    release: {}\n    description: {}\n",
+                yaml_str(&name),
+                date(day),
+                yaml_str(&desc)
+            );
+            events_json.push(format!("{{\"kind\":\"release\",\"uid\":\"{id}.release.{unit}\",\"name\":{},\"description\":{},\"date\":\"{}\"}}", json_str(&name), json_str(&desc), date(day)));
+            n += 1;
+            let mut first = true;
+            for a in 0..per_unit - 1 {
+                if n >= items {
+                    break;
+                }
+                if a == 1 {
+                    // A timed live event every unit, in the course zone.
+                    let lname = format!("Live {unit}: {}", phrase(&mut rng, 34));
+                    let ldesc = phrase(&mut rng, 200);
+                    let hour = 8 + rng.below(10);
+                    let _ = write!(
+                        live,
+                        "  - name: {}\n    start: {}T{hour:02}:30\n    duration: 90m\n    description: {}\n",
+                        yaml_str(&lname),
+                        date(day + 2),
+                        yaml_str(&ldesc)
+                    );
+                    events_json.push(format!("{{\"kind\":\"live\",\"uid\":\"{id}.live.{unit}\",\"name\":{},\"description\":{},\"start\":\"{}T{hour:02}:30:00\",\"tz\":\"{zone}\",\"minutes\":90}}", json_str(&lname), json_str(&ldesc), date(day + 2)));
+                } else {
+                    if first {
+                        units.push_str("    assignments:\n");
+                        first = false;
+                    }
+                    let aname = format!("Assignment {unit}.{a}: {}", phrase(&mut rng, 26));
+                    let adesc = phrase(&mut rng, 200);
+                    let _ = write!(
+                        units,
+                        "      - name: {}\n        due: {}\n        description: {}\n",
+                        yaml_str(&aname),
+                        date(day + 5),
+                        yaml_str(&adesc)
+                    );
+                    events_json.push(format!("{{\"kind\":\"due\",\"uid\":\"{id}.due.{unit}-{a}\",\"name\":{},\"description\":{},\"date\":\"{}\"}}", json_str(&aname), json_str(&adesc), date(day + 5)));
+                }
+                n += 1;
+            }
+            unit += 1;
+        }
+        y.push_str("units:\n");
+        y.push_str(&units);
+        if !live.is_empty() {
+            y.push_str("live_events:\n");
+            y.push_str(&live);
+        }
+        std::fs::File::create(format!("{out}/{id}.yaml"))?.write_all(y.as_bytes())?;
+        if json_out.is_some() {
+            if c > 0 {
+                json.push(',');
+            }
+            let _ = write!(
+                json,
+                "{{\"id\":\"{id}\",\"title\":{},\"events\":[{}]}}",
+                json_str(&title),
+                events_json.join(",")
+            );
+        }
+    }
+    json.push(']');
+    if let Some(path) = json_out {
+        std::fs::write(path, json)?;
+    }
+    eprintln!("wrote {courses} courses x {items} items to {out}");
+    Ok(())
+}
+
+fn json_str(s: &str) -> String {
+    let mut o = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            c => o.push(c),
+        }
+    }
+    o.push('"');
+    o
+}
