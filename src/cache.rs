@@ -21,6 +21,9 @@ pub struct Rendered {
     /// replica.
     pub digest: String,
     pub last_modified: Option<SystemTime>,
+    /// Header values, formatted once instead of per request.
+    pub etags: [axum::http::HeaderValue; 3],
+    pub last_modified_header: Option<axum::http::HeaderValue>,
 }
 
 impl Rendered {
@@ -30,10 +33,17 @@ impl Rendered {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
+        let etag = |suffix: &str| {
+            axum::http::HeaderValue::from_str(&format!("\"{digest}{suffix}\""))
+                .unwrap_or(axum::http::HeaderValue::from_static("\"\""))
+        };
         Rendered {
             gzip: gzip(&body),
             br: brotli(&body),
             body,
+            etags: [etag(""), etag("-gz"), etag("-br")],
+            last_modified_header: last_modified
+                .and_then(|t| axum::http::HeaderValue::from_str(&httpdate::fmt_http_date(t)).ok()),
             digest,
             last_modified,
         }

@@ -17,12 +17,8 @@ pub enum Coding {
 }
 
 impl Coding {
-    fn etag_suffix(self) -> &'static str {
-        match self {
-            Coding::Identity => "",
-            Coding::Gzip => "-gz",
-            Coding::Brotli => "-br",
-        }
+    fn index(self) -> usize {
+        self as usize
     }
 }
 
@@ -101,18 +97,17 @@ fn hv(s: &str) -> HeaderValue {
 /// 304 when the client's copy is current.
 pub fn respond(r: &Rendered, headers: &HeaderMap, filename: Option<&str>) -> Response<Body> {
     let coding = negotiate(headers);
-    let etag = format!("\"{}{}\"", r.digest, coding.etag_suffix());
     let fresh = match none_match(headers, &r.digest) {
         Some(matched) => matched,
         // If-Modified-Since only counts without If-None-Match (RFC 9110 §13.1.3).
         None => not_modified_since(headers, r.last_modified),
     };
     let mut builder = Response::builder()
-        .header(header::ETAG, hv(&etag))
+        .header(header::ETAG, r.etags[coding.index()].clone())
         .header(header::CACHE_CONTROL, CACHE_CONTROL)
         .header(header::VARY, "Accept-Encoding");
-    if let Some(lm) = r.last_modified {
-        builder = builder.header(header::LAST_MODIFIED, hv(&httpdate::fmt_http_date(lm)));
+    if let Some(lm) = &r.last_modified_header {
+        builder = builder.header(header::LAST_MODIFIED, lm.clone());
     }
     if fresh {
         return builder

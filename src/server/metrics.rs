@@ -109,6 +109,8 @@ impl Default for Metrics {
 
 /// Longest request target accepted; feed URLs are short.
 pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// Largest total of request header bytes accepted.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 
 /// Count, time and guard every request.
 pub async fn track(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
@@ -118,8 +120,20 @@ pub async fn track(State(state): State<Arc<AppState>>, req: Request, next: Next)
         .get::<MatchedPath>()
         .map_or("unmatched", |p| p.as_str())
         .to_owned();
-    let response = if req.uri().to_string().len() > MAX_URI_BYTES {
+    let uri_len = req.uri().path().len() + req.uri().query().map_or(0, str::len);
+    let header_len: usize = req
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len() + 4)
+        .sum();
+    let response = if uri_len > MAX_URI_BYTES {
         (StatusCode::URI_TOO_LONG, "request URI too long\n").into_response()
+    } else if header_len > MAX_HEADER_BYTES {
+        (
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "request headers too large\n",
+        )
+            .into_response()
     } else {
         next.run(req).await
     };

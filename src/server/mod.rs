@@ -233,8 +233,7 @@ async fn run(config: ServeConfig) -> Result<(), ServeError> {
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(config.header_timeout)
-        .max_buf_size(64 * 1024);
+        .header_read_timeout(config.header_timeout);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
