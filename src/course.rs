@@ -203,8 +203,8 @@ impl Resolver<'_> {
                 .src
                 .error(pos, format!("duplicate id `{id}` in this course"))
                 .label(format!(
-                    "{how} is already used by a {} on line {}",
-                    other_kind.label().to_lowercase(),
+                    "{how} is already used by {} on line {}",
+                    item_noun(*other_kind),
                     other.pos.line
                 ))
                 .help("give one of them a different explicit `id:` (ids keep calendar entries stable)");
@@ -245,6 +245,67 @@ impl Resolver<'_> {
     }
 }
 
+/// The item a kind of event comes from, as the author wrote it.
+fn item_noun(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Release => "a unit",
+        Kind::Due => "an assignment",
+        Kind::Live => "a live event",
+        Kind::Milestone => "a milestone",
+    }
+}
+
+/// The time exactly as written in the file.
+fn written(src: &SourceFile, t: &Located<TimeValue>) -> String {
+    src.text
+        .get(t.pos.start..t.pos.end)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map_or_else(
+            || match t.value {
+                TimeValue::Date(d) => d.format("%Y-%m-%d").to_string(),
+                TimeValue::Instant(i) => i.to_rfc3339(),
+                TimeValue::Naive(n) => n.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            },
+            str::to_owned,
+        )
+}
+
+/// `end:` at or before `start:`. Both are shown as written; when they were
+/// written with different offsets, also in the course zone so they compare.
+fn end_not_after_start(
+    src: &SourceFile,
+    tz: Tz,
+    start: &Located<TimeValue>,
+    end: &Located<TimeValue>,
+    s: DateTime<Utc>,
+    e: DateTime<Utc>,
+) -> Diagnostic {
+    let relation = if e == s { "the same time as" } else { "before" };
+    let mut label = format!(
+        "`{}` is {relation} the start `{}` (line {})",
+        written(src, end),
+        written(src, start),
+        start.pos.line
+    );
+    let comparable = match (start.value, end.value) {
+        (TimeValue::Naive(_), TimeValue::Naive(_)) => true,
+        (TimeValue::Instant(a), TimeValue::Instant(b)) => a.offset() == b.offset(),
+        _ => false,
+    };
+    if !comparable {
+        let local = |t: DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M");
+        label.push_str(&format!(
+            "; in {tz}: ends {}, starts {}",
+            local(e),
+            local(s)
+        ));
+    }
+    src.error(end.pos, "the event must end after it starts")
+        .label(label)
+        .help("check the date, or use `duration:` instead of `end:`")
+}
+
 /// Resolve a checked schedule into a course (all errors at once).
 pub fn resolve(
     id: &str,
@@ -269,10 +330,17 @@ pub fn resolve(
         .map(|t| t.trim().to_owned())
         .filter(|t| !t.is_empty());
     if title.is_none() {
-        r.diags.push(
-            Diagnostic::error(&src.path, "the course has no title")
-                .label("expected `title:` in the `course` block, or a `metadata:` file with `course_title`"),
-        );
+        let d = match (&block.metadata, meta) {
+            (Some(rel), Some(_)) => src
+                .error(rel.pos, format!("`{}` has no `course_title`", rel.value))
+                .label("expected `course_title:` in this metadata file")
+                .help("add `course_title:` to it, or `title:` to the `course` block"),
+            _ => src
+                .error(block.pos, "the course has no title")
+                .label("expected a `title:` entry in this block")
+                .help("add `title: …` under `course:`, or a `metadata:` file with `course_title`"),
+        };
+        r.diags.push(d);
     }
     for unit in &schedule.units {
         let start = r.when(&unit.release);
@@ -297,14 +365,7 @@ pub fn resolve(
             (EventEnd::End(e), Some(When::At(s))) => match r.when(e) {
                 Some(When::At(end)) if end > s => Some(end),
                 Some(When::At(end)) => {
-                    let d = src
-                        .error(e.pos, "the event ends before it starts")
-                        .label(format!(
-                            "ends at {} UTC, starts at {} UTC",
-                            end.format("%Y-%m-%d %H:%M"),
-                            s.format("%Y-%m-%d %H:%M")
-                        ))
-                        .help("check the date, or use `duration:` instead of `end:`");
+                    let d = end_not_after_start(src, r.tz, &ev.start, e, s, end);
                     r.diags.push(d);
                     None
                 }

@@ -52,14 +52,26 @@ impl Diagnostic {
     }
 
     /// Locate the diagnostic in `source` (1-based line/column in characters).
-    pub fn at(mut self, source: &str, line: u32, column: u32, width: u32) -> Self {
+    pub fn at(self, source: &str, line: u32, column: u32, width: u32) -> Self {
+        match source.lines().nth(line.saturating_sub(1) as usize) {
+            Some(text) => self.at_line(text, line, column, width),
+            None => Diagnostic {
+                line,
+                column: column.max(1),
+                width: width.max(1),
+                source_line: None,
+                ..self
+            },
+        }
+    }
+
+    /// Like [`Diagnostic::at`] with the text of `line` at hand, so a file
+    /// with thousands of problems is not rescanned for each one.
+    pub fn at_line(mut self, line_text: &str, line: u32, column: u32, width: u32) -> Self {
         self.line = line;
         self.column = column.max(1);
         self.width = width.max(1);
-        self.source_line = source
-            .lines()
-            .nth(line.saturating_sub(1) as usize)
-            .map(|l| l.trim_end_matches('\r').to_owned());
+        self.source_line = Some(line_text.trim_end_matches('\r').to_owned());
         self
     }
 

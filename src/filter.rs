@@ -116,8 +116,57 @@ pub fn parse_zone(input: &str) -> Result<Zone, FilterError> {
 
 /// The zone name closest to a misspelt one.
 pub fn closest_zone(input: &str) -> Option<&'static str> {
+    // What people type for US and European zones (also Windows' "… Standard
+    // Time" names) is no tz name; these are the zones they mean.
+    const COMMON: &[(&str, &str)] = &[
+        ("eastern", "America/New_York"),
+        ("edt", "America/New_York"),
+        ("central", "America/Chicago"),
+        ("cst", "America/Chicago"),
+        ("cdt", "America/Chicago"),
+        ("mountain", "America/Denver"),
+        ("mdt", "America/Denver"),
+        ("pacific", "America/Los_Angeles"),
+        ("pst", "America/Los_Angeles"),
+        ("pdt", "America/Los_Angeles"),
+        ("alaska", "America/Anchorage"),
+        ("akst", "America/Anchorage"),
+        ("akdt", "America/Anchorage"),
+        ("hawaii", "Pacific/Honolulu"),
+        ("arizona", "America/Phoenix"),
+        ("central european", "CET"),
+        ("cest", "CET"),
+        ("eastern european", "EET"),
+        ("eest", "EET"),
+        ("western european", "WET"),
+        ("west", "WET"),
+        ("bst", "Europe/London"),
+        ("british", "Europe/London"),
+    ];
+    // Old links kept for compatibility; suggest the Area/City name instead.
+    const LEGACY_AREAS: &[&str] = &[
+        "US/", "Canada/", "Etc/", "SystemV/", "Brazil/", "Chile/", "Mexico/",
+    ];
+    let trimmed = input.trim();
+    let lower = trimmed.to_lowercase();
+    let mut key = lower.as_str();
+    for suffix in [" standard time", " daylight time", " time"] {
+        key = key.strip_suffix(suffix).unwrap_or(key);
+    }
+    let key = key.strip_prefix("us ").unwrap_or(key).trim();
+    if let Some((_, zone)) = COMMON.iter().find(|(k, _)| *k == key) {
+        return Some(zone);
+    }
+    // A valid name in the wrong case.
+    if let Some(tz) = chrono_tz::TZ_VARIANTS
+        .iter()
+        .find(|tz| tz.name().eq_ignore_ascii_case(trimmed))
+    {
+        return Some(tz.name());
+    }
+    let legacy =
+        |name: &str| !name.contains('/') || LEGACY_AREAS.iter().any(|area| name.starts_with(area));
     // Compare against the last component too, so "Berln" finds Europe/Berlin.
-    let lower = input.to_lowercase();
     chrono_tz::TZ_VARIANTS
         .iter()
         .map(|tz| tz.name())
@@ -128,7 +177,7 @@ pub fn closest_zone(input: &str) -> Option<&'static str> {
             (full.min(part), name)
         })
         .filter(|(d, name)| *d <= (name.len().max(input.len()) / 3).max(2))
-        .min()
+        .min_by_key(|(d, name)| (*d, legacy(name), *name))
         .map(|(_, name)| name)
 }
 

@@ -45,6 +45,7 @@ pub const MAX_YEAR: i32 = 2199;
 /// Parse a schedule time value. The error says what was expected.
 pub fn parse_time_value(s: &str) -> Result<TimeValue, String> {
     let s = s.trim();
+    check_date_part(s)?;
     let value = if s.len() == 10 {
         NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .map(TimeValue::Date)
@@ -86,11 +87,79 @@ pub fn parse_time_value(s: &str) -> Result<TimeValue, String> {
         TimeValue::Naive(t) => t.year(),
     };
     if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
-        return Err(format!(
-            "year {year} is out of range: expected a year from {MIN_YEAR} to {MAX_YEAR}"
-        ));
+        return Err(year_error(&year.to_string()));
     }
     Ok(value)
+}
+
+fn year_error(year: &str) -> String {
+    format!("year {year} is out of range: expected a year from {MIN_YEAR} to {MAX_YEAR}")
+}
+
+/// Say what is wrong with a `Y-MM-DD` prefix (year range, month, day of the
+/// month) before the generic parsers turn it into "input is out of range" or
+/// "expected a date". Anything not shaped like a date is left to them.
+fn check_date_part(s: &str) -> Result<(), String> {
+    fn digits(t: &str) -> usize {
+        t.bytes().take_while(u8::is_ascii_digit).count()
+    }
+    let y = digits(s);
+    let Some(rest) = s.get(y..).and_then(|r| r.strip_prefix('-')) else {
+        return Ok(());
+    };
+    let Some(rest) = rest
+        .get(2..)
+        .filter(|_| digits(rest) == 2)
+        .and_then(|r| r.strip_prefix('-'))
+    else {
+        return Ok(());
+    };
+    let after = rest.get(2..).unwrap_or_default();
+    if y == 0 || digits(rest) != 2 || !(after.is_empty() || after.starts_with(['T', 't', ' '])) {
+        return Ok(());
+    }
+    let date = s.get(..y + 6).unwrap_or(s);
+    let field = |range: std::ops::Range<usize>| {
+        date.get(range)
+            .and_then(|t| t.parse::<u32>().ok())
+            .unwrap_or(0)
+    };
+    let year = date
+        .get(..y)
+        .and_then(|t| t.parse::<i32>().ok())
+        .filter(|y| (MIN_YEAR..=MAX_YEAR).contains(y));
+    let Some(year) = year else {
+        let written = date.get(..y).unwrap_or_default().trim_start_matches('0');
+        return Err(year_error(if written.is_empty() { "0" } else { written }));
+    };
+    let month = field(y + 1..y + 3);
+    let day = field(y + 4..y + 6);
+    let Some(month_name) = u8::try_from(month)
+        .ok()
+        .and_then(|m| chrono::Month::try_from(m).ok())
+    else {
+        return Err(format!(
+            "{date} is not a date: there is no month {month:02} (months are 01 to 12)"
+        ));
+    };
+    let days = days_in_month(year, month).unwrap_or(31);
+    if day == 0 || day > days {
+        return Err(format!(
+            "{date} is not a date: {} {year} has {days} days",
+            month_name.name()
+        ));
+    }
+    Ok(())
+}
+
+fn days_in_month(year: i32, month: u32) -> Option<u32> {
+    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+    let next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)?
+    };
+    u32::try_from((next - first).num_days()).ok()
 }
 
 fn date_error(s: &str, e: chrono::ParseError) -> String {
@@ -218,7 +287,24 @@ mod tests {
             parse_time_value("2017-09-29T18:00"),
             Ok(TimeValue::Naive(_))
         ));
-        assert!(parse_time_value("2017-02-30").is_err());
+        assert_eq!(
+            parse_time_value("2017-02-30"),
+            Err("2017-02-30 is not a date: February 2017 has 28 days".into())
+        );
+        assert_eq!(
+            parse_time_value("2016-02-30T10:00"),
+            Err("2016-02-30 is not a date: February 2016 has 29 days".into())
+        );
+        assert!(parse_time_value("2017-13-01").is_err());
+        assert!(parse_time_value("2016-02-29").is_ok());
+        assert_eq!(
+            parse_time_value("10000-11-16"),
+            Err("year 10000 is out of range: expected a year from 1900 to 2199".into())
+        );
+        assert_eq!(
+            parse_time_value("0000-11-16"),
+            Err("year 0 is out of range: expected a year from 1900 to 2199".into())
+        );
         assert!(parse_time_value("September 29").is_err());
         assert!(parse_time_value("0000-01-01").is_err());
         assert!(parse_time_value("10000-01-01").is_err());

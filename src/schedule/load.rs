@@ -4,7 +4,7 @@
 use super::SourceFile;
 use super::node::{Node, attach_raw};
 use super::validate::Checker;
-use super::{model::Schedule, ocw};
+use super::{model::Schedule, ocw, yaml};
 use crate::course::{self, Course};
 use crate::diagnostic::Diagnostic;
 use std::path::{Path, PathBuf};
@@ -51,35 +51,63 @@ pub fn course_id(path: &Path) -> Result<String, Diagnostic> {
     Err(d)
 }
 
+/// Why a file could not be read as text.
+#[derive(Debug)]
+pub enum ReadError {
+    Io(std::io::Error),
+    TooLarge,
+    /// Not UTF-8: where the first bad byte is (1-based) and its value.
+    NotUtf8 {
+        line: u32,
+        column: u32,
+        byte: u8,
+        /// The file decoded lossily, for the snippet.
+        text: String,
+    },
+}
+
+impl ReadError {
+    /// "save the file as UTF-8 (byte 0xE9 looks like Latin-1/Windows-1252 `é`)".
+    pub fn utf8_help(byte: u8) -> String {
+        // Latin-1 and Windows-1252 agree from 0xA0 up; below that only a
+        // guess at the character would mislead.
+        match char::from_u32(u32::from(byte)).filter(|_| byte >= 0xA0) {
+            Some(c) => format!(
+                "save the file as UTF-8 (byte 0x{byte:02X} looks like Latin-1/Windows-1252 `{c}`)"
+            ),
+            None => format!(
+                "save the file as UTF-8 (byte 0x{byte:02X} looks like Latin-1/Windows-1252)"
+            ),
+        }
+    }
+}
+
 /// Read a file as UTF-8 text, within [`MAX_FILE_BYTES`].
-pub fn read_source(path: &Path) -> Result<SourceFile, Diagnostic> {
+pub fn read_text(path: &Path) -> Result<SourceFile, ReadError> {
     use std::io::Read;
-    let file = std::fs::File::open(path)
-        .map_err(|e| Diagnostic::error(path, format!("cannot read the file: {e}")))?;
+    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
     let mut bytes = Vec::new();
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| Diagnostic::error(path, format!("cannot read the file: {e}")))?;
+        .map_err(ReadError::Io)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(Diagnostic::error(
-            path,
-            format!(
-                "the file is larger than the limit of {} MiB",
-                MAX_FILE_BYTES / 1024 / 1024
-            ),
-        ));
+        return Err(ReadError::TooLarge);
     }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
-            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-            let valid = String::from_utf8_lossy(valid);
+            let valid_up_to = e.utf8_error().valid_up_to();
+            let byte = e.as_bytes().get(valid_up_to).copied().unwrap_or(0);
+            let valid =
+                String::from_utf8_lossy(e.as_bytes().get(..valid_up_to).unwrap_or_default());
             let line = valid.matches('\n').count() + 1;
             let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            return Err(Diagnostic::error(path, "the file is not valid UTF-8")
-                .at(&text, line as u32, column as u32, 1)
-                .label("expected UTF-8 text"));
+            return Err(ReadError::NotUtf8 {
+                line: u32::try_from(line).unwrap_or(u32::MAX),
+                column: u32::try_from(column).unwrap_or(u32::MAX),
+                byte,
+                text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            });
         }
     };
     // A byte-order mark is harmless; drop it so columns stay right.
@@ -93,17 +121,44 @@ pub fn read_source(path: &Path) -> Result<SourceFile, Diagnostic> {
     })
 }
 
+/// Read a file as UTF-8 text, within [`MAX_FILE_BYTES`].
+pub fn read_source(path: &Path) -> Result<SourceFile, Diagnostic> {
+    read_text(path).map_err(|e| match e {
+        ReadError::Io(e) => Diagnostic::error(path, format!("cannot read the file: {e}")),
+        ReadError::TooLarge => Diagnostic::error(
+            path,
+            format!(
+                "the file is larger than the limit of {} MiB",
+                MAX_FILE_BYTES / 1024 / 1024
+            ),
+        ),
+        ReadError::NotUtf8 {
+            line,
+            column,
+            byte,
+            text,
+        } => Diagnostic::error(path, "the file is not valid UTF-8")
+            .at(&text, line, column, 1)
+            .label("expected UTF-8 text")
+            .help(ReadError::utf8_help(byte)),
+    })
+}
+
+/// Parser options for schedule files: resource limits, and scalars kept as
+/// written so text fields never lose characters.
+fn schedule_options() -> serde_saphyr::Options {
+    let mut options = yaml::options(MAX_DEPTH, MAX_FILE_BYTES);
+    options.strict_booleans = true;
+    options.leading_zero_numbers_as_strings = true;
+    options.underscored_numbers_as_strings = true;
+    // Duplicates reach the checker, which can name both lines.
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
+    options
+}
+
 /// Parse YAML into a located tree, with resource limits.
 pub fn parse_yaml(src: &SourceFile) -> Result<Node, Diagnostic> {
-    let options = serde_saphyr::options! {
-        strict_booleans: true,
-        leading_zero_numbers_as_strings: true,
-        underscored_numbers_as_strings: true,
-        budget: serde_saphyr::budget! {
-            max_depth: MAX_DEPTH,
-        },
-    };
-    match serde_saphyr::from_str_with_options::<Node>(&src.text, options) {
+    match serde_saphyr::from_str_with_options::<Node>(&src.text, schedule_options()) {
         Ok(mut node) => {
             attach_raw(&mut node, &src.text);
             Ok(node)
@@ -113,22 +168,18 @@ pub fn parse_yaml(src: &SourceFile) -> Result<Node, Diagnostic> {
 }
 
 fn yaml_error(src: &SourceFile, e: &serde_saphyr::Error) -> Diagnostic {
-    let plain = e.without_snippet().to_string();
-    // The crate appends " at line L, column C"; we show the location ourselves.
-    let message = match plain.rfind(" at line ") {
-        Some(i) => plain[..i].to_owned(),
-        None => plain,
-    };
-    let message = format!("invalid YAML: {}", message.trim());
-    match e.location() {
-        Some(loc) if loc.line() > 0 => Diagnostic::error(&src.path, message).at(
-            &src.text,
-            u32::try_from(loc.line()).unwrap_or(u32::MAX),
-            u32::try_from(loc.column()).unwrap_or(u32::MAX),
-            1,
-        ),
-        _ => Diagnostic::error(&src.path, message),
+    let p = yaml::describe(e, &src.text, "a schedule file", MAX_DEPTH);
+    let mut d = Diagnostic::error(&src.path, p.message);
+    if p.line > 0 {
+        d = d.at(&src.text, p.line, p.column, 1);
     }
+    if let Some(label) = p.label {
+        d = d.label(label);
+    }
+    if let Some(help) = p.help {
+        d = d.help(help);
+    }
+    d
 }
 
 /// Check a parsed file; all shape errors of the file at once.
@@ -153,22 +204,10 @@ pub fn load_course(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
         Some(rel) => {
             let meta_path = path.parent().unwrap_or(Path::new(".")).join(&rel.value);
             inputs.push(meta_path.clone());
-            match ocw::load(&meta_path) {
-                Ok(m) => Some(m),
-                Err(d) => {
-                    let located = src
-                        .error(
-                            rel.pos,
-                            format!("cannot use the metadata file: {}", d.message),
-                        )
-                        .label(
-                            d.label
-                                .clone()
-                                .unwrap_or_else(|| "expected an OCW metadata file".into()),
-                        );
-                    return Err(vec![located, d]);
-                }
-            }
+            // Reported once, at the `metadata:` value: that is the line the
+            // author edits, whatever is wrong with the file it names.
+            let m = ocw::load(&meta_path).map_err(|e| vec![e.at(&src, rel, &meta_path)])?;
+            Some(m)
         }
         None => None,
     };

@@ -1,11 +1,13 @@
 //! Schedule files: reading YAML with locations (`node`, `load`), checking its
-//! shape (`validate`) into the written model (`model`), and OCW metadata (`ocw`).
+//! shape (`validate`) into the written model (`model`), and OCW metadata (`ocw`);
+//! `yaml` holds the parser limits and error wording both kinds of file share.
 
 pub mod load;
 pub mod model;
 pub mod node;
 pub mod ocw;
 pub mod validate;
+pub mod yaml;
 
 use crate::diagnostic::Diagnostic;
 use node::Pos;
@@ -25,12 +27,27 @@ impl SourceFile {
             .text
             .get(pos.start..pos.end)
             .map_or(1, |s| s.chars().count().max(1));
-        Diagnostic::error(&self.path, message).at(
-            &self.text,
-            pos.line,
-            pos.column,
-            u32::try_from(width).unwrap_or(u32::MAX),
-        )
+        let width = u32::try_from(width).unwrap_or(u32::MAX);
+        let d = Diagnostic::error(&self.path, message);
+        match self.line_at(pos) {
+            Some(line) => d.at_line(line, pos.line, pos.column, width),
+            None => d.at(&self.text, pos.line, pos.column, width),
+        }
+    }
+
+    /// The line holding `pos`, found from its byte offset.
+    fn line_at(&self, pos: Pos) -> Option<&str> {
+        // Offset 0 past line 1 means the parser gave no offset.
+        if pos.start == 0 && pos.line > 1 {
+            return None;
+        }
+        let begin = self.text.get(..pos.start)?.rfind('\n').map_or(0, |i| i + 1);
+        let end = self
+            .text
+            .get(pos.start..)?
+            .find('\n')
+            .map_or(self.text.len(), |i| pos.start + i);
+        self.text.get(begin..end)
     }
 
     pub fn warning(&self, pos: Pos, message: impl Into<String>) -> Diagnostic {

@@ -21,6 +21,8 @@ pub struct CourseBlock {
     pub timezone: Option<Tz>,
     pub updated: Option<DateTime<Utc>>,
     pub metadata: Option<Located<String>>,
+    /// The `course:` key, for problems of the block as a whole.
+    pub pos: Pos,
 }
 
 /// Keys every dated item shares.

@@ -1,7 +1,10 @@
 //! OCW course metadata (the front matter of OCW's course pages). It is
 //! someone else's format: unknown keys are ignored, only four are read.
 
-use super::load::read_source;
+use super::SourceFile;
+use super::load::{MAX_DEPTH, MAX_FILE_BYTES, ReadError, read_text};
+use super::model::Located;
+use super::yaml::Problem;
 use crate::diagnostic::Diagnostic;
 use serde::Deserialize;
 use std::path::Path;
@@ -43,26 +46,93 @@ fn front_matter(text: &str) -> &str {
     rest
 }
 
-pub fn load(path: &Path) -> Result<Metadata, Diagnostic> {
-    let src = read_source(path)?;
+/// Why a metadata file could not be used.
+#[derive(Debug)]
+pub enum MetadataError {
+    NotFound,
+    Unreadable(std::io::Error),
+    TooLarge,
+    NotUtf8 {
+        line: u32,
+        column: u32,
+        byte: u8,
+    },
+    /// Located in the metadata file (line 0 when unknown).
+    Yaml(Problem),
+}
+
+impl MetadataError {
+    /// The error located at the schedule's `metadata:` value.
+    pub fn at(&self, src: &SourceFile, rel: &Located<String>, path: &Path) -> Diagnostic {
+        let name = &rel.value;
+        let expected = "expected an OCW metadata file (YAML between `---` lines)";
+        match self {
+            MetadataError::NotFound => src
+                .error(rel.pos, format!("metadata file not found: `{name}`"))
+                .label("expected a path relative to this schedule file")
+                .help(format!("looked for `{}`", path.display())),
+            MetadataError::Unreadable(e) => src
+                .error(rel.pos, format!("cannot read metadata file `{name}`: {e}"))
+                .label(expected),
+            MetadataError::TooLarge => src
+                .error(
+                    rel.pos,
+                    format!(
+                        "metadata file `{name}` is larger than the limit of {} MiB",
+                        MAX_FILE_BYTES / 1024 / 1024
+                    ),
+                )
+                .label(expected),
+            MetadataError::NotUtf8 { line, column, byte } => src
+                .error(
+                    rel.pos,
+                    format!(
+                        "metadata file `{name}` is not valid UTF-8 (line {line}, column {column})"
+                    ),
+                )
+                .label("expected UTF-8 text")
+                .help(ReadError::utf8_help(*byte)),
+            MetadataError::Yaml(p) => {
+                let what = p
+                    .message
+                    .strip_prefix("invalid YAML: ")
+                    .unwrap_or(&p.message);
+                let message = if p.line > 0 {
+                    format!(
+                        "invalid YAML in metadata file `{name}` line {}, column {}: {what}",
+                        p.line, p.column
+                    )
+                } else {
+                    format!("invalid YAML in metadata file `{name}`: {what}")
+                };
+                let d = src.error(rel.pos, message).label(expected);
+                match &p.help {
+                    Some(help) => d.help(help.clone()),
+                    None => d,
+                }
+            }
+        }
+    }
+}
+
+pub fn load(path: &Path) -> Result<Metadata, MetadataError> {
+    let src = read_text(path).map_err(|e| match e {
+        ReadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound => MetadataError::NotFound,
+        ReadError::Io(e) => MetadataError::Unreadable(e),
+        ReadError::TooLarge => MetadataError::TooLarge,
+        ReadError::NotUtf8 {
+            line, column, byte, ..
+        } => MetadataError::NotUtf8 { line, column, byte },
+    })?;
     let yaml = front_matter(&src.text);
     let line_offset = if yaml.len() == src.text.len() { 0 } else { 1 };
-    serde_saphyr::from_str::<Metadata>(yaml).map_err(|e| {
-        let plain = e.without_snippet().to_string();
-        let message = plain
-            .rfind(" at line ")
-            .map_or(plain.as_str(), |i| &plain[..i])
-            .to_owned();
-        let d = Diagnostic::error(path, format!("invalid OCW metadata: {message}"))
-            .label("expected YAML front matter between `---` lines");
-        match e.location() {
-            Some(loc) if loc.line() > 0 => {
-                let line = u32::try_from(loc.line()).unwrap_or(u32::MAX) + line_offset;
-                let col = u32::try_from(loc.column()).unwrap_or(u32::MAX);
-                d.at(&src.text, line, col, 1)
-            }
-            _ => d,
+    let options = super::yaml::options(MAX_DEPTH, MAX_FILE_BYTES);
+    serde_saphyr::from_str_with_options::<Metadata>(yaml, options).map_err(|e| {
+        let mut p = super::yaml::describe(&e, yaml, "a metadata file", MAX_DEPTH);
+        if p.line > 0 {
+            p.line = p.line.saturating_add(line_offset);
         }
+        MetadataError::Yaml(p)
     })
 }
 

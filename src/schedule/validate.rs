@@ -11,6 +11,7 @@ use crate::diagnostic::{Diagnostic, closest};
 use crate::time::{TimeValue, parse_duration, parse_time_value};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use std::collections::HashMap;
 
 /// Longest accepted `name` (characters); calendar clients cut far earlier.
 pub const MAX_NAME_CHARS: usize = 500;
@@ -59,11 +60,13 @@ pub struct Checker<'a> {
     items: usize,
 }
 
-/// The entries of one mapping, after unknown keys were reported.
+/// The entries of one mapping, after unknown and duplicate keys were reported.
 struct Fields<'n> {
     node: &'n Node,
     what: &'static str,
     entries: Vec<(&'n str, &'n Node, &'n Node)>,
+    /// Valid keys suggested for misspelt ones: not reported again as missing.
+    suggested: Vec<&'static str>,
 }
 
 impl<'n> Fields<'n> {
@@ -73,6 +76,13 @@ impl<'n> Fields<'n> {
             .find(|(k, _, _)| *k == key)
             .map(|(_, _, v)| *v)
     }
+
+    fn key(&self, key: &str) -> Option<&'n Node> {
+        self.entries
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, k, _)| *k)
+    }
 }
 
 fn key_text(node: &Node) -> Option<&str> {
@@ -80,6 +90,28 @@ fn key_text(node: &Node) -> Option<&str> {
         Value::Str(s) => Some(s),
         Value::Other { raw, .. } => Some(raw),
         _ => None,
+    }
+}
+
+/// A bare `90` is most likely minutes (`90h` would be a four-day event);
+/// a single digit more likely hours.
+fn bare_number_help(n: u64) -> Option<String> {
+    match n {
+        0 => None,
+        1..=9 => Some(format!(
+            "add a unit: `{n}h` for {n} hour{} or `{n}m` for {n} minutes",
+            if n == 1 { "" } else { "s" }
+        )),
+        _ if n < 60 => Some(format!("add a unit: `{n}m` for {n} minutes")),
+        _ if n.is_multiple_of(60) => Some(format!(
+            "add a unit: `{n}m` for {n} minutes (or `{}h`)",
+            n / 60
+        )),
+        _ => Some(format!(
+            "add a unit: `{n}m` for {n} minutes (or `{}h{}m`)",
+            n / 60,
+            n % 60
+        )),
     }
 }
 
@@ -116,18 +148,36 @@ impl<'a> Checker<'a> {
         &mut self,
         node: &'n Node,
         what: &'static str,
-        allowed: &[&str],
+        allowed: &[&'static str],
     ) -> Option<Fields<'n>> {
         let Value::Map(entries) = &node.value else {
             self.expected(node, &format!("a mapping of keys for {what}"));
             return None;
         };
-        let mut out = Vec::with_capacity(entries.len());
+        let mut out: Vec<(&'n str, &'n Node, &'n Node)> = Vec::with_capacity(entries.len());
+        // Line of each key's first occurrence; a map, as hostile files can
+        // hold hundreds of thousands of keys.
+        let mut seen: HashMap<&'n str, u32> = HashMap::with_capacity(entries.len());
+        let mut suggested = Vec::new();
         for (k, v) in entries {
             let Some(name) = key_text(k) else {
                 self.expected(k, "a key name");
                 continue;
             };
+            // The parser passes duplicates through so both lines can be named.
+            if let Some(first) = seen.get(name) {
+                let d = self
+                    .src
+                    .error(
+                        k.pos,
+                        format!("duplicate key `{name}` (first on line {first})"),
+                    )
+                    .label(format!("`{name}` is already set in {what}"))
+                    .help("remove one of them");
+                self.err(d);
+                continue;
+            }
+            seen.insert(name, k.pos.line);
             if allowed.contains(&name) {
                 out.push((name, k, v));
             } else {
@@ -137,6 +187,7 @@ impl<'a> Checker<'a> {
                     .label(one_of(allowed));
                 if let Some(c) = closest(name, allowed.iter().copied()) {
                     d = d.help(format!("did you mean `{c}`?"));
+                    suggested.push(c);
                 }
                 self.err(d);
             }
@@ -145,12 +196,15 @@ impl<'a> Checker<'a> {
             node,
             what,
             entries: out,
+            suggested,
         })
     }
 
     fn required<'n>(&mut self, f: &Fields<'n>, key: &str) -> Option<&'n Node> {
         let v = f.get(key);
-        if v.is_none() {
+        // A misspelt `relase:` already says "did you mean `release`?";
+        // "missing `release`" on top would be the same mistake twice.
+        if v.is_none() && !f.suggested.contains(&key) {
             let d = self
                 .src
                 .error(
@@ -364,11 +418,12 @@ impl<'a> Checker<'a> {
         })
     }
 
-    fn course_block(&mut self, node: &Node) -> CourseBlock {
+    fn course_block(&mut self, key: &Node, node: &Node) -> CourseBlock {
         let Some(f) = self.fields(node, "the `course` block", COURSE_KEYS) else {
             return CourseBlock::default();
         };
         CourseBlock {
+            pos: key.pos,
             title: self.opt_text(&f, "title", MAX_NAME_CHARS, false),
             number: self.opt_text(&f, "number", 100, false),
             url: self.opt_url(&f, "url"),
@@ -514,8 +569,8 @@ impl<'a> Checker<'a> {
                     .src
                     .error(node.pos, format!("invalid duration `{raw}`"))
                     .label(msg);
-                if raw.chars().all(|c| c.is_ascii_digit()) {
-                    d = d.help(format!("add a unit: `{raw}m` or `{raw}h`"));
+                if let Some(help) = raw.trim().parse::<u64>().ok().and_then(bare_number_help) {
+                    d = d.help(help);
                 }
                 self.err(d);
                 None
@@ -545,8 +600,8 @@ impl<'a> Checker<'a> {
         let Some(f) = self.fields(root, "a schedule file", TOP_KEYS) else {
             return schedule;
         };
-        if let Some(n) = self.required(&f, "course") {
-            schedule.course = self.course_block(n);
+        if let (Some(n), Some(k)) = (self.required(&f, "course"), f.key("course")) {
+            schedule.course = self.course_block(k, n);
         }
         if let Some(n) = f.get("units") {
             schedule.units = self
@@ -570,5 +625,37 @@ impl<'a> Checker<'a> {
                 .collect();
         }
         schedule
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bare_number_help;
+    use crate::filter::closest_zone;
+
+    #[test]
+    fn zone_suggestions_prefer_canonical_names() {
+        assert_eq!(closest_zone("Eastern"), Some("America/New_York"));
+        assert_eq!(
+            closest_zone("Pacific Standard Time"),
+            Some("America/Los_Angeles")
+        );
+        assert_eq!(closest_zone("europe/berlin"), Some("Europe/Berlin"));
+        assert_eq!(closest_zone("Europe/Berln"), Some("Europe/Berlin"));
+        assert_eq!(closest_zone("Amercia/Chicago"), Some("America/Chicago"));
+        assert_eq!(closest_zone("Sao_Paulo"), Some("America/Sao_Paulo"));
+    }
+
+    #[test]
+    fn bare_numbers_read_as_minutes() {
+        assert_eq!(
+            bare_number_help(90).as_deref(),
+            Some("add a unit: `90m` for 90 minutes (or `1h30m`)")
+        );
+        assert_eq!(
+            bare_number_help(120).as_deref(),
+            Some("add a unit: `120m` for 120 minutes (or `2h`)")
+        );
+        assert_eq!(bare_number_help(0), None);
     }
 }
