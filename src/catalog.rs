@@ -7,6 +7,7 @@ use crate::diagnostic::Diagnostic;
 use crate::filter::{Courses, FeedRequest, FilterError};
 use crate::ics::{Feed, render};
 use crate::schedule::load::{Loaded, course_id, load_course};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -105,43 +106,33 @@ impl Loader {
             Ok(files) => {
                 self.entries.retain(|p, _| files.contains(p));
                 report.changed |= self.entries.len() != before;
-                for path in files {
-                    // Files that failed are always re-read: their inputs
-                    // (e.g. a metadata file not yet created) may be unknown.
-                    let unchanged = self.entries.get(&path).is_some_and(|e| {
-                        e.result.is_ok() && fingerprint(&inputs_of(e)) == e.fingerprint
-                    });
-                    if unchanged {
-                        continue;
-                    }
-                    report.reread += 1;
-                    // Fingerprint before reading: a write racing the read is
-                    // then seen as a change next time.
-                    let previous = self.entries.remove(&path);
-                    let guess = previous
-                        .as_ref()
-                        .map(inputs_of)
-                        .unwrap_or_else(|| vec![path.clone()]);
-                    let before = fingerprint(&guess);
-                    let result = load_course(&path);
-                    let fp = match &result {
-                        Ok(l) if l.inputs != guess => fingerprint(&l.inputs),
-                        _ => before,
-                    };
-                    let last_good = match (&result, previous) {
-                        (Ok(l), _) => Some(l.clone()),
-                        (Err(_), Some(p)) => p.last_good,
-                        (Err(_), None) => None,
-                    };
-                    self.entries.insert(
-                        path,
-                        Entry {
-                            fingerprint: fp,
-                            result,
-                            last_good,
-                        },
-                    );
-                }
+                // Files that failed are always re-read: their inputs (e.g. a
+                // metadata file not yet created) may be unknown.
+                let stale: Vec<PathBuf> = files
+                    .into_iter()
+                    .filter(|path| {
+                        !self.entries.get(path).is_some_and(|e| {
+                            e.result.is_ok() && fingerprint(&inputs_of(e)) == e.fingerprint
+                        })
+                    })
+                    .collect();
+                let todo: Vec<(PathBuf, Option<Entry>)> = stale
+                    .into_iter()
+                    .map(|path| {
+                        let previous = self.entries.remove(&path);
+                        (path, previous)
+                    })
+                    .collect();
+                report.reread = todo.len();
+                // Parsing dominates a cold start: use every core.
+                let loaded: Vec<(PathBuf, Entry)> = todo
+                    .into_par_iter()
+                    .map(|(path, previous)| {
+                        let entry = load_entry(&path, previous);
+                        (path, entry)
+                    })
+                    .collect();
+                self.entries.extend(loaded);
                 None
             }
             // The directory vanished or became unreadable: keep serving
@@ -185,6 +176,32 @@ impl Loader {
                 .insert(id, Arc::new(l.course.clone()));
         }
         report
+    }
+}
+
+/// Read one file, keeping the last good version if it now fails.
+fn load_entry(path: &Path, previous: Option<Entry>) -> Entry {
+    let guess = previous
+        .as_ref()
+        .map(inputs_of)
+        .unwrap_or_else(|| vec![path.to_path_buf()]);
+    // Fingerprint before reading: a write racing the read is then seen as a
+    // change next time.
+    let before = fingerprint(&guess);
+    let result = load_course(path);
+    let fingerprint = match &result {
+        Ok(l) if l.inputs != guess => fingerprint(&l.inputs),
+        _ => before,
+    };
+    let last_good = match (&result, previous) {
+        (Ok(l), _) => Some(l.clone()),
+        (Err(_), Some(p)) => p.last_good,
+        (Err(_), None) => None,
+    };
+    Entry {
+        fingerprint,
+        result,
+        last_good,
     }
 }
 

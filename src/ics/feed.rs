@@ -2,11 +2,11 @@
 //! nothing here reads the clock, the host zone or any randomness.
 
 use super::vtimezone;
-use super::writer::Writer;
+use super::writer::{Writer, push_date, push_date_time};
 use crate::course::{Course, Event, Kind};
 use crate::filter::{KindSet, Zone};
 use crate::time::When;
-use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, LocalResult, TimeZone, Utc};
 use chrono_tz::Tz;
 
 pub const PRODID: &str = concat!(
@@ -30,12 +30,9 @@ pub struct Feed {
     pub last_modified: Option<DateTime<Utc>>,
 }
 
-fn utc_text(t: DateTime<Utc>) -> String {
-    t.format("%Y%m%dT%H%M%SZ").to_string()
-}
-
-fn date_text(d: NaiveDate) -> String {
-    d.format("%Y%m%d").to_string()
+fn push_utc(out: &mut String, t: DateTime<Utc>) {
+    push_date_time(out, t.naive_utc());
+    out.push('Z');
 }
 
 /// SEQUENCE: minutes since 2000 of the course's `updated`, so it grows with
@@ -48,25 +45,6 @@ fn sequence(updated: Option<DateTime<Utc>>) -> i64 {
     }
 }
 
-/// How a timed value is written in this feed.
-enum Local {
-    Utc,
-    Tz(Tz),
-}
-
-impl Local {
-    /// A UTC instant as a DTSTART/DTEND property (name with params, value).
-    fn prop(&self, t: DateTime<Utc>) -> (String, String) {
-        match self {
-            Local::Utc => (String::new(), utc_text(t)),
-            Local::Tz(tz) => (
-                format!(";TZID={}", tz.name()),
-                t.with_timezone(tz).format("%Y%m%dT%H%M%S").to_string(),
-            ),
-        }
-    }
-}
-
 /// Can `t` be written as wall time in `tz`? Not when that wall time happens
 /// twice (DST overlap): RFC 5545 says readers take the first pass, but
 /// ical.js (Thunderbird) takes the second, so either pass goes out in UTC.
@@ -75,33 +53,39 @@ fn local_is_unambiguous(tz: Tz, t: DateTime<Utc>) -> bool {
     !matches!(tz.from_local_datetime(&wall), LocalResult::Ambiguous(..))
 }
 
-fn summary(event: &Event, course: &Course, prefix: bool) -> String {
-    let name = match event.kind {
-        Kind::Release => format!("Available: {}", event.name),
-        Kind::Due => format!("Due: {}", event.name),
-        Kind::Live | Kind::Milestone => event.name.clone(),
-    };
-    if prefix {
-        format!("[{}] {name}", course.label())
-    } else {
-        name
-    }
+/// What every event of one course shares, formatted once per feed.
+struct CourseText<'a> {
+    course: &'a Course,
+    stamp: String,
+    sequence: String,
+    /// `[RES.CMS-154] ` in feeds of several courses, else empty.
+    prefix: String,
+    /// "Title (NUMBER)", the last paragraph of every description.
+    line: String,
 }
 
-fn description(event: &Event, course: &Course) -> String {
-    let mut parts: Vec<String> = Vec::with_capacity(3);
-    if let Some(d) = &event.description {
-        parts.push(d.clone());
+impl<'a> CourseText<'a> {
+    fn new(course: &'a Course, several: bool) -> Self {
+        let mut stamp = String::with_capacity(16);
+        match course.updated {
+            Some(u) => push_utc(&mut stamp, u),
+            None => stamp.push_str(EPOCH_STAMP),
+        }
+        CourseText {
+            course,
+            stamp,
+            sequence: sequence(course.updated).to_string(),
+            prefix: if several {
+                format!("[{}] ", course.label())
+            } else {
+                String::new()
+            },
+            line: match &course.number {
+                Some(n) => format!("{} ({n})", course.title),
+                None => course.title.clone(),
+            },
+        }
     }
-    if let Some(unit) = &event.unit {
-        parts.push(format!("Suggested due date, {unit}."));
-    }
-    let course_line = match &course.number {
-        Some(n) => format!("{} ({n})", course.title),
-        None => course.title.clone(),
-    };
-    parts.push(course_line);
-    parts.join("\n\n")
 }
 
 fn feed_name(courses: &[&Course]) -> String {
@@ -116,15 +100,43 @@ fn feed_name(courses: &[&Course]) -> String {
     }
 }
 
+/// Property names with the zone parameter, built once per feed.
+struct TimeProps {
+    tz: Option<Tz>,
+    dtstart: String,
+    dtend: String,
+}
+
+impl TimeProps {
+    fn write(&self, w: &mut Writer, end: bool, t: DateTime<Utc>, local: bool) {
+        match (self.tz, local) {
+            (Some(tz), true) => {
+                let name = if end { &self.dtend } else { &self.dtstart };
+                w.raw_with(name, |out| {
+                    push_date_time(out, t.with_timezone(&tz).naive_local())
+                });
+            }
+            _ => w.raw_with(if end { "DTEND" } else { "DTSTART" }, |out| {
+                push_utc(out, t)
+            }),
+        }
+    }
+}
+
 /// Render one feed variant.
 pub fn render(courses: &[&Course], zone: Zone, kinds: KindSet) -> Feed {
-    let prefix = courses.len() > 1;
-    let mut events: Vec<(&Course, &Event)> = courses
+    let several = courses.len() > 1;
+    let texts: Vec<CourseText> = courses
         .iter()
-        .flat_map(|c| c.events.iter().map(move |e| (*c, e)))
+        .map(|c| CourseText::new(c, several))
+        .collect();
+    let mut events: Vec<(usize, &Event)> = courses
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| c.events.iter().map(move |e| (i, e)))
         .filter(|(_, e)| kinds.contains(e.kind))
         .collect();
-    if courses.len() > 1 {
+    if several {
         events.sort_by(|a, b| {
             (a.1.start.sort_key(), &a.1.uid).cmp(&(b.1.start.sort_key(), &b.1.uid))
         });
@@ -157,7 +169,7 @@ pub fn render(courses: &[&Course], zone: Zone, kinds: KindSet) -> Feed {
         })
         .collect();
 
-    let mut w = Writer::with_capacity(1024 + events.len() * 480);
+    let mut w = Writer::with_capacity(1024 + events.len() * 560);
     w.begin("VCALENDAR");
     w.raw("VERSION", "2.0");
     w.raw("PRODID", PRODID);
@@ -166,11 +178,9 @@ pub fn render(courses: &[&Course], zone: Zone, kinds: KindSet) -> Feed {
     let name = feed_name(courses);
     w.text("NAME", &name);
     w.text("X-WR-CALNAME", &name);
-    let desc = match courses {
-        [one] => one.description.clone(),
-        _ => None,
-    };
-    if let Some(d) = &desc {
+    if let [one] = courses
+        && let Some(d) = &one.description
+    {
         w.text("DESCRIPTION", d);
         w.text("X-WR-CALDESC", d);
     }
@@ -187,10 +197,13 @@ pub fn render(courses: &[&Course], zone: Zone, kinds: KindSet) -> Feed {
             w.lines(&vtimezone::render(tz, a, b));
         }
     }
-
-    for ((course, event), local) in events.iter().zip(writes_local) {
-        let when = if local { tz.map(Local::Tz) } else { None }.unwrap_or(Local::Utc);
-        write_event(&mut w, course, event, &when, prefix);
+    let props = TimeProps {
+        tz,
+        dtstart: tz.map_or_else(String::new, |tz| format!("DTSTART;TZID={}", tz.name())),
+        dtend: tz.map_or_else(String::new, |tz| format!("DTEND;TZID={}", tz.name())),
+    };
+    for ((i, event), local) in events.iter().zip(writes_local) {
+        write_event(&mut w, &texts[*i], event, &props, local);
     }
     w.end("VCALENDAR");
     Feed {
@@ -199,39 +212,53 @@ pub fn render(courses: &[&Course], zone: Zone, kinds: KindSet) -> Feed {
     }
 }
 
-fn write_event(w: &mut Writer, course: &Course, e: &Event, when: &Local, prefix: bool) {
+fn write_event(w: &mut Writer, ct: &CourseText, e: &Event, props: &TimeProps, local: bool) {
+    let course = ct.course;
     w.begin("VEVENT");
     w.raw("UID", &e.uid);
-    let stamp = course.updated.map(utc_text);
-    w.raw("DTSTAMP", stamp.as_deref().unwrap_or(EPOCH_STAMP));
-    if let Some(s) = &stamp {
-        w.raw("LAST-MODIFIED", s);
+    w.raw("DTSTAMP", &ct.stamp);
+    if course.updated.is_some() {
+        w.raw("LAST-MODIFIED", &ct.stamp);
     }
-    w.raw("SEQUENCE", &sequence(course.updated).to_string());
+    w.raw("SEQUENCE", &ct.sequence);
     match e.start {
         When::AllDay(d) => {
-            w.raw("DTSTART;VALUE=DATE", &date_text(d));
+            w.raw_with("DTSTART;VALUE=DATE", |out| push_date(out, d));
             let next = d.succ_opt().unwrap_or(d + Duration::days(1));
-            w.raw("DTEND;VALUE=DATE", &date_text(next));
+            w.raw_with("DTEND;VALUE=DATE", |out| push_date(out, next));
         }
         When::At(t) => {
-            let (params, value) = when.prop(t);
-            w.raw(&format!("DTSTART{params}"), &value);
+            props.write(w, false, t, local);
             if let Some(end) = e.end {
-                let (params, value) = when.prop(end);
-                w.raw(&format!("DTEND{params}"), &value);
+                props.write(w, true, end, local);
             }
         }
     }
-    w.text("SUMMARY", &summary(e, course, prefix));
-    w.text("DESCRIPTION", &description(e, course));
+    let label = match e.kind {
+        Kind::Release => "Available: ",
+        Kind::Due => "Due: ",
+        Kind::Live | Kind::Milestone => "",
+    };
+    w.text_parts("SUMMARY", &[&ct.prefix, label, &e.name]);
+    // Description: the item's own text, the unit of an assignment, the course.
+    let (desc, sep) = match &e.description {
+        Some(d) => (d.as_str(), "\n\n"),
+        None => ("", ""),
+    };
+    match &e.unit {
+        Some(unit) => w.text_parts(
+            "DESCRIPTION",
+            &[desc, sep, "Suggested due date, ", unit, ".\n\n", &ct.line],
+        ),
+        None => w.text_parts("DESCRIPTION", &[desc, sep, &ct.line]),
+    }
     if let Some(loc) = &e.location {
         w.text("LOCATION", loc);
     }
     if let Some(url) = e.url.as_ref().or(course.url.as_ref()) {
         w.raw("URL", url);
     }
-    w.text("CATEGORIES", e.kind.as_str());
+    w.raw("CATEGORIES", e.kind.as_str());
     let transparent = e.kind != Kind::Live;
     w.raw("TRANSP", if transparent { "TRANSPARENT" } else { "OPAQUE" });
     w.raw(

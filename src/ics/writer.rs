@@ -9,12 +9,15 @@ pub const MAX_LINE_OCTETS: usize = 75;
 #[derive(Debug, Default)]
 pub struct Writer {
     out: String,
+    /// Reused for folding long lines, so folding does not allocate.
+    scratch: String,
 }
 
 impl Writer {
     pub fn with_capacity(n: usize) -> Self {
         Writer {
             out: String::with_capacity(n),
+            scratch: String::new(),
         }
     }
 
@@ -29,27 +32,41 @@ impl Writer {
     /// A property whose value is already in its RFC 5545 form
     /// (dates, durations, URIs, enumerations). `name` may carry parameters.
     pub fn raw(&mut self, name: &str, value: &str) {
+        self.raw_with(name, |out| out.push_str(value));
+    }
+
+    /// Like [`Writer::raw`], with the value written by `f` (no temporary).
+    pub fn raw_with(&mut self, name: &str, f: impl FnOnce(&mut String)) {
         let start = self.out.len();
         self.out.push_str(name);
         self.out.push(':');
-        self.out.push_str(value);
+        f(&mut self.out);
         self.fold_from(start);
     }
 
     /// A TEXT property: `value` is escaped.
     pub fn text(&mut self, name: &str, value: &str) {
+        self.text_parts(name, &[value]);
+    }
+
+    /// A TEXT property whose value is the concatenation of `parts`.
+    pub fn text_parts(&mut self, name: &str, parts: &[&str]) {
         let start = self.out.len();
         self.out.push_str(name);
         self.out.push(':');
-        escape_text_into(value, &mut self.out);
+        for part in parts {
+            escape_text_into(part, &mut self.out);
+        }
         self.fold_from(start);
     }
 
     /// Insert folds into the logical line that begins at `start` and end it.
     fn fold_from(&mut self, start: usize) {
         if self.out.len() - start > MAX_LINE_OCTETS {
-            let line = self.out.split_off(start);
-            fold_into(&line, &mut self.out);
+            self.scratch.clear();
+            self.scratch.push_str(&self.out[start..]);
+            self.out.truncate(start);
+            fold_into(&self.scratch, &mut self.out);
         }
         self.out.push_str("\r\n");
     }
@@ -67,45 +84,93 @@ impl Writer {
 /// Fold one logical line (no CRLF) so that every physical line has at most
 /// 75 octets, continuation lines starting with a space.
 pub fn fold_into(line: &str, out: &mut String) {
-    let mut used = 0;
-    for c in line.chars() {
-        let n = c.len_utf8();
-        if used + n > MAX_LINE_OCTETS {
-            out.push_str("\r\n ");
-            used = 1;
+    let mut rest = line;
+    let mut limit = MAX_LINE_OCTETS;
+    while rest.len() > limit {
+        let mut cut = limit;
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
         }
-        out.push(c);
-        used += n;
+        out.push_str(&rest[..cut]);
+        out.push_str("\r\n ");
+        rest = &rest[cut..];
+        // The leading space counts towards the next line's 75 octets.
+        limit = MAX_LINE_OCTETS - 1;
     }
+    out.push_str(rest);
 }
 
 /// TEXT escaping: backslash, semicolon, comma and line breaks; other control
-/// characters cannot be represented and are dropped (validation rejects them
-/// in schedule text before this point).
+/// characters (C0, DEL, C1) cannot be represented and are dropped
+/// (validation rejects them in schedule text before this point). Runs of
+/// ordinary text are copied whole.
 pub fn escape_text_into(value: &str, out: &mut String) {
-    let mut chars = value.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            ';' => out.push_str("\\;"),
-            ',' => out.push_str("\\,"),
-            '\n' => out.push_str("\\n"),
-            '\r' => {
-                if chars.peek() != Some(&'\n') {
-                    out.push_str("\\n");
-                }
+    let bytes = value.as_bytes();
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (replacement, skip): (&str, usize) = match b {
+            b'\\' => ("\\\\", 1),
+            b';' => ("\\;", 1),
+            b',' => ("\\,", 1),
+            b'\n' => ("\\n", 1),
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => ("", 1),
+            b'\r' => ("\\n", 1),
+            b'\t' => {
+                i += 1;
+                continue;
             }
-            '\t' => out.push(c),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
+            0..=0x1f | 0x7f => ("", 1),
+            // C1 controls U+0080..U+009F are encoded as C2 80..C2 9F.
+            0xc2 if bytes.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)) => ("", 2),
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&value[run..i]);
+        out.push_str(replacement);
+        i += skip;
+        run = i;
     }
+    out.push_str(&value[run..]);
 }
 
 pub fn escape_text(value: &str) -> String {
     let mut s = String::with_capacity(value.len() + 8);
     escape_text_into(value, &mut s);
     s
+}
+
+fn push_digits(out: &mut String, n: u32, width: usize) {
+    let mut buf = [b'0'; 10];
+    let mut v = n;
+    for i in (0..width).rev() {
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&buf[..width]).unwrap_or("0"));
+}
+
+/// `YYYYMMDD` (years 0..=9999, which validation guarantees).
+pub fn push_date(out: &mut String, d: chrono::NaiveDate) {
+    use chrono::Datelike;
+    push_digits(out, d.year().clamp(0, 9999) as u32, 4);
+    push_digits(out, d.month(), 2);
+    push_digits(out, d.day(), 2);
+}
+
+/// `YYYYMMDDTHHMMSS` — chrono's `format` re-parses its pattern every call,
+/// which dominated rendering.
+pub fn push_date_time(out: &mut String, t: chrono::NaiveDateTime) {
+    use chrono::Timelike;
+    push_date(out, t.date());
+    out.push('T');
+    push_digits(out, t.hour(), 2);
+    push_digits(out, t.minute(), 2);
+    push_digits(out, t.second(), 2);
 }
 
 #[cfg(test)]
@@ -154,6 +219,20 @@ mod tests {
                 assert_eq!(unfold(&out).trim_end(), format!("SUMMARY:{value}"));
             }
         }
+    }
+
+    #[test]
+    fn dates_are_written_digit_by_digit() {
+        let d = chrono::NaiveDate::from_ymd_opt(2017, 9, 3).unwrap();
+        let mut s = String::new();
+        push_date_time(&mut s, d.and_hms_opt(7, 5, 9).unwrap());
+        assert_eq!(s, "20170903T070509");
+    }
+
+    #[test]
+    fn control_characters_are_dropped_not_escaped() {
+        assert_eq!(escape_text("a\u{0}b\u{7f}c\u{85}d\u{9f}e\tf"), "abcde\tf");
+        assert_eq!(escape_text("é\u{a0}"), "é\u{a0}");
     }
 
     #[test]
