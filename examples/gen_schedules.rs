@@ -141,7 +141,8 @@ fn main() -> std::io::Result<()> {
                         date(day + 2),
                         yaml_str(&ldesc)
                     );
-                    events_json.push(format!("{{\"kind\":\"live\",\"uid\":\"{id}.live.{unit}\",\"name\":{},\"description\":{},\"start\":\"{}T{hour:02}:30:00\",\"tz\":\"{zone}\",\"minutes\":90}}", json_str(&lname), json_str(&ldesc), date(day + 2)));
+                    let start_utc = utc_of(&format!("{}T{hour:02}:30:00", date(day + 2)), zone);
+                    events_json.push(format!("{{\"kind\":\"live\",\"uid\":\"{id}.live.{unit}\",\"name\":{},\"description\":{},\"start_utc\":\"{start_utc}\",\"minutes\":90}}", json_str(&lname), json_str(&ldesc)));
                 } else {
                     if first {
                         units.push_str("    assignments:\n");
@@ -187,6 +188,22 @@ fn main() -> std::io::Result<()> {
     }
     eprintln!("wrote {courses} courses x {items} items to {out}");
     Ok(())
+}
+
+/// The UTC instant (`…Z`) of a wall time in `zone`, for the anchors (which
+/// then need no time-zone database of their own).
+fn utc_of(local: &str, zone: &str) -> String {
+    use chrono::TimeZone;
+    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
+    chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M:%S")
+        .ok()
+        .and_then(|t| tz.from_local_datetime(&t).earliest())
+        .map(|t| {
+            t.with_timezone(&chrono::Utc)
+                .format("%Y-%m-%dT%H:%M:%SZ")
+                .to_string()
+        })
+        .unwrap_or_default()
 }
 
 fn json_str(s: &str) -> String {
