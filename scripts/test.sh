@@ -115,6 +115,41 @@ TZ=$HOST_TZ cargo test --all-targets
 banner "cargo test --doc"
 cargo test --doc
 
-# --- later: browser tests ---
+# --- browser tests (tests/browser/) ------------------------------------------------
+# Headless Debian Chromium driven by playwright-core, and the Nu Html Checker
+# (vnu.jar, needs Java) for HTML validity; both against the debug binary
+# that cargo test just built.
+apt_install() { # apt_install PACKAGE...: install, refreshing the index only if needed
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get install -y --no-install-recommends "$@" ||
+        { $sudo apt-get update && $sudo apt-get install -y --no-install-recommends "$@"; }
+}
+banner "chromium and java for the browser tests"
+if [ ! -x /usr/bin/chromium ]; then
+    echo "installing Debian's chromium ..."
+    apt_install chromium
+fi
+if ! command -v java >/dev/null; then
+    echo "installing a Java runtime for vnu.jar ..."
+    apt_install default-jre-headless
+fi
+/usr/bin/chromium --version 2>/dev/null || true
+java -version 2>&1 | head -1
+
+banner "npm ci in tests/browser/ (package-lock.json)"
+BROWSER_STAMP=tests/browser/node_modules/.package-lock.sha256
+browser_want=$(hash_of tests/browser/package-lock.json "$(node --version)")
+if [ "$(cat "$BROWSER_STAMP" 2>/dev/null)" != "$browser_want" ]; then
+    echo "running npm ci ..."
+    (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$browser_want" >"$BROWSER_STAMP"
+else
+    echo "up to date (stamp matches package-lock.json), skipping npm ci"
+fi
+
+banner "browser tests: headless Chromium, static export, vnu (tests/browser/)"
+COURSECAL_PYTHON=$PYTHON node --test tests/browser/pages.test.mjs
 
 printf '\n==== all checks passed ====\n'

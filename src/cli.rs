@@ -33,6 +33,10 @@ pub enum Command {
         schedules: PathBuf,
         #[arg(long)]
         out: PathBuf,
+        /// Absolute URL the site will be served from (e.g.
+        /// https://cal.example.edu/): subscribe links and QR codes need it.
+        #[arg(long)]
+        base_url: Option<String>,
     },
     /// Serve feeds over HTTP, reloading schedule files as they change.
     Serve {
@@ -44,6 +48,14 @@ pub enum Command {
         /// Byte budget of the in-memory cache of rendered feed variants.
         #[arg(long, env = "COURSECAL_CACHE_BYTES", default_value_t = crate::cache::DEFAULT_CACHE_BYTES)]
         cache_bytes: u64,
+        /// Absolute URL of the site for links in pages (default: from each
+        /// request's Host header).
+        #[arg(long, env = "COURSECAL_BASE_URL")]
+        base_url: Option<String>,
+        /// Take the site's host and scheme from X-Forwarded-Host and
+        /// X-Forwarded-Proto (only behind a proxy that sets them).
+        #[arg(long)]
+        trust_proxy: bool,
     },
     /// Print one feed variant to stdout (all courses when none is named).
     Feed {
@@ -66,6 +78,8 @@ pub enum CliError {
     Invalid { count: usize },
     #[error("{0}")]
     Filter(#[from] FilterError),
+    #[error("--base-url {0}")]
+    BaseUrl(String),
     #[error("{0}")]
     Serve(#[from] crate::server::ServeError),
     #[error("{path}: {source}")]
@@ -79,7 +93,7 @@ impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
             CliError::Invalid { .. } | CliError::Io { .. } | CliError::Serve(_) => 1,
-            CliError::Filter(_) => 2,
+            CliError::Filter(_) | CliError::BaseUrl(_) => 2,
         }
     }
 }
@@ -116,14 +130,22 @@ fn load(dir: &Path) -> Result<LoadReport, CliError> {
 pub fn run(args: Args) -> Result<(), CliError> {
     match args.command {
         Command::Check { schedules } => check(&schedules),
-        Command::Build { schedules, out } => build(&schedules, &out),
+        Command::Build {
+            schedules,
+            out,
+            base_url,
+        } => build(&schedules, &out, base(base_url)?.as_deref()),
         Command::Serve {
             schedules,
             addr,
             cache_bytes,
+            base_url,
+            trust_proxy,
         } => {
             let mut config = crate::server::ServeConfig::new(schedules, addr);
             config.cache_bytes = cache_bytes;
+            config.base_url = base(base_url)?;
+            config.trust_proxy = trust_proxy;
             Ok(crate::server::serve(config)?)
         }
         Command::Feed {
@@ -146,6 +168,12 @@ pub fn run(args: Args) -> Result<(), CliError> {
                 .map_err(io(Path::new("<stdout>")))
         }
     }
+}
+
+fn base(input: Option<String>) -> Result<Option<String>, CliError> {
+    input
+        .map(|b| crate::site::links::normalize_base(&b).map_err(CliError::BaseUrl))
+        .transpose()
 }
 
 fn check(dir: &Path) -> Result<(), CliError> {
@@ -196,7 +224,7 @@ fn check(dir: &Path) -> Result<(), CliError> {
 
 /// Write into a sibling temp dir, then swap it in, so a failed build leaves
 /// the previous output intact.
-fn build(dir: &Path, out: &Path) -> Result<(), CliError> {
+fn build(dir: &Path, out: &Path, base_url: Option<&str>) -> Result<(), CliError> {
     let report = load(dir)?;
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -208,13 +236,16 @@ fn build(dir: &Path, out: &Path) -> Result<(), CliError> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = write_tree(&report.catalog, &tmp).and_then(|n| {
+    let result = write_tree(&report.catalog, &tmp, base_url).and_then(|n| {
         swap_in(&tmp, out)?;
         Ok(n)
     });
     match result {
         Ok(n) => {
-            eprintln!("wrote {n} feed(s) to {}", out.display());
+            eprintln!(
+                "wrote {n} feed(s) and the site's pages to {}",
+                out.display()
+            );
             Ok(())
         }
         Err(e) => {
@@ -224,7 +255,7 @@ fn build(dir: &Path, out: &Path) -> Result<(), CliError> {
     }
 }
 
-fn write_tree(catalog: &Catalog, root: &Path) -> Result<usize, CliError> {
+fn write_tree(catalog: &Catalog, root: &Path, base_url: Option<&str>) -> Result<usize, CliError> {
     let courses_dir = root.join("courses");
     std::fs::create_dir_all(&courses_dir).map_err(io(&courses_dir))?;
     let mut n = 0;
@@ -241,6 +272,14 @@ fn write_tree(catalog: &Catalog, root: &Path) -> Result<usize, CliError> {
     let all = catalog.feed(&FeedRequest::default())?;
     let path = root.join("calendar.ics");
     std::fs::write(&path, all.body).map_err(io(&path))?;
+    // The HTML site: index, a page and a widget per course, assets.
+    for (rel, bytes) in crate::site::export::files(catalog, base_url) {
+        let path = root.join(&rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        std::fs::write(&path, bytes).map_err(io(&path))?;
+    }
     Ok(n + 1)
 }
 

@@ -16,5 +16,6 @@ pub mod filter;
 pub mod ics;
 pub mod schedule;
 pub mod server;
+pub mod site;
 pub mod time;
 pub mod watch;

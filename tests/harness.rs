@@ -162,13 +162,30 @@ impl Server {
         Server::start_in(schedules.to_path_buf(), None)
     }
 
+    /// Serve a copy of the shipped schedules plus `extra` files, with
+    /// extra command-line arguments.
+    pub fn shipped_with(extra: &[(&str, &str)], args: &[&str]) -> Server {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let schedules = dir.path().join("schedules");
+        copy_dir(&shipped_schedules(), &schedules);
+        for (name, text) in extra {
+            std::fs::write(schedules.join(name), text).expect("write");
+        }
+        Server::start_args(schedules, Some(dir), args)
+    }
+
     fn start_in(schedules: PathBuf, dir: Option<tempfile::TempDir>) -> Server {
+        Server::start_args(schedules, dir, &[])
+    }
+
+    fn start_args(schedules: PathBuf, dir: Option<tempfile::TempDir>, args: &[&str]) -> Server {
         use std::io::BufRead;
         let log_dir = tempfile::tempdir().expect("tempdir").keep();
         let stderr_log = log_dir.join("stderr.log");
         let mut child = Command::new(bin())
             .args(["serve", "--addr", "127.0.0.1:0", "--schedules"])
             .arg(&schedules)
+            .args(args)
             .env("RUST_LOG", "info")
             .stdout(std::process::Stdio::piped())
             .stderr(std::fs::File::create(&stderr_log).expect("log"))

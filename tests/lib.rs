@@ -6,6 +6,7 @@ mod harness;
 mod cli;
 mod cross_parsers;
 mod invalid;
+mod pages;
 mod server;
 mod shipped;
 mod snapshots;

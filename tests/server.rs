@@ -99,7 +99,8 @@ fn bad_requests_get_clear_4xx_answers() {
     assert_eq!(r.status, 400);
     assert!(r.text().contains("unknown kind `deadlines`"));
     assert_eq!(s.get("/courses/nope.ics").status, 404);
-    assert_eq!(s.get("/courses/res-cms-154").status, 404);
+    // `/courses/<id>` is the agenda page; other names without `.ics` are not.
+    assert_eq!(s.get("/courses/res-cms-154.txt").status, 404);
     let r = s.get("/calendar.ics?courses=res-cms-154,res-cms-999");
     assert_eq!(r.status, 404);
     assert!(r.text().contains("res-cms-999"));

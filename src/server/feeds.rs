@@ -6,7 +6,7 @@ use crate::cache::{Rendered, render};
 use crate::catalog::plausible_id;
 use crate::filter::{Courses, FeedRequest, FilterError, parse_kinds, parse_zone};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -84,13 +84,21 @@ async fn rendered(state: &AppState, req: FeedRequest) -> Result<Arc<Rendered>, R
     }
 }
 
+/// `/courses/<id>.ics`; any other name is the agenda page `/courses/<id>`.
 pub async fn course(
     State(state): State<Arc<AppState>>,
     Path(file): Path<String>,
-    Query(q): Query<FeedQuery>,
+    uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let Some(id) = file.strip_suffix(".ics").filter(|id| plausible_id(id)) else {
+    let Some(id) = file.strip_suffix(".ics") else {
+        return super::pages::course(&state, &file, &uri, &headers);
+    };
+    let q = match Query::<FeedQuery>::try_from_uri(&uri) {
+        Ok(Query(q)) => q,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let Some(id) = Some(id).filter(|id| plausible_id(id)) else {
         return plain(
             StatusCode::NOT_FOUND,
             format!("no such feed: /courses/{file}"),

@@ -6,6 +6,7 @@ pub mod conditional;
 pub mod feeds;
 pub mod health;
 pub mod metrics;
+pub mod pages;
 
 use crate::cache::{DEFAULT_CACHE_BYTES, FeedCache};
 use crate::catalog::{Catalog, Loader};
@@ -37,6 +38,11 @@ pub struct ServeConfig {
     pub header_timeout: Duration,
     /// Debounce of the schedule watcher.
     pub debounce: Duration,
+    /// Absolute root for links in pages (`--base-url`), normalised to end
+    /// in `/`; without it, taken from each request's Host.
+    pub base_url: Option<String>,
+    /// Believe `X-Forwarded-Host`/`-Proto` (only behind our own proxy).
+    pub trust_proxy: bool,
 }
 
 impl ServeConfig {
@@ -49,6 +55,8 @@ impl ServeConfig {
             request_timeout: Duration::from_secs(10),
             header_timeout: Duration::from_secs(10),
             debounce: Duration::from_millis(250),
+            base_url: None,
+            trust_proxy: false,
         }
     }
 }
@@ -81,6 +89,8 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     loader: Mutex<Loader>,
     cache_bytes: u64,
+    pub base_url: Option<String>,
+    pub trust_proxy: bool,
 }
 
 impl AppState {
@@ -98,6 +108,8 @@ impl AppState {
             metrics: metrics::Metrics::new(),
             loader: Mutex::new(Loader::new(&config.schedules)),
             cache_bytes: config.cache_bytes,
+            base_url: config.base_url.clone(),
+            trust_proxy: config.trust_proxy,
         });
         state.reload();
         state
@@ -159,7 +171,16 @@ pub fn router(state: Arc<AppState>, config: &ServeConfig) -> Router {
             axum::http::header::CONTENT_DISPOSITION,
         ]);
     Router::new()
+        .route("/", get(pages::index))
+        // Feeds (`<id>.ics`) and agenda pages (`<id>`) share this route.
         .route("/courses/{file}", get(feeds::course))
+        .route("/courses/{id}/", get(pages::drop_slash))
+        .route("/courses/{id}/embed", get(pages::embed))
+        .route("/courses/{id}/embed/", get(pages::drop_slash))
+        .route("/courses/{id}/events/{file}", get(pages::event))
+        .route("/courses/{id}/qr.svg", get(pages::qr_course))
+        .route("/qr.svg", get(pages::qr_all))
+        .route("/assets/{file}", get(pages::asset))
         .route("/calendar.ics", get(feeds::calendar))
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// Screenshots of the course list and an agenda, desktop (1280 px) and
+// phone (390 px) wide, into docs/screenshots/. The clock is set to
+// 2017-10-15 so the shipped 2017 course shows past dates and "next up".
+//
+//   cargo build && node scripts/screenshots.mjs [OUT_DIR]
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { ROOT, schedules, serve, browser } from '../tests/browser/lib.mjs';
+
+const out = path.resolve(process.argv[2] || path.join(ROOT, 'docs/screenshots'));
+mkdirSync(out, { recursive: true });
+const { schedules: dir } = schedules();
+const server = await serve(dir);
+const b = await browser();
+try {
+  for (const [name, width, height] of [['desktop', 1280, 900], ['phone', 390, 844]]) {
+    for (const scheme of ['light', 'dark']) {
+      if (scheme === 'dark' && name === 'phone') continue;
+      const context = await b.newContext({
+        viewport: { width, height },
+        deviceScaleFactor: name === 'phone' ? 2 : 1,
+        timezoneId: 'Europe/Berlin',
+        locale: 'en-GB',
+        colorScheme: scheme,
+      });
+      const page = await context.newPage();
+      await page.clock.setFixedTime(new Date('2017-10-15T09:00:00Z'));
+      const suffix = scheme === 'dark' ? '-dark' : '';
+      await page.goto(server.url);
+      await page.screenshot({ path: path.join(out, `index-${name}${suffix}.png`), fullPage: name === 'desktop' });
+      await page.goto(server.url + 'courses/res-cms-154');
+      await page.screenshot({ path: path.join(out, `agenda-${name}${suffix}.png`), fullPage: name === 'desktop' });
+      await context.close();
+    }
+  }
+  console.log(`screenshots written to ${out}`);
+} finally {
+  await b.close();
+  server.stop();
+}

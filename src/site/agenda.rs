@@ -1,0 +1,236 @@
+//! A course's dates grouped by week, in one zone. `site.js` regroups the
+//! same `<li>` nodes when the reader picks another zone, from the raw
+//! instants in their `data-` attributes.
+
+use super::links::{Variant, segment};
+use super::{Page, Site};
+use crate::course::{Course, Event, Kind};
+use crate::filter::{KindSet, Zone};
+use crate::time::When;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use maud::{Markup, html};
+
+/// One event placed in the display zone.
+pub struct Item<'a> {
+    pub event: &'a Event,
+    pub day: NaiveDate,
+    /// When it stops being upcoming: its end, or the end of its day.
+    pub until: DateTime<Utc>,
+}
+
+/// Midnight at the start of `day` in `tz` (the first midnight if the
+/// clocks repeat it, the instant after the gap if they skip it).
+pub fn start_of_day(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
+    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    (0..4)
+        .find_map(|h| {
+            tz.from_local_datetime(&(midnight + Duration::hours(h)))
+                .earliest()
+        })
+        .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
+}
+
+fn placed<'a>(event: &'a Event, tz: Tz) -> Item<'a> {
+    match event.start {
+        When::AllDay(d) => Item {
+            event,
+            day: d,
+            until: start_of_day(tz, d.succ_opt().unwrap_or(d)),
+        },
+        When::At(t) => Item {
+            event,
+            day: t.with_timezone(&tz).date_naive(),
+            until: event.end.unwrap_or(t),
+        },
+    }
+}
+
+/// The course's events of `kinds`, in display order: by local day, all-day
+/// items first, then by start.
+pub fn items(course: &Course, tz: Tz, kinds: KindSet) -> Vec<Item<'_>> {
+    let mut items: Vec<Item> = course
+        .events
+        .iter()
+        .filter(|e| kinds.contains(e.kind))
+        .map(|e| placed(e, tz))
+        .collect();
+    items.sort_by_key(|i| {
+        let timed = matches!(i.event.start, When::At(_));
+        (i.day, timed, i.event.start.sort_key())
+    });
+    items
+}
+
+/// When each event stops being upcoming (for the course list's counts).
+pub fn ends(course: &Course) -> Vec<DateTime<Utc>> {
+    course
+        .events
+        .iter()
+        .map(|e| placed(e, course.timezone).until)
+        .collect()
+}
+
+pub fn monday(day: NaiveDate) -> NaiveDate {
+    day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
+}
+
+pub fn kind_class(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Release => "k-release",
+        Kind::Due => "k-due",
+        Kind::Live => "k-live",
+        Kind::Milestone => "k-milestone",
+    }
+}
+
+pub fn day_label(day: NaiveDate) -> String {
+    day.format("%a %-d %b").to_string()
+}
+
+pub fn week_label(monday: NaiveDate) -> String {
+    format!("Week of {}", monday.format("%-d %b %Y"))
+}
+
+fn iso(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// "18:00–19:00" (or "18:00") in `tz`, and the same in UTC for the tooltip.
+fn times(event: &Event, tz: Tz) -> Option<(String, String)> {
+    let When::At(start) = event.start else {
+        return None;
+    };
+    let fmt = |z: Tz| {
+        let s = start.with_timezone(&z).format("%H:%M").to_string();
+        match event.end {
+            Some(e) => format!("{s}–{}", e.with_timezone(&z).format("%H:%M")),
+            None => s,
+        }
+    };
+    let utc = format!("{} {} UTC", start.format("%Y-%m-%d"), fmt(Tz::UTC));
+    Some((fmt(tz), utc))
+}
+
+/// How the agenda is drawn.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub tz: Tz,
+    pub kinds: KindSet,
+    /// The zone per-event `.ics` links ask for.
+    pub link_zone: Zone,
+    /// Links open a new tab (inside an iframe).
+    pub embedded: bool,
+    pub compact: bool,
+}
+
+/// The week-grouped agenda of `course`.
+pub fn agenda(site: &Site, from: Page, course: &Course, opts: Options) -> Markup {
+    let items = items(course, opts.tz, opts.kinds);
+    // Past and "next up" need the clock: only a server knows it; the
+    // script recomputes both in the browser either way.
+    let past = |i: &Item| site.now.is_some_and(|now| i.until <= now);
+    let next = site
+        .now
+        .and_then(|_| items.iter().position(|i| !past(i) && !i.event.cancelled));
+    let mut weeks: Vec<(NaiveDate, Vec<(usize, &Item)>)> = Vec::new();
+    for (n, item) in items.iter().enumerate() {
+        let m = monday(item.day);
+        match weeks.last_mut() {
+            Some((w, list)) if *w == m => list.push((n, item)),
+            _ => weeks.push((m, vec![(n, item)])),
+        }
+    }
+    let event_variant = Variant {
+        zone: opts.link_zone,
+        kinds: KindSet::ALL,
+    };
+    let target = opts.embedded.then_some("_blank");
+    let rel = opts.embedded.then_some("noopener");
+    html! {
+        div.weeks data-weeks {
+            @if items.is_empty() {
+                p.empty { "No dates published yet." }
+            }
+            @for (m, list) in &weeks {
+                section.week {
+                    h3 { (week_label(*m)) }
+                    ol.events {
+                        @for (n, item) in list {
+                            @let ev = item.event;
+                            @let is_next = next == Some(*n);
+                            @let classes = format!(
+                                "ev {}{}{}{}",
+                                kind_class(ev.kind),
+                                if past(item) { " past" } else { "" },
+                                if is_next { " next" } else { "" },
+                                if ev.cancelled { " cancelled" } else { "" },
+                            );
+                            @let start_attr = match ev.start {
+                                When::AllDay(d) => d.format("%Y-%m-%d").to_string(),
+                                When::At(t) => iso(t),
+                            };
+                            @let ics = format!(
+                                "courses/{}/events/{}.ics",
+                                course.id,
+                                segment(&ev.uid)
+                            );
+                            @let ics_base = site.rel(from, &ics);
+                            li class=(classes) data-kind=(ev.kind.as_str()) data-start=(start_attr)
+                                data-end=[ev.end.map(iso)] data-cancelled[ev.cancelled] {
+                                @match times(ev, opts.tz) {
+                                    Some((local, utc)) => {
+                                        time.when datetime=(start_attr) title=(utc) {
+                                            span.d { (day_label(item.day)) }
+                                            " "
+                                            span.t { (local) }
+                                        }
+                                    }
+                                    None => {
+                                        time.when datetime=(start_attr) title=(format!("{start_attr}, all day")) {
+                                            span.d { (day_label(item.day)) }
+                                            " "
+                                            span.t { "All day" }
+                                        }
+                                    }
+                                }
+                                div.what {
+                                    p.tags {
+                                        span.kind { (ev.kind.label()) }
+                                        @if ev.cancelled {
+                                            " " span.flag { "Cancelled" }
+                                        }
+                                        " " span.next-badge hidden[!is_next] { "Next up" }
+                                    }
+                                    p.name {
+                                        @match &ev.url {
+                                            Some(u) => a href=(u) target=[target] rel=[rel] { (ev.name) },
+                                            None => (ev.name),
+                                        }
+                                    }
+                                    @if !opts.compact {
+                                        @if let Some(unit) = &ev.unit {
+                                            p.sub { (unit) }
+                                        }
+                                        @if let Some(loc) = &ev.location {
+                                            p.sub { "Where: " (loc) }
+                                        }
+                                        @if let Some(d) = &ev.description {
+                                            p.sub { (d) }
+                                        }
+                                    }
+                                }
+                                a.add href=(format!("{ics_base}{}", event_variant.query()))
+                                    data-event=(ics_base) download target=[target] rel=[rel]
+                                    title="Add this date to your calendar (.ics)" {
+                                    "Add to calendar"
+                                    span.vh { ": " (ev.name) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

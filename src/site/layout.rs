@@ -1,0 +1,139 @@
+//! The page shell and the security headers that go with it.
+
+use super::{Mode, Page, Site, assets};
+use crate::course::Kind;
+use crate::filter::KindSet;
+use chrono_tz::Tz;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+/// No inline script or style anywhere; only our own files.
+const CSP_BASE: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'";
+
+/// Content-Security-Policy of the pages (never framed).
+pub fn csp_page() -> String {
+    format!("{CSP_BASE}; frame-ancestors 'none'")
+}
+
+/// Content-Security-Policy of the widget, made to be framed by any site.
+pub fn csp_embed() -> String {
+    format!("{CSP_BASE}; frame-ancestors *")
+}
+
+pub struct Doc<'a> {
+    pub page: Page<'a>,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub body_class: &'a str,
+}
+
+pub fn document(site: &Site, doc: &Doc, content: Markup) -> Markup {
+    let root = site.root(doc.page);
+    let mode = match site.mode {
+        Mode::Serve => "serve",
+        Mode::Static => "static",
+    };
+    let embed = matches!(doc.page, Page::Embed(_));
+    html! {
+        (DOCTYPE)
+        html lang="en" data-mode=(mode) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                @if site.mode == Mode::Static {
+                    // A static host sends no headers of ours; frame-ancestors
+                    // cannot be set this way (it is ignored in <meta>).
+                    meta http-equiv="Content-Security-Policy" content=(CSP_BASE);
+                }
+                title { (doc.title) }
+                meta name="description" content=(doc.description);
+                meta name="color-scheme" content="light dark";
+                link rel="icon" href=(format!("{root}{}", assets::path("icon.svg"))) type="image/svg+xml";
+                link rel="stylesheet" href=(format!("{root}{}", assets::path("site.css")));
+                script src=(format!("{root}{}", assets::path("site.js"))) defer {}
+            }
+            body class=(doc.body_class) {
+                @if embed {
+                    (content)
+                } @else {
+                    a.skip href="#main" { "Skip to the content" }
+                    header.site {
+                        div.wrap {
+                            a.brand href=(site.rel(doc.page, &site.page_path(Page::Index))) {
+                                img src=(format!("{root}{}", assets::path("icon.svg"))) alt="" width="28" height="28";
+                                span { "Course calendars" }
+                            }
+                        }
+                    }
+                    main #main.wrap { (content) }
+                    footer.site {
+                        div.wrap {
+                            p {
+                                "Calendar feeds follow RFC 5545 and update by themselves: subscribe once, "
+                                "and changed dates move in your calendar. Made with coursecal."
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Labels of the kind checkboxes.
+pub fn kind_plural(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Release => "Unit releases",
+        Kind::Due => "Suggested due dates",
+        Kind::Live => "Live events",
+        Kind::Milestone => "Milestones",
+    }
+}
+
+/// Every zone name of the tz database, aliases included, so whatever the
+/// browser reports is in the list.
+fn zone_options(selected: Tz) -> Markup {
+    let mut names: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|t| t.name()).collect();
+    names.sort_unstable();
+    let mut out = String::with_capacity(names.len() * 32);
+    for n in names {
+        // Zone names are plain ASCII identifiers; nothing needs escaping.
+        if n == selected.name() {
+            out.push_str(&format!("<option selected>{n}</option>"));
+        } else {
+            out.push_str(&format!("<option>{n}</option>"));
+        }
+    }
+    PreEscaped(out)
+}
+
+/// The time zone picker and kind checkboxes. Without JavaScript it is a
+/// GET form; with it, changes apply at once and the Apply button hides.
+pub fn controls(site: &Site, zone: Tz, kinds: KindSet, show_kinds: bool) -> Markup {
+    html! {
+        form.controls method="get" data-controls {
+            div.field {
+                label for="tz" { "Time zone" }
+                select #tz name="tz" { (zone_options(zone)) }
+            }
+            @if show_kinds {
+                fieldset.kinds {
+                    legend { "Include" }
+                    @for k in Kind::ALL {
+                        label.kind-check {
+                            input type="checkbox" name="kinds" value=(k.as_str()) checked[kinds.contains(k)];
+                            span class=(format!("dot {}", super::agenda::kind_class(k))) aria-hidden="true" {}
+                            (kind_plural(k))
+                        }
+                    }
+                }
+            }
+            button.btn.apply type="submit" data-nojs { "Apply" }
+            @if site.mode == Mode::Static {
+                p.hint.static-note {
+                    "Feeds here hold every date in UTC; your calendar app shows them in your own time zone."
+                }
+            }
+        }
+    }
+}

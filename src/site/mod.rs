@@ -1,0 +1,158 @@
+//! The HTML side: the course list, each course's agenda and its embeddable
+//! widget, rendered with `maud` (which escapes every text and attribute).
+//! `coursecal serve` renders them per request; `coursecal build` writes the
+//! same pages with relative links ([`export`]). Pages work without
+//! JavaScript; `assets/site.js` only re-renders times in the reader's zone
+//! and rewrites links when the time zone or kinds change.
+
+pub mod agenda;
+pub mod assets;
+pub mod export;
+pub mod layout;
+pub mod links;
+pub mod pages;
+pub mod qr;
+pub mod subscribe;
+
+use crate::catalog::Catalog;
+use crate::course::{Course, Event};
+use crate::filter::{KindSet, Zone};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use links::Variant;
+
+/// Who renders: the server (queries work, the clock is known) or the
+/// static export (fixed files, no clock: "past" and "next up" are left to
+/// the script).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Serve,
+    Static,
+}
+
+/// Everything a page needs besides the course data.
+#[derive(Debug, Clone)]
+pub struct Site<'a> {
+    pub catalog: &'a Catalog,
+    pub mode: Mode,
+    /// Absolute root of the site, ending in `/`, when known: from
+    /// `--base-url` or the request's Host. Without it links stay relative.
+    pub base: Option<String>,
+    /// Now, in `serve` only (pages of a build never depend on the clock).
+    pub now: Option<DateTime<Utc>>,
+}
+
+/// What the reader asked for with `?tz=` / `?kinds=`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct View {
+    /// `None`: links use UTC and times show in the course zone (or UTC).
+    pub zone: Option<Zone>,
+    pub kinds: Option<KindSet>,
+}
+
+impl View {
+    /// The feed variant links carry. Static files are single variants, so
+    /// a static site links to them as they are.
+    pub fn variant(&self, mode: Mode) -> Variant {
+        match mode {
+            Mode::Static => Variant::default(),
+            Mode::Serve => Variant {
+                zone: self.zone.unwrap_or(Zone::Utc),
+                kinds: self.kinds.unwrap_or(KindSet::ALL),
+            },
+        }
+    }
+
+    /// The zone times are shown in on a page about `course`.
+    pub fn display_zone(&self, course: Option<&Course>) -> Tz {
+        match self.zone {
+            Some(z) => tz_of(z),
+            None => course.map_or(Tz::UTC, |c| c.timezone),
+        }
+    }
+}
+
+pub fn tz_of(zone: Zone) -> Tz {
+    match zone {
+        Zone::Utc => Tz::UTC,
+        Zone::Named(tz) => tz,
+    }
+}
+
+/// A page of the site; decides where its relative links point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page<'a> {
+    Index,
+    Course(&'a str),
+    Embed(&'a str),
+}
+
+impl Site<'_> {
+    /// The path from `page` back to the site root (`./`, `../`, …).
+    pub fn root(&self, page: Page) -> &'static str {
+        match (self.mode, page) {
+            (_, Page::Index) => "./",
+            // Served as /courses/<id> and /courses/<id>/embed; written as
+            // courses/<id>/index.html and courses/<id>/embed/index.html.
+            (Mode::Serve, Page::Course(_)) => "../",
+            (Mode::Serve, Page::Embed(_)) | (Mode::Static, Page::Course(_)) => "../../",
+            (Mode::Static, Page::Embed(_)) => "../../../",
+        }
+    }
+
+    /// A page's path from the site root.
+    pub fn page_path(&self, page: Page) -> String {
+        let slash = if self.mode == Mode::Static { "/" } else { "" };
+        match page {
+            Page::Index => String::new(),
+            Page::Course(id) => format!("courses/{id}{slash}"),
+            Page::Embed(id) => format!("courses/{id}/embed{slash}"),
+        }
+    }
+
+    /// A link from `from` to the site-relative `path`.
+    pub fn rel(&self, from: Page, path: &str) -> String {
+        format!("{}{path}", self.root(from))
+    }
+
+    /// `path` as an absolute URL when the site's address is known.
+    pub fn abs(&self, path: &str) -> Option<String> {
+        self.base.as_ref().map(|b| format!("{b}{path}"))
+    }
+
+    /// Absolute if possible, else relative to `from`.
+    pub fn url(&self, from: Page, path: &str) -> (String, bool) {
+        match self.abs(path) {
+            Some(a) => (a, true),
+            None => (self.rel(from, path), false),
+        }
+    }
+}
+
+/// The calendar name of the merged feed, as the feed itself names it.
+pub fn all_courses_name(courses: &[&Course]) -> String {
+    match courses {
+        [one] => one.title.clone(),
+        many if many.len() <= 3 => many
+            .iter()
+            .map(|c| c.label())
+            .collect::<Vec<_>>()
+            .join(" + "),
+        many => format!("{} courses", many.len()),
+    }
+}
+
+/// A course holding only `event`: the feed behind an agenda's "add to
+/// calendar" link.
+pub fn single_event(c: &Course, event: &Event) -> Course {
+    Course {
+        id: c.id.clone(),
+        title: c.title.clone(),
+        number: c.number.clone(),
+        url: c.url.clone(),
+        description: c.description.clone(),
+        timezone: c.timezone,
+        updated: c.updated,
+        events: vec![event.clone()],
+    }
+}

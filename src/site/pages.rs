@@ -1,0 +1,252 @@
+//! The three pages: the course list, a course's agenda, its widget.
+
+use super::agenda::{self, Options};
+use super::layout::{Doc, controls, document};
+use super::links::Variant;
+use super::subscribe::{self, FeedLink};
+use super::{Mode, Page, Site, View, all_courses_name};
+use crate::course::Course;
+use crate::filter::{KindSet, Zone};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use maud::{Markup, html};
+
+fn count_text(upcoming: Option<usize>, total: usize) -> String {
+    let dates = if total == 1 { "date" } else { "dates" };
+    match upcoming {
+        Some(n) => format!("{n} upcoming · {total} {dates}"),
+        None => format!("{total} {dates}"),
+    }
+}
+
+fn iso(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn course_feed(c: &Course) -> FeedLink<'_> {
+    FeedLink {
+        path: format!("courses/{}.ics", c.id),
+        qr: format!("courses/{}/qr.svg", c.id),
+        name: &c.title,
+        key: &c.id,
+        label: c.label(),
+    }
+}
+
+fn external(url: &str, text: &str) -> Markup {
+    html! {
+        a.external href=(url) rel="noopener" { (text) span.vh { " (opens the course site)" } }
+    }
+}
+
+/// `GET /`: every course with its subscribe buttons, and all courses at once.
+pub fn index(site: &Site, view: View) -> String {
+    let page = Page::Index;
+    let variant = view.variant(site.mode);
+    let courses: Vec<&Course> = site.catalog.courses.values().map(|c| c.as_ref()).collect();
+    let all_name = all_courses_name(&courses);
+    let all = FeedLink {
+        path: "calendar.ics".into(),
+        qr: "qr.svg".into(),
+        name: &all_name,
+        key: "all",
+        label: "all courses",
+    };
+    let content = html! {
+        section.intro {
+            h1 { "Course calendars" }
+            p.lead {
+                "Put course dates — unit releases, suggested due dates, live events — into the "
+                "calendar you already use. Subscribed calendars update by themselves when dates change."
+            }
+        }
+        (controls(site, view.display_zone(None), view.kinds.unwrap_or(KindSet::ALL), site.mode == Mode::Serve))
+        section.card.all-courses aria-labelledby="all-h" {
+            div.card-head {
+                h2 #all-h { "All courses" }
+                p.count { (count_text(None, courses.iter().map(|c| c.events.len()).sum())) " in one calendar" }
+            }
+            (subscribe::block(site, page, &all, variant, false))
+        }
+        h2.section-title { "Courses" }
+        @if courses.is_empty() {
+            p.empty { "No courses yet." }
+        }
+        ul.courses {
+            @for c in &courses {
+                @let ends = agenda::ends(c);
+                @let upcoming = site.now.map(|now| ends.iter().filter(|e| **e > now).count());
+                @let heading = format!("course-h-{}", c.id);
+                li.card.course aria-labelledby=(heading) {
+                    div.card-head {
+                        @if let Some(n) = &c.number { p.number { (n) } }
+                        h3 #(heading) {
+                            a href=(site.rel(page, &site.page_path(Page::Course(&c.id)))) { (c.title) }
+                        }
+                        p.count {
+                            span data-upcoming data-total=(c.events.len())
+                                data-ends=(ends.iter().map(|t| iso(*t)).collect::<Vec<_>>().join(" ")) {
+                                (count_text(upcoming, c.events.len()))
+                            }
+                        }
+                        p.links {
+                            a href=(site.rel(page, &site.page_path(Page::Course(&c.id)))) { "See all dates" span.vh { " of " (c.label()) } }
+                            @if let Some(u) = &c.url {
+                                " · " (external(u, "Course page"))
+                            }
+                        }
+                    }
+                    (subscribe::block(site, page, &course_feed(c), variant, false))
+                }
+            }
+        }
+    };
+    let doc = Doc {
+        page,
+        title: "Course calendars",
+        description: "Subscribe to course dates in your calendar app.",
+        body_class: "index",
+    };
+    document(site, &doc, content).into_string()
+}
+
+fn published(c: &Course) -> Option<Markup> {
+    c.updated.map(|u| {
+        html! {
+            "Published "
+            time datetime=(iso(u)) { (u.format("%-d %b %Y, %H:%M UTC")) }
+        }
+    })
+}
+
+fn zone_note(tz: Tz) -> Markup {
+    html! {
+        p.zone-note {
+            "Times in " strong data-zone-label { (tz.name()) } ". Hover a time to see it in UTC."
+        }
+    }
+}
+
+fn link_zone(site: &Site, view: View) -> Zone {
+    match site.mode {
+        Mode::Serve => view.zone.unwrap_or(Zone::Utc),
+        Mode::Static => Zone::Utc,
+    }
+}
+
+/// `GET /courses/<id>`: the agenda, subscribe block and embed snippet.
+pub fn course(site: &Site, view: View, c: &Course) -> String {
+    let page = Page::Course(&c.id);
+    let tz = view.display_zone(Some(c));
+    let kinds = match site.mode {
+        Mode::Serve => view.kinds.unwrap_or(KindSet::ALL),
+        Mode::Static => KindSet::ALL,
+    };
+    let embed_path = site.page_path(Page::Embed(&c.id));
+    let (embed_url, _) = site.url(page, &embed_path);
+    let snippet = |src: &str| {
+        format!(
+            "<iframe src=\"{src}\" title=\"{} dates\" width=\"100%\" height=\"520\" loading=\"lazy\" style=\"border:0;max-width:42rem\"></iframe>",
+            c.label()
+                .replace('&', "&amp;")
+                .replace('"', "&quot;")
+                .replace('<', "&lt;")
+        )
+    };
+    let content = html! {
+        nav.crumbs aria-label="Breadcrumb" {
+            a href=(site.rel(page, &site.page_path(Page::Index))) { "← All courses" }
+        }
+        header.course-head {
+            @if let Some(n) = &c.number { p.number { (n) } }
+            h1 { (c.title) }
+            p.meta {
+                @if let Some(u) = &c.url { (external(u, "Course page")) " · " }
+                @if let Some(p) = published(c) { (p) " · " }
+                (count_text(None, c.events.len()))
+            }
+            // The first paragraph: OCW descriptions run long.
+            @if let Some(d) = c.description.as_deref().and_then(|d| d.split("\n\n").next()) {
+                p.desc { (d) }
+            }
+        }
+        (controls(site, tz, kinds, site.mode == Mode::Serve))
+        section.card aria-labelledby="sub-h" {
+            h2 #sub-h { "Subscribe" }
+            (subscribe::block(site, page, &course_feed(c), view.variant(site.mode), true))
+        }
+        section.card.agenda aria-labelledby="dates-h" data-agenda {
+            h2 #dates-h { "Dates" }
+            (zone_note(tz))
+            (agenda::agenda(site, page, c, Options { tz, kinds, link_zone: link_zone(site, view), embedded: false, compact: false }))
+        }
+        section.card aria-labelledby="embed-h" {
+            h2 #embed-h { "Embed on your course site" }
+            p { "Paste this into a page of your course site to show these dates, in each visitor’s own time zone." }
+            label for="embed-code" { "Embed code" }
+            textarea #embed-code.code readonly rows="3" data-embed=(site.rel(page, &embed_path)) data-label=(c.label()) {
+                (snippet(&embed_url))
+            }
+            div.copy-row {
+                button.btn.copy-btn type="button" data-copy="embed-code" hidden { "Copy embed code" }
+                a href=(site.rel(page, &embed_path)) { "Preview the widget" }
+            }
+            p.hint.copied role="status" aria-live="polite" {}
+        }
+    };
+    let title = format!("{} — dates and calendar feed", c.label());
+    let description = format!(
+        "Dates of {} and buttons to add them to your calendar.",
+        c.title
+    );
+    let doc = Doc {
+        page,
+        title: &title,
+        description: &description,
+        body_class: "course",
+    };
+    document(site, &doc, content).into_string()
+}
+
+/// `GET /courses/<id>/embed`: a compact agenda made for an iframe.
+pub fn embed(site: &Site, view: View, c: &Course) -> String {
+    let page = Page::Embed(&c.id);
+    let tz = view.display_zone(Some(c));
+    let feed = course_feed(c);
+    let variant = Variant {
+        zone: link_zone(site, view),
+        kinds: KindSet::ALL,
+    };
+    let s = subscribe::links(site, page, &feed, variant);
+    let (base, _) = site.url(page, &feed.path);
+    let course_page = site.rel(page, &site.page_path(Page::Course(&c.id)));
+    let content = html! {
+        main.widget data-tz-fixed=[view.zone.map(|z| z.name())] {
+            header.widget-head {
+                p.number { (c.label()) }
+                h1 { a href=(course_page) target="_blank" rel="noopener" { (c.title) } }
+                (zone_note(tz))
+            }
+            div.subscribe.compact data-subscribe data-feed=(base) data-name=(feed.name) {
+                ul.buttons {
+                    li { a.btn.primary data-link="webcal" href=(s.webcal) target="_blank" rel="noopener" { "Subscribe" } }
+                    li { a.btn data-link="google" href=(s.google) target="_blank" rel="noopener" { "Google" } }
+                    li { a.btn data-link="outlook" href=(s.outlook) target="_blank" rel="noopener" { "Outlook" } }
+                    li { a.btn.ghost href=(course_page) target="_blank" rel="noopener" { "More options" } }
+                }
+            }
+            section data-agenda aria-labelledby="dates-h" {
+                h2 #dates-h .vh { "Dates" }
+                (agenda::agenda(site, page, c, Options { tz, kinds: KindSet::ALL, link_zone: variant.zone, embedded: true, compact: true }))
+            }
+        }
+    };
+    let title = format!("{} dates", c.label());
+    let doc = Doc {
+        page,
+        title: &title,
+        description: &title,
+        body_class: "embed",
+    };
+    document(site, &doc, content).into_string()
+}
