@@ -30,6 +30,7 @@ try {
       await page.goto(server.url);
       await page.screenshot({ path: path.join(out, `index-${name}${suffix}.png`), fullPage: name === 'desktop' });
       await page.goto(server.url + 'courses/res-cms-154');
+      if (name === 'phone') await page.evaluate(() => document.getElementById('dates-h').scrollIntoView());
       await page.screenshot({ path: path.join(out, `agenda-${name}${suffix}.png`), fullPage: name === 'desktop' });
       await context.close();
     }
