@@ -170,10 +170,7 @@ impl Loader {
                 continue;
             }
             seen.insert(id.clone(), path);
-            report
-                .catalog
-                .courses
-                .insert(id, Arc::new(l.course.clone()));
+            report.catalog.courses.insert(id, l.course.clone());
         }
         report
     }

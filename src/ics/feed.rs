@@ -169,7 +169,16 @@ pub fn render(courses: &[&Course], zone: Zone, kinds: KindSet) -> Feed {
         })
         .collect();
 
-    let mut w = Writer::with_capacity(1024 + events.len() * 560);
+    // Size the buffer from the text it will hold: growing a 70 MB buffer
+    // costs a copy and fresh page faults.
+    let estimate: usize = events
+        .iter()
+        .map(|(i, e)| {
+            let text = e.name.len() + e.description.as_ref().map_or(0, String::len);
+            420 + e.uid.len() + texts[*i].line.len() + text + text / 16
+        })
+        .sum();
+    let mut w = Writer::with_capacity(2048 + estimate);
     w.begin("VCALENDAR");
     w.raw("VERSION", "2.0");
     w.raw("PRODID", PRODID);

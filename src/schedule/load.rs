@@ -18,7 +18,8 @@ pub const MAX_DEPTH: usize = 32;
 /// A course that compiled, with what it was made from.
 #[derive(Debug, Clone)]
 pub struct Loaded {
-    pub course: Course,
+    /// Shared: a reload that keeps this file reuses it without copying.
+    pub course: std::sync::Arc<Course>,
     pub warnings: Vec<Diagnostic>,
     /// Every file read (the schedule, then its metadata file if any).
     pub inputs: Vec<PathBuf>,
@@ -213,7 +214,7 @@ pub fn load_course(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
     };
     let (course, warnings) = course::resolve(&id, &src, &schedule, meta.as_ref())?;
     Ok(Loaded {
-        course,
+        course: std::sync::Arc::new(course),
         warnings,
         inputs,
     })
