@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# How cost grows with the number of courses (100 items each):
+# load, RSS after load, cold render of the merged feed, reload after touching
+# one file (only that file is re-read), and the whole `coursecal build`.
+#
+#   ./scripts/bench-scale.sh [SIZES="10 100 1000 5000"]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+SIZES=${1:-"10 100 1000 5000"}
+cargo build --release -q --bin coursecal --example gen_schedules --example scale
+BIN=$ROOT/target/release/coursecal
+FEEDS_ONLY=""
+"$BIN" build --help | grep -q -- '--feeds-only' && FEEDS_ONLY="--feeds-only"
+printf '%s cores: %s\n' "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+printf '%8s %9s %8s %8s %12s %11s %11s %9s %9s\n' courses events "load s" "RSS MB" "merged s" "merged MB" "reload ms" "re-read" "build s"
+for n in $SIZES; do
+  dir=$ROOT/target/bench-scale/$n
+  [ -f "$dir/schedules/gen-$(printf %05d $((n - 1))).yaml" ] ||
+    "$ROOT/target/release/examples/gen_schedules" "$dir/schedules" "$n" 100 2>/dev/null
+  cat "$dir"/schedules/*.yaml >/dev/null
+  read -r courses events load rss render bytes reload reread <<<"$("$ROOT/target/release/examples/scale" "$dir/schedules")"
+  /usr/bin/time -f "%e" -o "$dir/build.time" "$BIN" build $FEEDS_ONLY --schedules "$dir/schedules" --out "$dir/out" 2>/dev/null
+  printf '%8s %9s %8s %8s %12s %11s %11s %9s %9s\n' "$courses" "$events" "$load" "$rss" "$render" \
+    "$(awk -v b="$bytes" 'BEGIN{printf "%.1f", b/1048576}')" "$reload" "$reread" "$(cat "$dir/build.time")"
+done
