@@ -26,8 +26,8 @@ pub enum Command {
         #[arg(long, env = "COURSECAL_SCHEDULES", default_value = "schedules")]
         schedules: PathBuf,
     },
-    /// Write every feed to OUT (courses/<id>.ics and calendar.ics),
-    /// replacing OUT only when the whole build succeeded.
+    /// Write every feed (courses/<id>.ics, calendar.ics) and the course
+    /// pages to OUT, replacing OUT only when the whole build succeeded.
     Build {
         #[arg(long, env = "COURSECAL_SCHEDULES", default_value = "schedules")]
         schedules: PathBuf,
