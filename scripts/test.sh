@@ -152,4 +152,10 @@ fi
 banner "browser tests: headless Chromium, static export, vnu (tests/browser/)"
 COURSECAL_PYTHON=$PYTHON node --test tests/browser/pages.test.mjs
 
+# --- fuzz smoke run -----------------------------------------------------------
+# Each cargo-fuzz target briefly on its committed corpus (scripts/fuzz.sh runs
+# them for real). Needs nightly; installs cargo-fuzz when missing.
+banner "fuzz smoke run (20 s per target on fuzz/corpus)"
+./scripts/fuzz.sh 20
+
 printf '\n==== all checks passed ====\n'

@@ -37,6 +37,9 @@ pub enum Command {
         /// https://cal.example.edu/): subscribe links and QR codes need it.
         #[arg(long)]
         base_url: Option<String>,
+        /// Write only the .ics feeds, not the HTML site.
+        #[arg(long)]
+        feeds_only: bool,
     },
     /// Serve feeds over HTTP, reloading schedule files as they change.
     Serve {
@@ -134,7 +137,8 @@ pub fn run(args: Args) -> Result<(), CliError> {
             schedules,
             out,
             base_url,
-        } => build(&schedules, &out, base(base_url)?.as_deref()),
+            feeds_only,
+        } => build(&schedules, &out, base(base_url)?.as_deref(), feeds_only),
         Command::Serve {
             schedules,
             addr,
@@ -224,7 +228,7 @@ fn check(dir: &Path) -> Result<(), CliError> {
 
 /// Write into a sibling temp dir, then swap it in, so a failed build leaves
 /// the previous output intact.
-fn build(dir: &Path, out: &Path, base_url: Option<&str>) -> Result<(), CliError> {
+fn build(dir: &Path, out: &Path, base_url: Option<&str>, feeds_only: bool) -> Result<(), CliError> {
     let report = load(dir)?;
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -236,16 +240,18 @@ fn build(dir: &Path, out: &Path, base_url: Option<&str>) -> Result<(), CliError>
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = write_tree(&report.catalog, &tmp, base_url).and_then(|n| {
+    let result = write_tree(&report.catalog, &tmp, base_url, feeds_only).and_then(|n| {
         swap_in(&tmp, out)?;
         Ok(n)
     });
     match result {
         Ok(n) => {
-            eprintln!(
-                "wrote {n} feed(s) and the site's pages to {}",
-                out.display()
-            );
+            let what = if feeds_only {
+                ""
+            } else {
+                " and the site's pages"
+            };
+            eprintln!("wrote {n} feed(s){what} to {}", out.display());
             Ok(())
         }
         Err(e) => {
@@ -255,32 +261,44 @@ fn build(dir: &Path, out: &Path, base_url: Option<&str>) -> Result<(), CliError>
     }
 }
 
-fn write_tree(catalog: &Catalog, root: &Path, base_url: Option<&str>) -> Result<usize, CliError> {
+fn write_tree(
+    catalog: &Catalog,
+    root: &Path,
+    base_url: Option<&str>,
+    feeds_only: bool,
+) -> Result<usize, CliError> {
+    use rayon::prelude::*;
     let courses_dir = root.join("courses");
     std::fs::create_dir_all(&courses_dir).map_err(io(&courses_dir))?;
-    let mut n = 0;
-    for id in catalog.courses.keys() {
-        let req = FeedRequest {
-            courses: Courses::Some(vec![id.clone()]),
-            ..FeedRequest::default()
-        };
-        let feed = catalog.feed(&req)?;
-        let path = courses_dir.join(format!("{id}.ics"));
-        std::fs::write(&path, feed.body).map_err(io(&path))?;
-        n += 1;
-    }
+    // Courses are independent: render and write them on every core.
+    catalog
+        .courses
+        .keys()
+        .collect::<Vec<_>>()
+        .par_iter()
+        .try_for_each(|id| {
+            let req = FeedRequest {
+                courses: Courses::Some(vec![(*id).clone()]),
+                ..FeedRequest::default()
+            };
+            let feed = catalog.feed(&req)?;
+            let path = courses_dir.join(format!("{id}.ics"));
+            std::fs::write(&path, feed.body).map_err(io(&path))
+        })?;
     let all = catalog.feed(&FeedRequest::default())?;
     let path = root.join("calendar.ics");
     std::fs::write(&path, all.body).map_err(io(&path))?;
-    // The HTML site: index, a page and a widget per course, assets.
-    for (rel, bytes) in crate::site::export::files(catalog, base_url) {
-        let path = root.join(&rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io(parent))?;
+    if !feeds_only {
+        // The HTML site: index, a page and a widget per course, assets.
+        for (rel, bytes) in crate::site::export::files(catalog, base_url) {
+            let path = root.join(&rel);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(io(parent))?;
+            }
+            std::fs::write(&path, bytes).map_err(io(&path))?;
         }
-        std::fs::write(&path, bytes).map_err(io(&path))?;
     }
-    Ok(n + 1)
+    Ok(catalog.courses.len() + 1)
 }
 
 fn swap_in(tmp: &Path, out: &Path) -> Result<(), CliError> {

@@ -1,0 +1,43 @@
+//! Schedule bytes → check → resolve → render → read back.
+//! Invariants: no panic; every accepted file renders a feed that our reader
+//! and the `icalendar` crate read back with the same events.
+#![no_main]
+
+use coursecal::filter::{KindSet, Zone};
+use coursecal::schedule::SourceFile;
+use libfuzzer_sys::fuzz_target;
+use std::path::PathBuf;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let src = SourceFile {
+        path: PathBuf::from("fuzz.yaml"),
+        text: text.to_owned(),
+    };
+    let Ok(schedule) = coursecal::schedule::load::check(&src) else {
+        return;
+    };
+    // Metadata files are not fuzzed (they are read from disk).
+    let Ok((course, _warnings)) = coursecal::course::resolve("fuzz", &src, &schedule, None) else {
+        return;
+    };
+    for zone in [Zone::Utc, Zone::Named(chrono_tz::Europe::Berlin), Zone::Named(chrono_tz::Australia::Lord_Howe)] {
+        let feed = coursecal::ics::render(&[&course], zone, KindSet::ALL);
+        let ours = coursecal::ics::read::events(&feed.body);
+        assert_eq!(ours.len(), course.events.len());
+        for (ev, lines) in course.events.iter().zip(&ours) {
+            let uid = lines.iter().find(|l| l.name == "UID").map(|l| l.value.as_str());
+            assert_eq!(uid, Some(ev.uid.as_str()));
+            let summary = lines.iter().find(|l| l.name == "SUMMARY").map(|l| coursecal::ics::read::unescape_text(&l.value));
+            assert!(summary.as_ref().is_some_and(|s| s.ends_with(&ev.name)), "{summary:?} vs {}", ev.name);
+        }
+        for line in feed.body.split("\r\n") {
+            assert!(line.len() <= 75, "line over 75 octets: {line:?}");
+        }
+        let cal: icalendar::Calendar = feed.body.parse().expect("icalendar crate parses our feed");
+        let n = cal.components.iter().filter(|c| c.as_event().is_some()).count();
+        assert_eq!(n, course.events.len());
+    }
+});
