@@ -104,7 +104,8 @@ impl Loader {
         let before = self.entries.len();
         let dir_error = match schedule_files(&self.dir) {
             Ok(files) => {
-                self.entries.retain(|p, _| files.contains(p));
+                let present: std::collections::HashSet<&PathBuf> = files.iter().collect();
+                self.entries.retain(|p, _| present.contains(p));
                 report.changed |= self.entries.len() != before;
                 // Files that failed are always re-read: their inputs (e.g. a
                 // metadata file not yet created) may be unknown.

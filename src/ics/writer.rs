@@ -100,34 +100,54 @@ pub fn fold_into(line: &str, out: &mut String) {
     out.push_str(rest);
 }
 
+/// Bytes that need attention in TEXT: `\\ ; ,`, C0 controls (except tab),
+/// DEL, and 0xC2 (the lead byte of the C1 controls U+0080..U+009F).
+const SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = b != b'\t' as usize;
+        b += 1;
+    }
+    t[b'\\' as usize] = true;
+    t[b';' as usize] = true;
+    t[b',' as usize] = true;
+    t[0x7f] = true;
+    t[0xc2] = true;
+    t
+};
+
 /// TEXT escaping: backslash, semicolon, comma and line breaks; other control
 /// characters (C0, DEL, C1) cannot be represented and are dropped
 /// (validation rejects them in schedule text before this point). Runs of
-/// ordinary text are copied whole.
+/// ordinary text are found with a table lookup and copied whole.
 pub fn escape_text_into(value: &str, out: &mut String) {
     let bytes = value.as_bytes();
     let mut run = 0;
     let mut i = 0;
-    while i < bytes.len() {
+    loop {
+        while i < bytes.len() && !SPECIAL[bytes[i] as usize] {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            break;
+        }
         let b = bytes[i];
+        let next = bytes.get(i + 1).copied();
         let (replacement, skip): (&str, usize) = match b {
             b'\\' => ("\\\\", 1),
             b';' => ("\\;", 1),
             b',' => ("\\,", 1),
             b'\n' => ("\\n", 1),
-            b'\r' if bytes.get(i + 1) == Some(&b'\n') => ("", 1),
+            b'\r' if next == Some(b'\n') => ("", 1),
             b'\r' => ("\\n", 1),
-            b'\t' => {
+            0xc2 if next.is_some_and(|n| (0x80..=0x9f).contains(&n)) => ("", 2),
+            // Another character starting with 0xC2 (U+00A0..U+00BF): keep it.
+            0xc2 => {
                 i += 1;
                 continue;
             }
-            0..=0x1f | 0x7f => ("", 1),
-            // C1 controls U+0080..U+009F are encoded as C2 80..C2 9F.
-            0xc2 if bytes.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)) => ("", 2),
-            _ => {
-                i += 1;
-                continue;
-            }
+            _ => ("", 1),
         };
         out.push_str(&value[run..i]);
         out.push_str(replacement);
