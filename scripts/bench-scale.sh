@@ -38,7 +38,7 @@ if [ -d "$dir/schedules" ]; then
   zones=(UTC Europe/Berlin America/New_York Asia/Kolkata Australia/Sydney)
   for i in $(seq 0 999); do
     printf 'http://127.0.0.1:%s/courses/gen-%05d.ics?tz=%s\n' "$port" "$i" "${zones[$((i % 5))]}"
-  done | xargs -P 4 -n 50 curl -s -o /dev/null -H 'Accept-Encoding: gzip'
+  done | xargs -P 4 -I{} curl -s -o /dev/null -H 'Accept-Encoding: gzip' {}
   rss1=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/$pid/status)
   cached=$(curl -s "http://127.0.0.1:$port/healthz" | grep -o '"cached_variants":[0-9]*' | cut -d: -f2)
   printf '\nserve, 1,000 courses: RSS %s MB after load, %s MB after 1,000 variants (%s cached, 64 MiB cache budget)\n' "$rss0" "$rss1" "$cached"

@@ -65,8 +65,11 @@ fn gzip(data: &[u8]) -> Bytes {
 
 fn brotli(data: &[u8]) -> Bytes {
     let mut out = Vec::with_capacity(data.len() / 4);
+    // A window just large enough for the feed: the encoder's memory grows
+    // with the window, and most feeds are tens of kilobytes.
+    let lgwin = (usize::BITS - data.len().max(1).leading_zeros()).clamp(16, 22);
     {
-        let mut w = brotli::CompressorWriter::new(&mut out, 4096, 9, 22);
+        let mut w = brotli::CompressorWriter::new(&mut out, 4096, 9, lgwin);
         let _ = w.write_all(data);
     }
     Bytes::from(out)

@@ -230,6 +230,9 @@ async fn shutdown_signal() {
 pub fn serve(config: ServeConfig) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // Cold variants render on blocking threads; a few per core keep
+        // memory bounded when many different variants are asked for at once.
+        .max_blocking_threads(4 * std::thread::available_parallelism().map_or(2, |n| n.get()))
         .build()
         .map_err(ServeError::Runtime)?;
     runtime.block_on(run(config))
