@@ -88,7 +88,9 @@ impl<'a> CourseText<'a> {
     }
 }
 
-fn feed_name(courses: &[&Course]) -> String {
+/// NAME / X-WR-CALNAME of a feed: the title of one course, the numbers of a
+/// few, or a count.
+pub fn feed_name(courses: &[&Course]) -> String {
     match courses {
         [one] => one.title.clone(),
         many if many.len() <= 3 => many

@@ -131,15 +131,7 @@ impl Site<'_> {
 
 /// The calendar name of the merged feed, as the feed itself names it.
 pub fn all_courses_name(courses: &[&Course]) -> String {
-    match courses {
-        [one] => one.title.clone(),
-        many if many.len() <= 3 => many
-            .iter()
-            .map(|c| c.label())
-            .collect::<Vec<_>>()
-            .join(" + "),
-        many => format!("{} courses", many.len()),
-    }
+    crate::ics::feed::feed_name(courses)
 }
 
 /// A course holding only `event`: the feed behind an agenda's "add to
