@@ -2,6 +2,7 @@
 //! `coursecal` binary through the small [`harness::Test`] builder.
 
 mod harness;
+mod hostile;
 
 mod cli;
 mod cross_parsers;

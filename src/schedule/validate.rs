@@ -603,26 +603,31 @@ impl<'a> Checker<'a> {
         if let (Some(n), Some(k)) = (self.required(&f, "course"), f.key("course")) {
             schedule.course = self.course_block(k, n);
         }
+        // Past the item limit the file is rejected anyway: stop walking
+        // (a 100k-item file would otherwise be checked item by item).
         if let Some(n) = f.get("units") {
-            schedule.units = self
-                .list(n, "units")
-                .iter()
-                .filter_map(|u| self.unit(u))
-                .collect();
+            for u in self.list(n, "units") {
+                if self.items > MAX_ITEMS {
+                    break;
+                }
+                schedule.units.extend(self.unit(u));
+            }
         }
         if let Some(n) = f.get("live_events") {
-            schedule.live_events = self
-                .list(n, "live events")
-                .iter()
-                .filter_map(|u| self.live_event(u))
-                .collect();
+            for u in self.list(n, "live events") {
+                if self.items > MAX_ITEMS {
+                    break;
+                }
+                schedule.live_events.extend(self.live_event(u));
+            }
         }
         if let Some(n) = f.get("milestones") {
-            schedule.milestones = self
-                .list(n, "milestones")
-                .iter()
-                .filter_map(|u| self.milestone(u))
-                .collect();
+            for u in self.list(n, "milestones") {
+                if self.items > MAX_ITEMS {
+                    break;
+                }
+                schedule.milestones.extend(self.milestone(u));
+            }
         }
         schedule
     }
