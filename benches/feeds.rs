@@ -12,10 +12,6 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use std::process::Command;
 
-// The same allocator as the binary, so numbers match what it does.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Generate `courses` × 100-item schedules once per benchmark run.
 fn generated(courses: usize) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("bench-gen-{courses}"));

@@ -9,9 +9,6 @@ use coursecal::catalog::Loader;
 use coursecal::filter::FeedRequest;
 use std::time::{Duration, Instant, SystemTime};
 
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()

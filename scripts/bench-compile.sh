@@ -51,6 +51,7 @@ measure() { # measure NAME CMD... -> sets WALL, RSS_MB
 echo "== coursecal build $FEEDS_ONLY (best of 3)"
 best=999999
 for i in 1 2 3; do
+  rm -rf "$WORK/out-coursecal"
   measure cc "$BIN" build $FEEDS_ONLY --schedules "$WORK/schedules" --out "$WORK/out-coursecal"
   echo "  run $i: ${WALL}s, ${RSS_MB} MB"
   if awk -v a="$WALL" -v b="$best" 'BEGIN{exit !(a<b)}'; then best=$WALL; cc_rss=$RSS_MB; fi

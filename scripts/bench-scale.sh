@@ -20,6 +20,7 @@ for n in $SIZES; do
     "$ROOT/target/release/examples/gen_schedules" "$dir/schedules" "$n" 100 2>/dev/null
   cat "$dir"/schedules/*.yaml >/dev/null
   read -r courses events load rss render bytes reload reread <<<"$("$ROOT/target/release/examples/scale" "$dir/schedules")"
+  rm -rf "$dir/out"
   /usr/bin/time -f "%e" -o "$dir/build.time" "$BIN" build $FEEDS_ONLY --schedules "$dir/schedules" --out "$dir/out" 2>/dev/null
   printf '%8s %9s %8s %8s %12s %11s %11s %9s %9s\n' "$courses" "$events" "$load" "$rss" "$render" \
     "$(awk -v b="$bytes" 'BEGIN{printf "%.1f", b/1048576}')" "$reload" "$reread" "$(cat "$dir/build.time")"

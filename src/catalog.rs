@@ -53,17 +53,43 @@ pub fn schedule_files(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     Ok(files)
 }
 
-/// Modification time and size of each input: a change means re-read.
-type Fingerprint = Vec<(PathBuf, Option<(SystemTime, u64)>)>;
+/// What identifies one version of an input file without reading it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamp {
+    modified: Option<SystemTime>,
+    len: u64,
+    /// Inode and status-change time (unix): a file swapped in by rename
+    /// with the same size and mtime, or made unreadable by chmod, is a
+    /// change too.
+    #[cfg(unix)]
+    ino: u64,
+    #[cfg(unix)]
+    ctime: (i64, i64),
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Stamp {
+        #[cfg(unix)]
+        use std::os::unix::fs::MetadataExt;
+        Stamp {
+            modified: meta.modified().ok(),
+            len: meta.len(),
+            #[cfg(unix)]
+            ino: meta.ino(),
+            #[cfg(unix)]
+            ctime: (meta.ctime(), meta.ctime_nsec()),
+        }
+    }
+}
+
+/// The stamp of each input (None when it cannot be stat'ed): a change
+/// means re-read.
+type Fingerprint = Vec<(PathBuf, Option<Stamp>)>;
 
 fn fingerprint(inputs: &[PathBuf]) -> Fingerprint {
     inputs
         .iter()
-        .map(|p| {
-            let meta = std::fs::metadata(p).ok();
-            let stamp = meta.and_then(|m| Some((m.modified().ok()?, m.len())));
-            (p.clone(), stamp)
-        })
+        .map(|p| (p.clone(), std::fs::metadata(p).ok().map(|m| Stamp::of(&m))))
         .collect()
 }
 

@@ -59,6 +59,15 @@ pub enum Command {
         /// X-Forwarded-Proto (only behind a proxy that sets them).
         #[arg(long)]
         trust_proxy: bool,
+        /// Open connections at most; more are answered 503 and closed
+        /// (also capped below the file descriptor limit).
+        #[arg(long, env = "COURSECAL_MAX_CONNECTIONS", default_value_t = crate::server::DEFAULT_MAX_CONNECTIONS)]
+        max_connections: usize,
+        /// Seconds a client gets to send a request's headers; idle
+        /// keep-alive connections are closed after the same time.
+        #[arg(long, env = "COURSECAL_HEADER_TIMEOUT", default_value_t = 10,
+              value_parser = clap::value_parser!(u64).range(1..=3600))]
+        header_timeout: u64,
     },
     /// Print one feed variant to stdout (all courses when none is named).
     Feed {
@@ -145,8 +154,12 @@ pub fn run(args: Args) -> Result<(), CliError> {
             cache_bytes,
             base_url,
             trust_proxy,
+            max_connections,
+            header_timeout,
         } => {
             let mut config = crate::server::ServeConfig::new(schedules, addr);
+            config.max_connections = max_connections;
+            config.header_timeout = std::time::Duration::from_secs(header_timeout);
             config.cache_bytes = cache_bytes;
             config.base_url = base(base_url)?;
             config.trust_proxy = trust_proxy;
@@ -239,6 +252,7 @@ fn build(dir: &Path, out: &Path, base_url: Option<&str>, feeds_only: bool) -> Re
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
+    check_replaceable(out)?;
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = write_tree(&report.catalog, &tmp, base_url, feeds_only).and_then(|n| {
         swap_in(&tmp, out)?;
@@ -261,6 +275,34 @@ fn build(dir: &Path, out: &Path, base_url: Option<&str>, feeds_only: bool) -> Re
     }
 }
 
+/// Written into every build: `build` replaces a directory whole, so it only
+/// replaces one it wrote itself (or an empty one), never a user's files.
+const MARKER: &str = ".coursecal-build";
+
+fn check_replaceable(out: &Path) -> Result<(), CliError> {
+    let refuse = |why: &str| CliError::Io {
+        path: out.to_path_buf(),
+        source: std::io::Error::other(format!(
+            "{why}; refusing to replace it (choose another --out, or remove it first)"
+        )),
+    };
+    match std::fs::symlink_metadata(out) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io(out)(e)),
+        Ok(m) if !m.is_dir() => Err(refuse("exists and is not a directory")),
+        Ok(_) => {
+            let mut entries = std::fs::read_dir(out).map_err(io(out))?;
+            if out.join(MARKER).is_file() || entries.next().is_none() {
+                Ok(())
+            } else {
+                Err(refuse(&format!(
+                    "is not empty and was not written by `coursecal build` (no {MARKER} file)"
+                )))
+            }
+        }
+    }
+}
+
 fn write_tree(
     catalog: &Catalog,
     root: &Path,
@@ -268,6 +310,13 @@ fn write_tree(
     feeds_only: bool,
 ) -> Result<usize, CliError> {
     use rayon::prelude::*;
+    std::fs::create_dir_all(root).map_err(io(root))?;
+    let marker = root.join(MARKER);
+    std::fs::write(
+        &marker,
+        "Written by `coursecal build`, which replaces this directory whole.\n",
+    )
+    .map_err(io(&marker))?;
     let courses_dir = root.join("courses");
     std::fs::create_dir_all(&courses_dir).map_err(io(&courses_dir))?;
     // Courses are independent: render and write them on every core.
@@ -303,6 +352,21 @@ fn write_tree(
 
 fn swap_in(tmp: &Path, out: &Path) -> Result<(), CliError> {
     if out.exists() {
+        // Linux swaps the two directories in one step: a static server
+        // reading `out` sees the old tree or the new one, never neither.
+        #[cfg(target_os = "linux")]
+        if rustix::fs::renameat_with(
+            rustix::fs::CWD,
+            tmp,
+            rustix::fs::CWD,
+            out,
+            rustix::fs::RenameFlags::EXCHANGE,
+        )
+        .is_ok()
+        {
+            let _ = std::fs::remove_dir_all(tmp);
+            return Ok(());
+        }
         let old = out.with_file_name(format!(
             ".{}.old-{}",
             out.file_name()

@@ -178,11 +178,44 @@ impl Server {
         Server::start_args(schedules, dir, &[])
     }
 
+    /// Serve a copy of the shipped schedules with extra arguments.
+    pub fn shipped_args(args: &[&str]) -> Server {
+        Server::shipped_with(&[], args)
+    }
+
+    /// Serve `schedules` (a fresh temp dir's `schedules/`) with `wrapper`
+    /// (e.g. `setpriv …`) in front of the binary.
+    pub fn start_wrapped(
+        wrapper: &[&str],
+        schedules: PathBuf,
+        dir: tempfile::TempDir,
+        args: &[&str],
+    ) -> Server {
+        Server::launch(wrapper, schedules, Some(dir), args)
+    }
+
     fn start_args(schedules: PathBuf, dir: Option<tempfile::TempDir>, args: &[&str]) -> Server {
+        Server::launch(&[], schedules, dir, args)
+    }
+
+    fn launch(
+        wrapper: &[&str],
+        schedules: PathBuf,
+        dir: Option<tempfile::TempDir>,
+        args: &[&str],
+    ) -> Server {
         use std::io::BufRead;
         let log_dir = tempfile::tempdir().expect("tempdir").keep();
         let stderr_log = log_dir.join("stderr.log");
-        let mut child = Command::new(bin())
+        let mut command = match wrapper.split_first() {
+            Some((first, rest)) => {
+                let mut c = Command::new(first);
+                c.args(rest).arg(bin());
+                c
+            }
+            None => Command::new(bin()),
+        };
+        let mut child = command
             .args(["serve", "--addr", "127.0.0.1:0", "--schedules"])
             .arg(&schedules)
             .args(args)
@@ -220,6 +253,22 @@ impl Server {
 
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Resident memory of the server process, in KiB.
+    pub fn rss_kb(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
+            .expect("/proc/<pid>/status");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS")
+    }
+
+    /// A keep-alive connection to the server.
+    pub fn conn(&self) -> Conn {
+        Conn::open(&self.addr).expect("connect")
     }
 
     pub fn logs(&self) -> String {
@@ -330,4 +379,111 @@ pub fn parse_response(raw: &[u8], head: bool) -> HttpResponse {
         body.truncate(len);
     }
     HttpResponse { body, ..resp }
+}
+
+/// A keep-alive HTTP/1.1 connection: many requests, one after another.
+pub struct Conn {
+    addr: String,
+    reader: std::io::BufReader<std::net::TcpStream>,
+}
+
+impl Conn {
+    pub fn open(addr: &str) -> std::io::Result<Conn> {
+        let stream = std::net::TcpStream::connect(addr)?;
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(20)))?;
+        Ok(Conn {
+            addr: addr.to_owned(),
+            reader: std::io::BufReader::new(stream),
+        })
+    }
+
+    /// Send one request and read its response (body by Content-Length;
+    /// none for HEAD, 204 and 304).
+    pub fn send(
+        &mut self,
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+    ) -> std::io::Result<HttpResponse> {
+        use std::io::{BufRead, Read, Write};
+        let mut req = format!("{method} {target} HTTP/1.1\r\nHost: {}\r\n", self.addr);
+        for (k, v) in headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        req.push_str("\r\n");
+        self.reader.get_mut().write_all(req.as_bytes())?;
+        let bad = |what: String| std::io::Error::new(std::io::ErrorKind::InvalidData, what);
+        let mut line = String::new();
+        if self.reader.read_line(&mut line)? == 0 {
+            return Err(bad("connection closed before the status line".into()));
+        }
+        let status: u16 = line
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| bad(format!("bad status line {line:?}")))?;
+        let mut headers = Vec::new();
+        loop {
+            line.clear();
+            if self.reader.read_line(&mut line)? == 0 {
+                return Err(bad("connection closed in the headers".into()));
+            }
+            let l = line.trim_end();
+            if l.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = l.split_once(':') {
+                headers.push((k.trim().to_owned(), v.trim().to_owned()));
+            }
+        }
+        let mut resp = HttpResponse {
+            status,
+            headers,
+            body: Vec::new(),
+        };
+        if method != "HEAD" && status != 204 && status != 304 {
+            let len: usize = resp
+                .header("content-length")
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| bad("no content-length".into()))?;
+            resp.body = vec![0; len];
+            self.reader.read_exact(&mut resp.body)?;
+        }
+        Ok(resp)
+    }
+}
+
+/// Address-space limit for one `coursecal check` of hostile input: a run
+/// that tries to use more fails (and the test with it).
+pub const MEMORY_LIMIT_KB: u64 = 1024 * 1024;
+
+/// A `Command` that runs `coursecal <args>` under `sh` with the address
+/// space capped at [`MEMORY_LIMIT_KB`], and writes the CPU time it used
+/// (user + system) to `times`. CPU time, unlike wall time, does not depend
+/// on what else the machine is doing.
+pub fn bounded_command(args: &[&std::ffi::OsStr], times: &Path) -> Command {
+    let mut c = Command::new("sh");
+    c.arg("-c")
+        .arg(format!(
+            "ulimit -v {MEMORY_LIMIT_KB}; \"$@\"; rc=$?; times >\"$TIMES_FILE\"; exit $rc"
+        ))
+        .arg("sh")
+        .arg(bin())
+        .args(args)
+        .env("TIMES_FILE", times);
+    c
+}
+
+/// Children's user + system time from the output of `times`.
+pub fn children_cpu(times: &Path) -> std::time::Duration {
+    let text = std::fs::read_to_string(times).expect("times output");
+    let secs = |field: &str| -> f64 {
+        let (m, s) = field
+            .trim_end_matches('s')
+            .split_once('m')
+            .unwrap_or(("0", field));
+        m.parse::<f64>().unwrap_or(0.0) * 60.0 + s.parse::<f64>().unwrap_or(0.0)
+    };
+    let children = text.lines().nth(1).expect("children line");
+    std::time::Duration::from_secs_f64(children.split_whitespace().map(secs).sum())
 }

@@ -10,7 +10,7 @@
 use crate::harness;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -32,7 +32,8 @@ const ERROR_COUNTS: &[(&str, usize)] = &[
     ("one_good_one_bad", 1),
 ];
 
-/// Longest a case may take; a malformed file must fail fast.
+/// Most CPU time a case may take (and it runs with its address space
+/// capped at [`harness::MEMORY_LIMIT_KB`]); a malformed file must fail fast.
 const TIME_LIMIT: Duration = Duration::from_secs(1);
 
 /// Kill a case that runs longer than this (a hang, not just slowness).
@@ -107,6 +108,7 @@ fn describe_input(dir: &Path, rel: &Path, out: &mut String) {
 struct Run {
     case: String,
     output: Output,
+    /// CPU time (user + system): unlike wall time, independent of load.
     elapsed: Duration,
     /// stderr with the fixtures prefix replaced by `fixtures/invalid`.
     stderr: String,
@@ -116,19 +118,20 @@ struct Run {
 fn run_case(case: &str) -> Run {
     let dir = fixtures().join(case);
     let started = Instant::now();
-    let mut child = Command::new(harness::bin())
-        .arg("check")
-        .arg("--schedules")
-        .arg(&dir)
-        .current_dir(fixtures())
-        .env_remove("COURSECAL_SCHEDULES")
-        .env_remove("RUST_LOG")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start coursecal");
+    let times = tempfile::NamedTempFile::new().expect("times file");
+    let mut child = harness::bounded_command(
+        &["check".as_ref(), "--schedules".as_ref(), dir.as_os_str()],
+        times.path(),
+    )
+    .current_dir(fixtures())
+    .env_remove("COURSECAL_SCHEDULES")
+    .env_remove("RUST_LOG")
+    .env("NO_COLOR", "1")
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("start coursecal");
     // Drain the pipes on threads so a chatty child cannot block on them.
     let mut stdout = child.stdout.take().expect("stdout");
     let mut stderr = child.stderr.take().expect("stderr");
@@ -150,7 +153,7 @@ fn run_case(case: &str) -> Run {
         }
         std::thread::sleep(Duration::from_millis(2));
     };
-    let elapsed = started.elapsed();
+    let elapsed = harness::children_cpu(times.path());
     let output = Output {
         status,
         stdout: out_reader

@@ -4,8 +4,10 @@
 mod harness;
 mod hostile;
 
+mod abuse;
 mod cli;
 mod cross_parsers;
+mod faults;
 mod invalid;
 mod pages;
 mod server;

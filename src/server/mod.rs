@@ -14,8 +14,7 @@ use arc_swap::ArcSwap;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::get;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -27,6 +26,8 @@ use tower_http::cors::{Any, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
+
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
     pub schedules: PathBuf,
@@ -35,7 +36,10 @@ pub struct ServeConfig {
     /// Requests handled at once; more wait (bounded by the OS backlog).
     pub max_concurrency: usize,
     pub request_timeout: Duration,
+    /// Time a client gets to send a whole request head (slowloris guard).
     pub header_timeout: Duration,
+    /// Open connections at most; more are answered 503 and closed.
+    pub max_connections: usize,
     /// Debounce of the schedule watcher.
     pub debounce: Duration,
     /// Absolute root for links in pages (`--base-url`), normalised to end
@@ -54,6 +58,7 @@ impl ServeConfig {
             max_concurrency: 1024,
             request_timeout: Duration::from_secs(10),
             header_timeout: Duration::from_secs(10),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
             debounce: Duration::from_millis(250),
             base_url: None,
             trust_proxy: false,
@@ -242,22 +247,25 @@ async fn run(config: ServeConfig) -> Result<(), ServeError> {
     let state = AppState::load(&config);
     let _watcher = crate::watch::watch(state.clone(), &config.schedules, config.debounce)?;
     let app = router(state, &config);
-    let listener = TcpListener::bind(config.addr)
-        .await
-        .map_err(|source| ServeError::Bind {
-            addr: config.addr,
-            source,
-        })?;
+    let listener = listen(config.addr).map_err(|source| ServeError::Bind {
+        addr: config.addr,
+        source,
+    })?;
     let local = listener.local_addr().unwrap_or(config.addr);
     // Tests and scripts read this line to find the port when given :0.
     println!("listening on http://{local}");
-    tracing::info!(%local, "listening");
+    let max_connections = connection_budget(config.max_connections);
+    tracing::info!(%local, max_connections, "listening");
 
-    let mut builder = auto::Builder::new(TokioExecutor::new());
+    // HTTP/1.1 only: browsers speak HTTP/2 only over TLS, which a proxy in
+    // front terminates, and cleartext h2 detection waits for a preface with
+    // no timeout (a silent client would hold its connection forever).
+    let mut builder = hyper::server::conn::http1::Builder::new();
     builder
-        .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(config.header_timeout);
+    let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
+    let refusals = Arc::new(tokio::sync::Semaphore::new(REFUSING));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
@@ -274,11 +282,23 @@ async fn run(config: ServeConfig) -> Result<(), ServeError> {
                     }
                 };
                 let _ = stream.set_nodelay(true);
+                let Ok(slot) = slots.clone().try_acquire_owned() else {
+                    // Refusals are bounded too: when that many are under way,
+                    // stop accepting for a moment (the backlog holds the rest).
+                    if let Ok(permit) = refusals.clone().acquire_owned().await {
+                        tokio::spawn(async move {
+                            refuse(stream).await;
+                            drop(permit);
+                        });
+                    }
+                    continue;
+                };
                 let service = TowerToHyperService::new(app.clone());
-                let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
-                let conn = graceful.watch(conn.into_owned());
+                let conn = builder.serve_connection(TokioIo::new(stream), service);
+                let conn = graceful.watch(conn);
                 tokio::spawn(async move {
                     let _ = conn.await;
+                    drop(slot);
                 });
             }
             () = &mut shutdown => break,
@@ -293,4 +313,69 @@ async fn run(config: ServeConfig) -> Result<(), ServeError> {
         },
     }
     Ok(())
+}
+
+/// A listener with a backlog deep enough for bursts of thousands of
+/// connections (tokio's `bind` asks for 1,024; the kernel caps it anyway).
+fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(4096)
+}
+
+/// Connections we can hold: the configured maximum, but below the file
+/// descriptor limit (raised to its hard limit first), so that running out
+/// of descriptors shows as a clean 503 rather than failed accepts.
+fn connection_budget(wanted: usize) -> usize {
+    const RESERVED: u64 = 64 + REFUSING as u64; // files, watcher, refusals
+    let limit = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
+    let budget = usize::try_from(limit.saturating_sub(RESERVED).max(1)).unwrap_or(usize::MAX);
+    if budget < wanted {
+        tracing::warn!(
+            wanted,
+            budget,
+            "file descriptor limit caps open connections"
+        );
+    }
+    wanted.min(budget).max(1)
+}
+
+/// Connections being refused at once (each lingers up to 2 s).
+const REFUSING: usize = 256;
+
+const REFUSAL: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
+content-type: text/plain; charset=utf-8\r\n\
+retry-after: 1\r\n\
+content-length: 26\r\n\
+connection: close\r\n\r\n\
+too many open connections\n";
+
+/// Over the connection limit: answer 503 and close. The request head is
+/// read first (briefly): closing with unread data makes the kernel reset
+/// the connection, and the client might never see the answer.
+async fn refuse(mut stream: tokio::net::TcpStream) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        stream.write_all(REFUSAL).await?;
+        let mut buf = vec![0u8; 16 * 1024];
+        let mut seen = 0;
+        while seen < buf.len() {
+            let n = stream.read(&mut buf[seen..]).await?;
+            if n == 0 {
+                break;
+            }
+            let from = seen.saturating_sub(3);
+            seen += n;
+            if buf[from..seen].windows(4).any(|w| w == b"\r\n\r\n") {
+                break;
+            }
+        }
+        stream.shutdown().await
+    })
+    .await;
 }
