@@ -102,6 +102,17 @@ cargo fmt --all -- --check
 banner "cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets -- -D warnings
 
+# Licenses, banned crates and sources (deny.toml); the offline parts, since
+# the advisory database lives on GitHub. Installs cargo-deny on first run
+# (a few minutes of compiling).
+DENY_VERSION=0.20.2
+banner "cargo deny --offline check licenses bans sources"
+if [ "$(cargo deny --version 2>/dev/null)" != "cargo-deny $DENY_VERSION" ]; then
+    echo "installing cargo-deny $DENY_VERSION ..."
+    cargo install cargo-deny --locked --version "$DENY_VERSION"
+fi
+cargo deny --offline --log-level error check licenses bans sources
+
 # An exotic host zone (UTC+12:45/+13:45, DST in the southern summer), so any
 # accidental fallback to the host's local time zone shows up as a failure.
 HOST_TZ=Pacific/Chatham
