@@ -1,9 +1,11 @@
 //! Rendered feed variants, ready to serve: the bytes, their gzip and brotli
-//! encodings and a strong ETag, computed once per variant and catalog
-//! version. The cache is bounded by total bytes, so memory stays bounded
-//! however many (courses, zone, kinds) variants clients ask for.
+//! encodings and a strong ETag, computed once per variant and kept across
+//! reloads while its courses are unchanged. The cache is bounded by total
+//! bytes, so memory stays bounded however many (courses, zone, kinds)
+//! variants clients ask for.
 
 use crate::catalog::Catalog;
+use crate::course::Course;
 use crate::filter::{FeedRequest, FilterError};
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
@@ -24,6 +26,10 @@ pub struct Rendered {
     /// Header values, formatted once instead of per request.
     pub etags: [axum::http::HeaderValue; 3],
     pub last_modified_header: Option<axum::http::HeaderValue>,
+    /// The courses it was made from: after a reload it is still valid when
+    /// the same request selects these very courses (unchanged files keep
+    /// their `Arc`).
+    pub sources: Vec<Arc<Course>>,
 }
 
 impl Rendered {
@@ -46,6 +52,7 @@ impl Rendered {
                 .and_then(|t| axum::http::HeaderValue::from_str(&httpdate::fmt_http_date(t)).ok()),
             digest,
             last_modified,
+            sources: Vec::new(),
         }
     }
 
@@ -77,11 +84,24 @@ fn brotli(data: &[u8]) -> Bytes {
 
 /// Render a variant (the slow path: no I/O, but rendering and compression).
 pub fn render(catalog: &Catalog, req: &FeedRequest) -> Result<Rendered, FilterError> {
-    let feed = catalog.feed(req)?;
-    Ok(Rendered::new(
-        feed.body,
-        feed.last_modified.map(SystemTime::from),
-    ))
+    let sources: Vec<Arc<Course>> = catalog
+        .select_shared(&req.courses)?
+        .into_iter()
+        .cloned()
+        .collect();
+    let courses: Vec<&Course> = sources.iter().map(|c| c.as_ref()).collect();
+    let feed = crate::ics::render(&courses, req.zone, req.kinds);
+    let mut rendered = Rendered::new(feed.body, feed.last_modified.map(SystemTime::from));
+    rendered.sources = sources;
+    Ok(rendered)
+}
+
+/// Whether `r`, rendered for `req` from an earlier catalog, is what `req`
+/// would render from `catalog`.
+fn still_valid(catalog: &Catalog, req: &FeedRequest, r: &Rendered) -> bool {
+    catalog.select_shared(&req.courses).is_ok_and(|now| {
+        now.len() == r.sources.len() && now.iter().zip(&r.sources).all(|(a, b)| Arc::ptr_eq(a, b))
+    })
 }
 
 #[derive(Clone)]
@@ -128,6 +148,21 @@ impl FeedCache {
                 Ok((v, false))
             }
         }
+    }
+
+    /// A cache for the reloaded `catalog` holding the variants that are
+    /// still valid in it: editing one course keeps every feed that does not
+    /// include it warm. Returns the new cache and how many were kept.
+    pub fn carried_over(&self, catalog: &Catalog, max_bytes: u64) -> (FeedCache, usize) {
+        let next = FeedCache::new(max_bytes);
+        let mut kept = 0;
+        for (req, r) in self.inner.iter() {
+            if still_valid(catalog, &req, &r) {
+                next.insert(req, r);
+                kept += 1;
+            }
+        }
+        (next, kept)
     }
 
     pub fn get(&self, req: &FeedRequest) -> Option<Arc<Rendered>> {

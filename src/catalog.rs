@@ -6,7 +6,7 @@ use crate::course::Course;
 use crate::diagnostic::Diagnostic;
 use crate::filter::{Courses, FeedRequest, FilterError};
 use crate::ics::{Feed, render};
-use crate::schedule::load::{Loaded, course_id, load_course};
+use crate::schedule::load::{Loaded, course_id, load_course_tracked};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -133,14 +133,18 @@ impl Loader {
                 let present: std::collections::HashSet<&PathBuf> = files.iter().collect();
                 self.entries.retain(|p, _| present.contains(p));
                 report.changed |= self.entries.len() != before;
-                // Files that failed are always re-read: their inputs (e.g. a
-                // metadata file not yet created) may be unknown.
+                // Re-read a file only when one of its inputs changed. That
+                // holds for files that failed too (their fingerprint covers
+                // the schedule and any metadata file it names, present or
+                // not): re-reading them on every event would make each read
+                // (an inotify open event) trigger the next reload.
                 let stale: Vec<PathBuf> = files
                     .into_iter()
                     .filter(|path| {
-                        !self.entries.get(path).is_some_and(|e| {
-                            e.result.is_ok() && fingerprint(&inputs_of(e)) == e.fingerprint
-                        })
+                        !self
+                            .entries
+                            .get(path)
+                            .is_some_and(|e| fingerprint(&inputs_of(e)) == e.fingerprint)
                     })
                     .collect();
                 let todo: Vec<(PathBuf, Option<Entry>)> = stale
@@ -212,11 +216,16 @@ fn load_entry(path: &Path, previous: Option<Entry>) -> Entry {
     // Fingerprint before reading: a write racing the read is then seen as a
     // change next time.
     let before = fingerprint(&guess);
-    let result = load_course(path);
-    let fingerprint = match &result {
-        Ok(l) if l.inputs != guess => fingerprint(&l.inputs),
-        _ => before,
-    };
+    let (result, inputs) = load_course_tracked(path);
+    // Stamps taken before the read where we have them; inputs first seen
+    // in this read (a metadata file) are stamped now.
+    let fingerprint = inputs
+        .iter()
+        .map(|p| match before.iter().find(|(q, _)| q == p) {
+            Some(stamped) => stamped.clone(),
+            None => fingerprint(std::slice::from_ref(p)).remove(0),
+        })
+        .collect();
     let last_good = match (&result, previous) {
         (Ok(l), _) => Some(l.clone()),
         (Err(_), Some(p)) => p.last_good,
@@ -242,21 +251,31 @@ impl Catalog {
 
     /// The courses a request names, or the error for the first unknown one.
     pub fn select(&self, courses: &Courses) -> Result<Vec<&Course>, FilterError> {
+        Ok(self
+            .select_shared(courses)?
+            .into_iter()
+            .map(|c| c.as_ref())
+            .collect())
+    }
+
+    /// [`Catalog::select`], as the shared values: a course whose file did
+    /// not change between reloads is the same `Arc`.
+    pub fn select_shared(&self, courses: &Courses) -> Result<Vec<&Arc<Course>>, FilterError> {
         match courses {
-            Courses::All => Ok(self.courses.values().map(|c| c.as_ref()).collect()),
+            Courses::All => Ok(self.courses.values().collect()),
             Courses::Some(ids) => ids
                 .iter()
                 .map(|id| {
-                    self.courses.get(id).map(|c| c.as_ref()).ok_or_else(|| {
-                        FilterError::UnknownCourse {
+                    self.courses
+                        .get(id)
+                        .ok_or_else(|| FilterError::UnknownCourse {
                             input: id.clone(),
                             suggestion: crate::diagnostic::closest(
                                 id,
                                 self.courses.keys().map(String::as_str),
                             )
                             .map(str::to_owned),
-                        }
-                    })
+                        })
                 })
                 .collect(),
         }

@@ -538,3 +538,102 @@ fn a_vanished_schedules_directory_keeps_the_last_good_catalog() {
         s.get("/healthz").text()
     );
 }
+
+fn metric(s: &Server, name: &str) -> u64 {
+    let text = s.get("/metrics").text();
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in {text}"))
+}
+
+fn healthz_json(s: &Server) -> serde_json::Value {
+    serde_json::from_slice(&s.get("/healthz").body).unwrap()
+}
+
+#[test]
+fn a_broken_file_does_not_make_the_server_reload_in_a_loop() {
+    let s = Server::shipped_with(&[("broken.yaml", "course: [unclosed\n")], &[]);
+    // Reading the broken file is itself a file event; it must not cause
+    // another reload (and another, each emptying the cache).
+    std::thread::sleep(Duration::from_millis(1500));
+    let reloads = metric(&s, "coursecal_reloads_total");
+    assert_eq!(s.get("/courses/res-cms-154.ics").status, 200);
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(
+        metric(&s, "coursecal_reloads_total"),
+        reloads,
+        "reloads while idle"
+    );
+    let h = healthz_json(&s);
+    assert_eq!(h["cached_variants"], 1, "{h}");
+    assert!(
+        h["errors"][0].as_str().unwrap().contains("broken.yaml"),
+        "{h}"
+    );
+}
+
+#[test]
+fn editing_one_course_keeps_the_other_feeds_cached() {
+    let s = Server::shipped_with(&[("new-101.yaml", NEW)], &[]);
+    let targets = [
+        "/courses/res-cms-154.ics",
+        "/courses/res-cms-155.ics?tz=Asia/Kolkata",
+        "/calendar.ics?courses=res-cms-154,res-cms-155",
+        "/courses/new-101.ics",
+        "/calendar.ics",
+    ];
+    let before: Vec<String> = targets.iter().map(|t| s.get(t).text()).collect();
+    let misses = metric(&s, "coursecal_feed_cache_misses_total");
+    assert_eq!(misses, targets.len() as u64);
+    write(&s, "new-101.yaml", &NEW.replace("2024-02-01", "2024-03-01"));
+    assert!(
+        s.eventually(Duration::from_secs(3), |s| s
+            .get("/courses/new-101.ics")
+            .text()
+            .contains("DTSTART;VALUE=DATE:20240301")),
+        "edit"
+    );
+    // The feeds without new-101 were served from the cache...
+    for (t, b) in targets.iter().zip(&before).take(3) {
+        assert_eq!(&s.get(t).text(), b, "{t}");
+    }
+    // ...the two with it were rendered again (and changed).
+    assert_ne!(s.get("/calendar.ics").text(), before[4]);
+    assert_eq!(
+        metric(&s, "coursecal_feed_cache_misses_total"),
+        misses + 2,
+        "only the edited course's feeds are re-rendered"
+    );
+}
+
+#[test]
+fn a_metadata_file_created_later_fixes_the_course_that_names_it() {
+    let s = Server::shipped_with(
+        &[(
+            "late.yaml",
+            "course:\n  metadata: ocw/late.md\n  updated: 2024-01-01T00:00:00Z\nmilestones:\n  - name: Start\n    date: 2024-02-01\n",
+        )],
+        &[],
+    );
+    let h = healthz_json(&s);
+    assert!(
+        h["errors"][0].as_str().unwrap().contains("late.yaml"),
+        "{h}"
+    );
+    assert_eq!(s.get("/courses/late.ics").status, 404);
+    // Only the metadata file appears; the schedule is not touched.
+    std::fs::write(
+        s.schedules.join("ocw/late.md"),
+        "---\ncourse_title: Arrived Late\n---\n",
+    )
+    .unwrap();
+    assert!(
+        s.eventually(Duration::from_secs(3), |s| s
+            .get("/courses/late.ics")
+            .text()
+            .contains("NAME:Arrived Late")),
+        "{}",
+        s.get("/healthz").text()
+    );
+}

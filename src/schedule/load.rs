@@ -197,10 +197,22 @@ pub fn check(src: &SourceFile) -> Result<Schedule, Vec<Diagnostic>> {
 
 /// Load, validate and resolve one schedule file.
 pub fn load_course(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
+    load_course_tracked(path).0
+}
+
+/// [`load_course`], plus every file it read or tried to read, also when it
+/// failed: a reload must retry when any of them changes (e.g. the metadata
+/// file a schedule names is created after it).
+pub fn load_course_tracked(path: &Path) -> (Result<Loaded, Vec<Diagnostic>>, Vec<PathBuf>) {
+    let mut inputs = vec![path.to_path_buf()];
+    let result = load_into(path, &mut inputs);
+    (result, inputs)
+}
+
+fn load_into(path: &Path, inputs: &mut Vec<PathBuf>) -> Result<Loaded, Vec<Diagnostic>> {
     let id = course_id(path).map_err(|d| vec![d])?;
     let src = read_source(path).map_err(|d| vec![d])?;
     let schedule = check(&src)?;
-    let mut inputs = vec![path.to_path_buf()];
     let meta = match &schedule.course.metadata {
         Some(rel) => {
             let meta_path = path.parent().unwrap_or(Path::new(".")).join(&rel.value);
@@ -216,6 +228,6 @@ pub fn load_course(path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
     Ok(Loaded {
         course: std::sync::Arc::new(course),
         warnings,
-        inputs,
+        inputs: inputs.clone(),
     })
 }

@@ -136,11 +136,14 @@ impl AppState {
         for e in &report.errors {
             tracing::warn!(error = %e.short(), "schedule error");
         }
+        let (cache, kept) = previous
+            .cache
+            .carried_over(&report.catalog, self.cache_bytes);
         let snapshot = Snapshot {
             errors: report.errors.iter().map(|d| d.short()).collect(),
             warnings: report.warnings.iter().map(|d| d.short()).collect(),
             catalog: report.catalog,
-            cache: FeedCache::new(self.cache_bytes),
+            cache,
             generation: previous.generation + 1,
             loaded_at: SystemTime::now(),
         };
@@ -153,6 +156,7 @@ impl AppState {
             courses = snapshot.catalog.courses.len(),
             errors = snapshot.errors.len(),
             reread = report.reread,
+            cached_kept = kept,
             elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
             generation = snapshot.generation,
             "schedules loaded"
