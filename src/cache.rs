@@ -43,9 +43,11 @@ impl Rendered {
             axum::http::HeaderValue::from_str(&format!("\"{digest}{suffix}\""))
                 .unwrap_or(axum::http::HeaderValue::from_static("\"\""))
         };
+        // Compression is most of a cold render; the two run side by side.
+        let (gzip, br) = rayon::join(|| gzip(&body), || brotli(&body));
         Rendered {
-            gzip: gzip(&body),
-            br: brotli(&body),
+            gzip,
+            br,
             body,
             etags: [etag(""), etag("-gz"), etag("-br")],
             last_modified_header: last_modified
