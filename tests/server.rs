@@ -637,3 +637,26 @@ fn a_metadata_file_created_later_fixes_the_course_that_names_it() {
         s.get("/healthz").text()
     );
 }
+
+#[test]
+fn no_directory_is_ever_listed() {
+    let s = Server::shipped();
+    for target in [
+        "/courses/",
+        "/courses",
+        "/assets/",
+        "/assets",
+        "/courses/res-cms-154/events/",
+        "/schedules/",
+        "/schedules/ocw/",
+        "/ocw/",
+    ] {
+        let r = s.get(target);
+        assert_eq!(r.status, 404, "{target}");
+        let body = r.text();
+        assert!(
+            !body.contains("res-cms-155") && !body.contains(".yaml") && !body.contains(".css"),
+            "{target}: {body}"
+        );
+    }
+}
