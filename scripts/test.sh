@@ -24,6 +24,17 @@ die() {
 hash_of() { # hash_of FILE [EXTRA...]: fingerprint of a file plus extra strings
     { cat "$1"; shift; printf '%s\n' "$@"; } | sha256sum | cut -d' ' -f1
 }
+npm_ci() { # npm_ci DIR: `npm ci` in DIR unless its package-lock.json is unchanged
+    local stamp="$1/node_modules/.package-lock.sha256" want
+    want=$(hash_of "$1/package-lock.json" "$(node --version)")
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+        echo "running npm ci ..."
+        (cd "$1" && npm ci --no-audit --no-fund --loglevel=error)
+        echo "$want" >"$stamp"
+    else
+        echo "up to date (stamp matches package-lock.json), skipping npm ci"
+    fi
+}
 
 # --- tools --------------------------------------------------------------------
 banner "tools"
@@ -71,15 +82,7 @@ fi
 
 # --- Node parser (tests/parsers/parse_ics.mjs) ---------------------------------
 banner "npm ci in tests/parsers/ (package-lock.json)"
-NODE_STAMP=tests/parsers/node_modules/.package-lock.sha256
-node_want=$(hash_of tests/parsers/package-lock.json "$(node --version)")
-if [ "$(cat "$NODE_STAMP" 2>/dev/null)" != "$node_want" ]; then
-    echo "running npm ci ..."
-    (cd tests/parsers && npm ci --no-audit --no-fund --loglevel=error)
-    echo "$node_want" >"$NODE_STAMP"
-else
-    echo "up to date (stamp matches package-lock.json), skipping npm ci"
-fi
+npm_ci tests/parsers
 echo "ical.js $(node -p 'require("./tests/parsers/node_modules/ical.js/package.json").version')"
 
 # Interpreters the Rust integration tests use to run the independent parsers.
@@ -150,15 +153,7 @@ fi
 java -version 2>&1 | head -1
 
 banner "npm ci in tests/browser/ (package-lock.json)"
-BROWSER_STAMP=tests/browser/node_modules/.package-lock.sha256
-browser_want=$(hash_of tests/browser/package-lock.json "$(node --version)")
-if [ "$(cat "$BROWSER_STAMP" 2>/dev/null)" != "$browser_want" ]; then
-    echo "running npm ci ..."
-    (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
-    echo "$browser_want" >"$BROWSER_STAMP"
-else
-    echo "up to date (stamp matches package-lock.json), skipping npm ci"
-fi
+npm_ci tests/browser
 
 banner "browser tests: headless Chromium, static export, vnu (tests/browser/)"
 COURSECAL_PYTHON=$PYTHON node --test tests/browser/pages.test.mjs

@@ -86,11 +86,12 @@ impl Stamp {
 /// means re-read.
 type Fingerprint = Vec<(PathBuf, Option<Stamp>)>;
 
+fn stamp(path: &Path) -> Option<Stamp> {
+    std::fs::metadata(path).ok().map(|m| Stamp::of(&m))
+}
+
 fn fingerprint(inputs: &[PathBuf]) -> Fingerprint {
-    inputs
-        .iter()
-        .map(|p| (p.clone(), std::fs::metadata(p).ok().map(|m| Stamp::of(&m))))
-        .collect()
+    inputs.iter().map(|p| (p.clone(), stamp(p))).collect()
 }
 
 #[derive(Debug)]
@@ -223,7 +224,7 @@ fn load_entry(path: &Path, previous: Option<Entry>) -> Entry {
         .iter()
         .map(|p| match before.iter().find(|(q, _)| q == p) {
             Some(stamped) => stamped.clone(),
-            None => fingerprint(std::slice::from_ref(p)).remove(0),
+            None => (p.clone(), stamp(p)),
         })
         .collect();
     let last_good = match (&result, previous) {

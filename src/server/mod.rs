@@ -349,7 +349,7 @@ fn connection_budget(wanted: usize) -> usize {
     wanted.min(budget).max(1)
 }
 
-/// Connections being refused at once (each lingers up to 2 s).
+/// Connections being refused at once (each lingers up to 1 s).
 const REFUSING: usize = 256;
 
 const REFUSAL: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
