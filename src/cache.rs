@@ -1,8 +1,9 @@
-//! Rendered feed variants, ready to serve: the bytes, their gzip and brotli
-//! encodings and a strong ETag, computed once per variant and kept across
-//! reloads while its courses are unchanged. The cache is bounded by total
-//! bytes, so memory stays bounded however many (courses, zone, kinds)
-//! variants clients ask for.
+//! Rendered responses, ready to serve: feed variants, one-event feeds and
+//! HTML pages, each with its bytes, (for feeds) gzip and brotli encodings
+//! and a strong ETag, computed once and shared by every request for them —
+//! N readers of one 10 MB page hold one copy. Feeds are kept across reloads
+//! while their courses are unchanged. The cache is bounded by total bytes,
+//! so memory stays bounded however many variants clients ask for.
 
 use crate::catalog::Catalog;
 use crate::course::Course;
@@ -13,12 +14,39 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-/// One feed variant in every encoding we serve.
+/// What the cache holds: one entry per distinct response body.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CacheKey {
+    /// A feed variant (`/courses/<id>.ics`, `/calendar.ics`).
+    Feed(FeedRequest),
+    /// A one-event feed (`/courses/<id>/events/<uid>.ics`).
+    Event {
+        course: String,
+        uid: String,
+        zone: crate::filter::Zone,
+    },
+    /// An HTML page: what it shows depends on the route, the course, the
+    /// reader's view and the absolute root its links use.
+    Page {
+        route: &'static str,
+        course: Option<String>,
+        zone: Option<crate::filter::Zone>,
+        kinds: Option<crate::filter::KindSet>,
+        base: Option<String>,
+    },
+}
+
+/// One response body in every encoding we serve.
 #[derive(Debug)]
 pub struct Rendered {
     pub body: Bytes,
+    /// Empty when only the identity encoding is offered (pages).
     pub gzip: Bytes,
     pub br: Bytes,
+    pub compressed: bool,
+    /// Pages mark past dates from the clock: a page is valid until the
+    /// next date in it passes (`None`: forever).
+    pub valid_until: Option<chrono::DateTime<chrono::Utc>>,
     /// Hex digest of `body`: the same bytes give the same ETag on every
     /// replica.
     pub digest: String,
@@ -33,21 +61,37 @@ pub struct Rendered {
 }
 
 impl Rendered {
+    /// A feed, with its gzip and brotli encodings.
     pub fn new(body: String, last_modified: Option<SystemTime>) -> Self {
         let body = Bytes::from(body);
+        // Compression is most of a cold render; the two run side by side.
+        let (gzip, br) = rayon::join(|| gzip(&body), || brotli(&body));
+        Self::with(body, gzip, br, last_modified)
+    }
+
+    /// A page: identity only (pages were never compressed; brotli-9 of a
+    /// large agenda would cost seconds), valid until `valid_until`.
+    pub fn page(body: String, valid_until: Option<chrono::DateTime<chrono::Utc>>) -> Self {
+        let mut r = Self::with(Bytes::from(body), Bytes::new(), Bytes::new(), None);
+        r.compressed = false;
+        r.valid_until = valid_until;
+        r
+    }
+
+    fn with(body: Bytes, gzip: Bytes, br: Bytes, last_modified: Option<SystemTime>) -> Self {
         let digest: String = Sha256::digest(&body)[..16]
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
         let etag = |suffix: &str| {
             axum::http::HeaderValue::from_str(&format!("\"{digest}{suffix}\""))
-                .unwrap_or(axum::http::HeaderValue::from_static("\"\""))
+                .expect("a quoted hex digest is a valid header value")
         };
-        // Compression is most of a cold render; the two run side by side.
-        let (gzip, br) = rayon::join(|| gzip(&body), || brotli(&body));
         Rendered {
             gzip,
             br,
+            compressed: true,
+            valid_until: None,
             body,
             etags: [etag(""), etag("-gz"), etag("-br")],
             last_modified_header: last_modified
@@ -67,9 +111,8 @@ impl Rendered {
 fn gzip(data: &[u8]) -> Bytes {
     // GzEncoder writes mtime 0 and a fixed OS byte: deterministic output.
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    // Writing to a Vec cannot fail.
-    let _ = enc.write_all(data);
-    Bytes::from(enc.finish().unwrap_or_default())
+    enc.write_all(data).expect("writing to a Vec cannot fail");
+    Bytes::from(enc.finish().expect("writing to a Vec cannot fail"))
 }
 
 fn brotli(data: &[u8]) -> Bytes {
@@ -79,13 +122,20 @@ fn brotli(data: &[u8]) -> Bytes {
     let lgwin = (usize::BITS - data.len().max(1).leading_zeros()).clamp(16, 22);
     {
         let mut w = brotli::CompressorWriter::new(&mut out, 4096, 9, lgwin);
-        let _ = w.write_all(data);
+        w.write_all(data).expect("writing to a Vec cannot fail");
     }
     Bytes::from(out)
 }
 
 /// Render a variant (the slow path: no I/O, but rendering and compression).
-pub fn render(catalog: &Catalog, req: &FeedRequest) -> Result<Rendered, FilterError> {
+/// `last_modified` is the HTTP date of this catalog version (see
+/// [`crate::server::Snapshot::stamp`]): the feed's own dates come from
+/// `course.updated`, which an edit need not move.
+pub fn render(
+    catalog: &Catalog,
+    req: &FeedRequest,
+    last_modified: SystemTime,
+) -> Result<Rendered, FilterError> {
     let sources: Vec<Arc<Course>> = catalog
         .select_shared(&req.courses)?
         .into_iter()
@@ -93,31 +143,39 @@ pub fn render(catalog: &Catalog, req: &FeedRequest) -> Result<Rendered, FilterEr
         .collect();
     let courses: Vec<&Course> = sources.iter().map(|c| c.as_ref()).collect();
     let feed = crate::ics::render(&courses, req.zone, req.kinds);
-    let mut rendered = Rendered::new(feed.body, feed.last_modified.map(SystemTime::from));
+    let mut rendered = Rendered::new(feed.body, Some(last_modified));
     rendered.sources = sources;
     Ok(rendered)
 }
 
-/// Whether `r`, rendered for `req` from an earlier catalog, is what `req`
-/// would render from `catalog`.
-fn still_valid(catalog: &Catalog, req: &FeedRequest, r: &Rendered) -> bool {
-    catalog.select_shared(&req.courses).is_ok_and(|now| {
+/// Whether `r`, rendered for `key` from an earlier catalog, is what `key`
+/// would render from `catalog`. Pages are not carried over: the list page
+/// shows every course.
+fn still_valid(catalog: &Catalog, key: &CacheKey, r: &Rendered) -> bool {
+    let same = |now: Vec<&Arc<Course>>| {
         now.len() == r.sources.len() && now.iter().zip(&r.sources).all(|(a, b)| Arc::ptr_eq(a, b))
-    })
+    };
+    match key {
+        CacheKey::Feed(req) => catalog.select_shared(&req.courses).is_ok_and(same),
+        CacheKey::Event { course, .. } => {
+            catalog.courses.get(course).is_some_and(|c| same(vec![c]))
+        }
+        CacheKey::Page { .. } => false,
+    }
 }
 
 #[derive(Clone)]
 struct Weigh;
 
-impl quick_cache::Weighter<FeedRequest, Arc<Rendered>> for Weigh {
-    fn weight(&self, _: &FeedRequest, v: &Arc<Rendered>) -> u64 {
+impl quick_cache::Weighter<CacheKey, Arc<Rendered>> for Weigh {
+    fn weight(&self, _: &CacheKey, v: &Arc<Rendered>) -> u64 {
         v.size() as u64
     }
 }
 
-/// Bounded map of variants for one catalog version.
+/// Bounded map of rendered responses for one catalog version.
 pub struct FeedCache {
-    inner: quick_cache::sync::Cache<FeedRequest, Arc<Rendered>, Weigh>,
+    inner: quick_cache::sync::Cache<CacheKey, Arc<Rendered>, Weigh>,
 }
 
 /// Default byte budget of the feed cache.
@@ -136,13 +194,19 @@ impl FeedCache {
     /// whether it was a hit.
     pub async fn get_or_render<E, Fut>(
         &self,
-        req: &FeedRequest,
+        key: &CacheKey,
         make: impl FnOnce() -> Fut,
     ) -> Result<(Arc<Rendered>, bool), E>
     where
         Fut: std::future::Future<Output = Result<Arc<Rendered>, E>>,
     {
-        match self.inner.get_value_or_guard_async(req).await {
+        // A page whose next date has passed is rendered again.
+        if let Some(v) = self.inner.get(key)
+            && v.valid_until.is_some_and(|t| t <= chrono::Utc::now())
+        {
+            self.inner.remove(key);
+        }
+        match self.inner.get_value_or_guard_async(key).await {
             Ok(v) => Ok((v, true)),
             Err(guard) => {
                 let v = make().await?;
@@ -167,12 +231,12 @@ impl FeedCache {
         (next, kept)
     }
 
-    pub fn get(&self, req: &FeedRequest) -> Option<Arc<Rendered>> {
-        self.inner.get(req)
+    pub fn get(&self, key: &CacheKey) -> Option<Arc<Rendered>> {
+        self.inner.get(key)
     }
 
-    pub fn insert(&self, req: FeedRequest, r: Arc<Rendered>) {
-        self.inner.insert(req, r);
+    pub fn insert(&self, key: CacheKey, r: Arc<Rendered>) {
+        self.inner.insert(key, r);
     }
 
     pub fn len(&self) -> usize {

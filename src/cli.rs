@@ -68,6 +68,11 @@ pub enum Command {
         #[arg(long, env = "COURSECAL_HEADER_TIMEOUT", default_value_t = 10,
               value_parser = clap::value_parser!(u64).range(1..=3600))]
         header_timeout: u64,
+        /// Seconds a response may wait for a client that stopped reading;
+        /// then its connection is closed (frees its slot and memory).
+        #[arg(long, env = "COURSECAL_WRITE_TIMEOUT", default_value_t = crate::server::DEFAULT_WRITE_TIMEOUT_SECS,
+              value_parser = clap::value_parser!(u64).range(1..=3600))]
+        write_timeout: u64,
     },
     /// Print one feed variant to stdout (all courses when none is named).
     Feed {
@@ -156,10 +161,12 @@ pub fn run(args: Args) -> Result<(), CliError> {
             trust_proxy,
             max_connections,
             header_timeout,
+            write_timeout,
         } => {
             let mut config = crate::server::ServeConfig::new(schedules, addr);
             config.max_connections = max_connections;
             config.header_timeout = std::time::Duration::from_secs(header_timeout);
+            config.write_timeout = std::time::Duration::from_secs(write_timeout);
             config.cache_bytes = cache_bytes;
             config.base_url = base(base_url)?;
             config.trust_proxy = trust_proxy;

@@ -97,10 +97,29 @@ fn suggest<T: fmt::Display>(s: &Option<T>) -> String {
         .unwrap_or_default()
 }
 
+/// Longer than any zone name (the longest has 32 bytes) or anything one
+/// might mistype for one: no lookup, no suggestion, so a hostile request
+/// costs what a good one does.
+pub const MAX_ZONE_LEN: usize = 64;
+
+/// `input` as error messages quote it: at most [`MAX_ZONE_LEN`] characters.
+pub fn quoted(input: &str) -> String {
+    match input.char_indices().nth(MAX_ZONE_LEN) {
+        Some((cut, _)) => format!("{}…", &input[..cut]),
+        None => input.to_owned(),
+    }
+}
+
 /// Every zone name of the tz database, aliases included
 /// (browsers still report `Asia/Calcutta`), matched case-insensitively.
 pub fn parse_zone(input: &str) -> Result<Zone, FilterError> {
     let s = input.trim();
+    if s.len() > MAX_ZONE_LEN {
+        return Err(FilterError::UnknownZone {
+            input: quoted(s),
+            suggestion: None,
+        });
+    }
     if let Some(utc) = UTC_NAMES.iter().find(|n| n.eq_ignore_ascii_case(s)) {
         debug_assert!(!utc.is_empty());
         return Ok(Zone::Utc);
@@ -148,6 +167,9 @@ pub fn closest_zone(input: &str) -> Option<&'static str> {
         "US/", "Canada/", "Etc/", "SystemV/", "Brazil/", "Chile/", "Mexico/",
     ];
     let trimmed = input.trim();
+    if trimmed.len() > MAX_ZONE_LEN {
+        return None;
+    }
     let lower = trimmed.to_lowercase();
     let mut key = lower.as_str();
     for suffix in [" standard time", " daylight time", " time"] {
@@ -166,19 +188,48 @@ pub fn closest_zone(input: &str) -> Option<&'static str> {
     }
     let legacy =
         |name: &str| !name.contains('/') || LEGACY_AREAS.iter().any(|area| name.starts_with(area));
+    let limit = |name_len: usize| (name_len.max(input.len()) / 3).max(2);
     // Compare against the last component too, so "Berln" finds Europe/Berlin.
-    chrono_tz::TZ_VARIANTS
+    // A distance is at least the difference in length: names that cannot
+    // come within the limit are skipped without computing it.
+    zone_names()
         .iter()
-        .map(|tz| tz.name())
-        .map(|name| {
-            let full = strsim::damerau_levenshtein(&lower, &name.to_lowercase());
-            let city = name.rsplit('/').next().unwrap_or(name).to_lowercase();
-            let part = strsim::damerau_levenshtein(&lower, &city) + 1;
-            (full.min(part), name)
+        .filter_map(|z| {
+            let limit = limit(z.name.len());
+            let full = (lower.len().abs_diff(z.lower.len()) <= limit)
+                .then(|| strsim::osa_distance(&lower, &z.lower));
+            let part = (lower.len().abs_diff(z.city.len()) < limit)
+                .then(|| strsim::osa_distance(&lower, &z.city) + 1);
+            let d = full.into_iter().chain(part).min()?;
+            (d <= limit).then_some((d, z.name))
         })
-        .filter(|(d, name)| *d <= (name.len().max(input.len()) / 3).max(2))
         .min_by_key(|(d, name)| (*d, legacy(name), *name))
         .map(|(_, name)| name)
+}
+
+/// A zone name with the lowercase forms suggestions compare against,
+/// computed once instead of per request.
+struct ZoneName {
+    name: &'static str,
+    lower: String,
+    city: String,
+}
+
+fn zone_names() -> &'static [ZoneName] {
+    static NAMES: std::sync::OnceLock<Vec<ZoneName>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        chrono_tz::TZ_VARIANTS
+            .iter()
+            .map(|tz| {
+                let name = tz.name();
+                ZoneName {
+                    name,
+                    lower: name.to_lowercase(),
+                    city: name.rsplit('/').next().unwrap_or(name).to_lowercase(),
+                }
+            })
+            .collect()
+    })
 }
 
 /// `release,due,…`; empty or absent means all kinds.

@@ -5,6 +5,7 @@ mod harness;
 mod hostile;
 
 mod abuse;
+mod attack;
 mod cli;
 mod cross_parsers;
 mod faults;

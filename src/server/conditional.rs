@@ -1,5 +1,6 @@
-//! HTTP caching for feeds: strong ETags, If-None-Match / If-Modified-Since,
-//! content-coding negotiation over the pre-compressed encodings.
+//! HTTP caching for cached responses (feeds and pages): strong ETags,
+//! If-None-Match / If-Modified-Since, content-coding negotiation over the
+//! pre-compressed encodings.
 
 use crate::cache::Rendered;
 use axum::body::Body;
@@ -63,10 +64,17 @@ pub fn negotiate(headers: &HeaderMap) -> Coding {
     }
 }
 
-/// Does If-None-Match match any encoding of this variant?
+/// Does If-None-Match match any encoding of this variant? The list may
+/// span several header lines (RFC 9110 §5.3); a line that is not text
+/// matches nothing.
 fn none_match(headers: &HeaderMap, digest: &str) -> Option<bool> {
-    let value = headers.get(header::IF_NONE_MATCH)?.to_str().ok()?;
-    Some(value.split(',').map(str::trim).any(|tag| {
+    let mut lines = headers.get_all(header::IF_NONE_MATCH).iter().peekable();
+    lines.peek()?;
+    let mut tags = lines
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim);
+    Some(tags.any(|tag| {
         if tag == "*" {
             return true;
         }
@@ -89,14 +97,40 @@ fn not_modified_since(headers: &HeaderMap, last_modified: Option<SystemTime>) ->
     lm <= since
 }
 
-fn hv(s: &str) -> HeaderValue {
-    HeaderValue::from_str(s).unwrap_or(HeaderValue::from_static(""))
+/// How a cached body is sent besides its bytes.
+#[derive(Debug, Clone)]
+pub struct Sending<'a> {
+    pub content_type: &'static str,
+    pub cache_control: &'static str,
+    /// `Vary`: always `Accept-Encoding` for compressed bodies, plus what
+    /// else the body depends on (`Host` when links come from it).
+    pub vary: &'a str,
+    /// `Content-Disposition: attachment; filename="…"` (a plain ASCII name).
+    pub filename: Option<&'a str>,
+    pub extra: Vec<(header::HeaderName, HeaderValue)>,
 }
 
-/// The response for a feed variant: 200 with the negotiated encoding, or
+impl Sending<'_> {
+    /// A feed: public, five minutes.
+    pub fn feed(filename: Option<&str>) -> Sending<'_> {
+        Sending {
+            content_type: "text/calendar; charset=utf-8",
+            cache_control: CACHE_CONTROL,
+            vary: "Accept-Encoding",
+            filename,
+            extra: Vec::new(),
+        }
+    }
+}
+
+/// The response for a cached body: 200 with the negotiated encoding, or
 /// 304 when the client's copy is current.
-pub fn respond(r: &Rendered, headers: &HeaderMap, filename: Option<&str>) -> Response<Body> {
-    let coding = negotiate(headers);
+pub fn respond(r: &Rendered, headers: &HeaderMap, how: Sending) -> Response<Body> {
+    let coding = if r.compressed {
+        negotiate(headers)
+    } else {
+        Coding::Identity
+    };
     let fresh = match none_match(headers, &r.digest) {
         Some(matched) => matched,
         // If-Modified-Since only counts without If-None-Match (RFC 9110 §13.1.3).
@@ -104,16 +138,21 @@ pub fn respond(r: &Rendered, headers: &HeaderMap, filename: Option<&str>) -> Res
     };
     let mut builder = Response::builder()
         .header(header::ETAG, r.etags[coding.index()].clone())
-        .header(header::CACHE_CONTROL, CACHE_CONTROL)
-        .header(header::VARY, "Accept-Encoding");
+        .header(header::CACHE_CONTROL, how.cache_control);
+    if !how.vary.is_empty() {
+        builder = builder.header(header::VARY, how.vary);
+    }
     if let Some(lm) = &r.last_modified_header {
         builder = builder.header(header::LAST_MODIFIED, lm.clone());
+    }
+    for (name, value) in how.extra {
+        builder = builder.header(name, value);
     }
     if fresh {
         return builder
             .status(StatusCode::NOT_MODIFIED)
             .body(Body::empty())
-            .unwrap_or_default();
+            .expect("static status and valid header values");
     }
     let body = match coding {
         Coding::Identity => r.body.clone(),
@@ -126,18 +165,17 @@ pub fn respond(r: &Rendered, headers: &HeaderMap, filename: Option<&str>) -> Res
             r.br.clone()
         }
     };
-    if let Some(name) = filename {
-        builder = builder.header(
-            header::CONTENT_DISPOSITION,
-            hv(&format!("attachment; filename=\"{name}\"")),
-        );
+    if let Some(name) = how.filename
+        && let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+    {
+        builder = builder.header(header::CONTENT_DISPOSITION, v);
     }
     builder
         .status(StatusCode::OK)
-        .header(header::CONTENT_TYPE, "text/calendar; charset=utf-8")
+        .header(header::CONTENT_TYPE, how.content_type)
         .header(header::CONTENT_LENGTH, body.len())
         .body(Body::from(body))
-        .unwrap_or_default()
+        .expect("static status and valid header values")
 }
 
 #[cfg(test)]
@@ -197,5 +235,13 @@ mod tests {
             Some(false)
         );
         assert_eq!(none_match(&h(&[]), "abc"), None);
+        // The list may span header lines: a tag on the second one counts.
+        assert_eq!(
+            none_match(
+                &h(&[("if-none-match", "\"x\""), ("if-none-match", "\"abc-br\"")]),
+                "abc"
+            ),
+            Some(true)
+        );
     }
 }

@@ -1,36 +1,31 @@
 //! Feed routes: `/courses/<id>.ics` and `/calendar.ics`.
 
 use super::AppState;
-use super::conditional::respond;
-use crate::cache::{Rendered, render};
+use super::conditional::{Sending, respond};
+use super::query::{self, Params, QueryError};
+use crate::cache::{CacheKey, Rendered, render};
 use crate::catalog::plausible_id;
-use crate::filter::{Courses, FeedRequest, FilterError, parse_kinds, parse_zone};
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use crate::filter::{Courses, FeedRequest, FilterError};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 use std::sync::Arc;
 
-/// Query parameters of both feed routes; unknown ones are ignored (calendar
-/// clients and trackers append their own).
-#[derive(Debug, Default, Deserialize)]
-pub struct FeedQuery {
-    pub tz: Option<String>,
-    pub kinds: Option<String>,
-    pub courses: Option<String>,
-    pub download: Option<String>,
-}
-
+/// A plain-text answer (errors, mostly). `nosniff`: the body may quote the
+/// request, and must never be taken for HTML.
 pub fn plain(status: StatusCode, msg: impl std::fmt::Display) -> Response {
     (
         status,
-        [("content-type", "text/plain; charset=utf-8")],
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
         format!("{msg}\n"),
     )
         .into_response()
 }
 
-fn filter_error(e: FilterError) -> Response {
+pub fn filter_error(e: FilterError) -> Response {
     let status = match e {
         FilterError::UnknownCourse { .. } => StatusCode::NOT_FOUND,
         _ => StatusCode::BAD_REQUEST,
@@ -38,31 +33,29 @@ fn filter_error(e: FilterError) -> Response {
     plain(status, e)
 }
 
-fn wants_download(q: &FeedQuery) -> bool {
-    matches!(q.download.as_deref(), Some("1" | "true" | "yes"))
-}
-
-fn request(courses: Courses, q: &FeedQuery) -> Result<FeedRequest, FilterError> {
-    Ok(FeedRequest {
-        courses,
-        zone: parse_zone(q.tz.as_deref().unwrap_or("UTC"))?,
-        kinds: parse_kinds(q.kinds.as_deref().unwrap_or(""))?,
+/// The query of any feed or page route, by the one rule of [`query`].
+pub fn params(uri: &Uri) -> Result<Params, Response> {
+    query::parse(uri.query()).map_err(|e| match e {
+        QueryError::Filter(e) => filter_error(e),
+        e => plain(StatusCode::BAD_REQUEST, e),
     })
 }
 
 /// The warm path is a cache lookup; a miss renders off the async workers,
-/// once per variant however many requests wait for it.
-async fn rendered(state: &AppState, req: FeedRequest) -> Result<Arc<Rendered>, Response> {
+/// once per key however many requests wait for it.
+pub async fn cached<F>(state: &AppState, key: CacheKey, make: F) -> Result<Arc<Rendered>, Response>
+where
+    F: FnOnce(&super::Snapshot) -> Result<Rendered, Response> + Send + 'static,
+{
     let snap = state.snapshot.load_full();
     let result = snap
         .cache
-        .get_or_render(&req, || {
+        .get_or_render(&key, || {
             let snap = snap.clone();
-            let key = req.clone();
             async move {
-                match tokio::task::spawn_blocking(move || render(&snap.catalog, &key)).await {
+                match tokio::task::spawn_blocking(move || make(&snap)).await {
                     Ok(Ok(r)) => Ok(Arc::new(r)),
-                    Ok(Err(e)) => Err(filter_error(e)),
+                    Ok(Err(resp)) => Err(resp),
                     Err(e) => {
                         tracing::error!(error = %e, "rendering task failed");
                         Err(plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error"))
@@ -71,16 +64,28 @@ async fn rendered(state: &AppState, req: FeedRequest) -> Result<Arc<Rendered>, R
             }
         })
         .await;
-    match result {
-        Ok((r, hit)) => {
-            if hit {
-                state.metrics.cache_hits.inc();
-            } else {
-                state.metrics.cache_misses.inc();
-            }
-            Ok(r)
-        }
-        Err(resp) => Err(resp),
+    let (r, hit) = result?;
+    if hit {
+        state.metrics.cache_hits.inc();
+    } else {
+        state.metrics.cache_misses.inc();
+    }
+    Ok(r)
+}
+
+async fn rendered(state: &AppState, req: FeedRequest) -> Result<Arc<Rendered>, Response> {
+    let key = req.clone();
+    cached(state, CacheKey::Feed(key), move |snap| {
+        render(&snap.catalog, &req, snap.stamp).map_err(filter_error)
+    })
+    .await
+}
+
+fn request(courses: Courses, p: &Params) -> FeedRequest {
+    FeedRequest {
+        courses,
+        zone: p.zone_or_utc(),
+        kinds: p.kinds_or_all(),
     }
 }
 
@@ -92,49 +97,51 @@ pub async fn course(
     headers: HeaderMap,
 ) -> Response {
     let Some(id) = file.strip_suffix(".ics") else {
-        return super::pages::course(&state, &file, &uri, &headers);
+        return super::pages::course(&state, &file, &uri, &headers).await;
     };
-    let q = match Query::<FeedQuery>::try_from_uri(&uri) {
-        Ok(Query(q)) => q,
-        Err(rejection) => return rejection.into_response(),
+    let p = match params(&uri) {
+        Ok(p) => p,
+        Err(resp) => return resp,
     };
-    let Some(id) = Some(id).filter(|id| plausible_id(id)) else {
+    if !plausible_id(id) {
         return plain(
             StatusCode::NOT_FOUND,
-            format!("no such feed: /courses/{file}"),
+            format!("no such feed: /courses/{}", crate::filter::quoted(&file)),
         );
-    };
-    let req = match request(Courses::Some(vec![id.to_owned()]), &q) {
-        Ok(r) => r,
-        Err(e) => return filter_error(e),
-    };
+    }
+    let req = request(Courses::Some(vec![id.to_owned()]), &p);
+    let name = format!("{id}.ics");
     match rendered(&state, req).await {
-        Ok(r) => respond(
-            &r,
-            &headers,
-            wants_download(&q).then_some(&format!("{id}.ics")),
-        ),
+        Ok(r) => respond(&r, &headers, Sending::feed(p.download.then_some(&name))),
         Err(resp) => resp,
     }
 }
 
 pub async fn calendar(
     State(state): State<Arc<AppState>>,
-    Query(q): Query<FeedQuery>,
+    uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let courses = Courses::parse(q.courses.as_deref().unwrap_or(""));
+    let p = match params(&uri) {
+        Ok(p) => p,
+        Err(resp) => return resp,
+    };
+    let courses = p.courses();
     if let Courses::Some(ids) = &courses
         && let Some(bad) = ids.iter().find(|id| !plausible_id(id))
     {
-        return plain(StatusCode::NOT_FOUND, format!("unknown course `{bad}`"));
+        return plain(
+            StatusCode::NOT_FOUND,
+            format!("unknown course `{}`", crate::filter::quoted(bad)),
+        );
     }
-    let req = match request(courses, &q) {
-        Ok(r) => r,
-        Err(e) => return filter_error(e),
-    };
+    let req = request(courses, &p);
     match rendered(&state, req).await {
-        Ok(r) => respond(&r, &headers, wants_download(&q).then_some("calendar.ics")),
+        Ok(r) => respond(
+            &r,
+            &headers,
+            Sending::feed(p.download.then_some("calendar.ics")),
+        ),
         Err(resp) => resp,
     }
 }

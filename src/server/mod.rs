@@ -3,10 +3,13 @@
 //! and reloaded without a restart.
 
 pub mod conditional;
+pub mod conformance;
 pub mod feeds;
 pub mod health;
 pub mod metrics;
 pub mod pages;
+pub mod query;
+pub mod write_timeout;
 
 use crate::cache::{DEFAULT_CACHE_BYTES, FeedCache};
 use crate::catalog::{Catalog, Loader};
@@ -27,6 +30,8 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
+/// Seconds a blocked response write may wait for the client to read.
+pub const DEFAULT_WRITE_TIMEOUT_SECS: u64 = 30;
 
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
@@ -38,6 +43,9 @@ pub struct ServeConfig {
     pub request_timeout: Duration,
     /// Time a client gets to send a whole request head (slowloris guard).
     pub header_timeout: Duration,
+    /// Time a response write may stay blocked (a client that stopped
+    /// reading) before the connection is closed.
+    pub write_timeout: Duration,
     /// Open connections at most; more are answered 503 and closed.
     pub max_connections: usize,
     /// Debounce of the schedule watcher.
@@ -58,6 +66,7 @@ impl ServeConfig {
             max_concurrency: 1024,
             request_timeout: Duration::from_secs(10),
             header_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(DEFAULT_WRITE_TIMEOUT_SECS),
             max_connections: DEFAULT_MAX_CONNECTIONS,
             debounce: Duration::from_millis(250),
             base_url: None,
@@ -87,6 +96,22 @@ pub struct Snapshot {
     pub warnings: Vec<String>,
     pub generation: u64,
     pub loaded_at: SystemTime,
+    /// `Last-Modified` of everything rendered from this version: whole
+    /// seconds, later than the previous version's and than any `Date` sent
+    /// before it was swapped in. `course.updated` cannot serve: an edit
+    /// need not move it, and changed bytes must never earn a 304.
+    pub stamp: SystemTime,
+}
+
+/// The stamp of a catalog version swapped in now (see [`Snapshot::stamp`]).
+fn next_stamp(previous: Option<SystemTime>) -> SystemTime {
+    let secs = |t: SystemTime| {
+        t.duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    };
+    let after = |t: Option<SystemTime>| t.map_or(0, |t| secs(t).saturating_add(1));
+    let at = after(Some(SystemTime::now())).max(after(previous));
+    SystemTime::UNIX_EPOCH + Duration::from_secs(at)
 }
 
 pub struct AppState {
@@ -109,6 +134,7 @@ impl AppState {
                 warnings: Vec::new(),
                 generation: 0,
                 loaded_at: SystemTime::now(),
+                stamp: next_stamp(None),
             }),
             metrics: metrics::Metrics::new(),
             loader: Mutex::new(Loader::new(&config.schedules)),
@@ -146,6 +172,7 @@ impl AppState {
             cache,
             generation: previous.generation + 1,
             loaded_at: SystemTime::now(),
+            stamp: next_stamp(Some(previous.stamp)),
         };
         self.metrics.reloads.inc();
         self.metrics.load_errors.set(snapshot.errors.len() as i64);
@@ -201,6 +228,7 @@ pub fn router(state: Arc<AppState>, config: &ServeConfig) -> Router {
                     state.clone(),
                     metrics::track,
                 ))
+                .layer(axum::middleware::from_fn(conformance::check))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::SERVICE_UNAVAILABLE,
                     config.request_timeout,
@@ -298,6 +326,7 @@ async fn run(config: ServeConfig) -> Result<(), ServeError> {
                     continue;
                 };
                 let service = TowerToHyperService::new(app.clone());
+                let stream = write_timeout::WriteTimeout::new(stream, config.write_timeout);
                 let conn = builder.serve_connection(TokioIo::new(stream), service);
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {

@@ -3,134 +3,81 @@
 //! [`crate::site`], shared with `coursecal build`.
 
 use super::AppState;
-use super::conditional::respond;
-use super::feeds::plain;
-use crate::cache::Rendered;
+use super::conditional::{Sending, respond};
+use super::feeds::{cached, params, plain};
+use super::query::Params;
+use crate::cache::{CacheKey, Rendered};
 use crate::catalog::plausible_id;
 use crate::course::Course;
-use crate::filter::{FilterError, KindSet, Zone, parse_kinds, parse_zone};
+use crate::filter::{KindSet, quoted};
+use crate::site::agenda::next_change;
 use crate::site::links::{Variant, valid_host};
 use crate::site::{Mode, Site, View, assets, layout, pages, qr, single_event};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use percent_encoding::percent_decode_str;
 use std::sync::Arc;
-use std::time::SystemTime;
 
-/// `key=value` pairs of a query string, decoded (`+` is a space).
-fn pairs(uri: &Uri) -> Vec<(String, String)> {
-    let decode = |s: &str| {
-        percent_decode_str(&s.replace('+', " "))
-            .decode_utf8_lossy()
-            .into_owned()
-    };
-    uri.query()
-        .unwrap_or_default()
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
-}
-
-/// `?tz=` and `?kinds=` of a page. The no-JavaScript form sends one
-/// `kinds=` per checked box; links send one comma-separated list.
-fn view(uri: &Uri) -> Result<View, FilterError> {
-    let pairs = pairs(uri);
-    let tz = pairs
-        .iter()
-        .rev()
-        .find(|(k, _)| k == "tz")
-        .map(|(_, v)| v.trim())
-        .filter(|v| !v.is_empty());
-    let kinds: Vec<&str> = pairs
-        .iter()
-        .filter(|(k, _)| k == "kinds")
-        .map(|(_, v)| v.as_str())
-        .collect();
-    Ok(View {
-        zone: tz.map(parse_zone).transpose()?,
-        kinds: if kinds.is_empty() {
-            None
-        } else {
-            Some(parse_kinds(&kinds.join(","))?)
-        },
-    })
-}
-
-fn first_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+/// The last value of a header that may be a list over several lines.
+fn last_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
-        .get(name)?
+        .get_all(name)
+        .iter()
+        .next_back()?
         .to_str()
         .ok()?
-        .split(',')
+        .rsplit(',')
         .next()
         .map(str::trim)
 }
 
-/// The site's absolute root, for links calendar apps must follow:
+/// The site's absolute root for links calendar apps must follow, and the
+/// request headers it was taken from (for `Vary`).
+pub struct Origin {
+    pub base: Option<String>,
+    pub vary: &'static str,
+}
+
 /// `--base-url`, else the forwarded host (only behind a trusted proxy),
+/// else the request target's authority (absolute-form, RFC 9112 §3.2.2),
 /// else the Host header.
-fn origin(state: &AppState, uri: &Uri, headers: &HeaderMap) -> Option<String> {
+pub fn origin(state: &AppState, uri: &Uri, headers: &HeaderMap) -> Origin {
     if let Some(base) = &state.base_url {
-        return Some(base.clone());
+        return Origin {
+            base: Some(base.clone()),
+            vary: "",
+        };
     }
+    // A proxy that appends to X-Forwarded-Host puts its own value last:
+    // earlier ones came from the client.
     let forwarded = state
         .trust_proxy
-        .then(|| first_value(headers, "x-forwarded-host"))
+        .then(|| last_value(headers, "x-forwarded-host"))
         .flatten();
-    let (proto, host) = match forwarded {
+    let (proto, host, vary) = match forwarded {
         Some(host) => {
-            let proto = match first_value(headers, "x-forwarded-proto") {
+            let proto = match last_value(headers, "x-forwarded-proto") {
                 Some(p) if p.eq_ignore_ascii_case("https") => "https",
                 _ => "http",
             };
-            (proto, host)
+            (proto, host, "X-Forwarded-Host, X-Forwarded-Proto")
         }
         None => {
-            let host = headers
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .or_else(|| uri.authority().map(|a| a.as_str()))?;
-            ("http", host)
+            let host = uri
+                .authority()
+                .map(|a| a.as_str())
+                .or_else(|| headers.get(header::HOST).and_then(|h| h.to_str().ok()));
+            let proto = match uri.scheme_str() {
+                Some(s) if s.eq_ignore_ascii_case("https") => "https",
+                _ => "http",
+            };
+            (proto, host.unwrap_or_default(), "Host")
         }
     };
-    valid_host(host).then(|| format!("{proto}://{host}/"))
-}
-
-fn html(body: String, embeddable: bool) -> Response {
-    let csp = if embeddable {
-        layout::csp_embed()
-    } else {
-        layout::csp_page()
-    };
-    let mut resp = (
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            // Pages show "past" and "next up" from the clock.
-            (header::CACHE_CONTROL, "no-cache"),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-            (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
-        ],
-        body,
-    )
-        .into_response();
-    let h = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&csp) {
-        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    Origin {
+        base: valid_host(host).then(|| format!("{proto}://{host}/")),
+        vary,
     }
-    if !embeddable {
-        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    }
-    resp
-}
-
-fn bad_request(e: FilterError) -> Response {
-    plain(StatusCode::BAD_REQUEST, e)
 }
 
 fn find_course(state: &AppState, id: &str) -> Result<Arc<Course>, Response> {
@@ -138,44 +85,134 @@ fn find_course(state: &AppState, id: &str) -> Result<Arc<Course>, Response> {
     plausible_id(id)
         .then(|| snap.catalog.courses.get(id).cloned())
         .flatten()
-        .ok_or_else(|| plain(StatusCode::NOT_FOUND, format!("unknown course `{id}`")))
+        .ok_or_else(|| {
+            plain(
+                StatusCode::NOT_FOUND,
+                format!("unknown course `{}`", quoted(id)),
+            )
+        })
 }
 
-/// Render a page of the current catalog for this request.
-fn page(
+/// Which page a request is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    Index,
+    Course,
+    Embed,
+}
+
+impl Route {
+    fn name(self) -> &'static str {
+        match self {
+            Route::Index => "index",
+            Route::Course => "course",
+            Route::Embed => "embed",
+        }
+    }
+}
+
+/// A page of the current catalog, rendered once per (page, view, origin)
+/// until the clock passes one of its dates, and shared by every reader.
+async fn page(
     state: &AppState,
+    route: Route,
+    course: Option<&str>,
     uri: &Uri,
     headers: &HeaderMap,
-    render: impl FnOnce(&Site, View) -> String,
-) -> Result<String, Response> {
-    let view = view(uri).map_err(bad_request)?;
-    let snap = state.snapshot.load();
-    let site = Site {
-        catalog: &snap.catalog,
-        mode: Mode::Serve,
-        base: origin(state, uri, headers),
-        now: Some(chrono::Utc::now()),
+) -> Response {
+    let p = match params(uri) {
+        Ok(p) => p,
+        Err(resp) => return resp,
     };
-    Ok(render(&site, view))
-}
-
-pub async fn index(State(state): State<Arc<AppState>>, uri: Uri, headers: HeaderMap) -> Response {
-    match page(&state, &uri, &headers, pages::index) {
-        Ok(body) => html(body, false),
+    let origin = origin(state, uri, headers);
+    let Params { zone, kinds, .. } = p;
+    let key = CacheKey::Page {
+        route: route.name(),
+        course: course.map(str::to_owned),
+        zone,
+        kinds,
+        base: origin.base.clone(),
+    };
+    let id = course.map(str::to_owned);
+    let base = origin.base.clone();
+    let rendered = cached(state, key, move |snap| {
+        let now = chrono::Utc::now();
+        let site = Site {
+            catalog: &snap.catalog,
+            mode: Mode::Serve,
+            base,
+            now: Some(now),
+        };
+        let view = View { zone, kinds };
+        let course = match &id {
+            Some(id) => Some(snap.catalog.courses.get(id).ok_or_else(|| {
+                plain(
+                    StatusCode::NOT_FOUND,
+                    format!("unknown course `{}`", quoted(id)),
+                )
+            })?),
+            None => None,
+        };
+        let (body, shown) = match (route, course) {
+            (Route::Course, Some(c)) => (pages::course(&site, view, c), vec![c.as_ref()]),
+            (Route::Embed, Some(c)) => (pages::embed(&site, view, c), vec![c.as_ref()]),
+            _ => (
+                pages::index(&site, view),
+                snap.catalog.courses.values().map(|c| c.as_ref()).collect(),
+            ),
+        };
+        let tz = view.display_zone(shown.first().copied().filter(|_| route != Route::Index));
+        Ok(Rendered::page(body, next_change(&shown, tz, now)))
+    })
+    .await;
+    match rendered {
+        Ok(r) => respond(&r, headers, html(route == Route::Embed, origin.vary)),
         Err(resp) => resp,
     }
 }
 
-/// `/courses/<id>` (the feed route hands over names without `.ics`).
-pub fn course(state: &AppState, id: &str, uri: &Uri, headers: &HeaderMap) -> Response {
-    let c = match find_course(state, id) {
-        Ok(c) => c,
-        Err(resp) => return resp,
+/// How pages are sent.
+fn html(embeddable: bool, vary: &str) -> Sending<'_> {
+    let csp = if embeddable {
+        layout::csp_embed()
+    } else {
+        layout::csp_page()
     };
-    match page(state, uri, headers, |site, view| {
-        pages::course(site, view, &c)
-    }) {
-        Ok(body) => html(body, false),
+    let mut extra = vec![
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ),
+    ];
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        extra.push((header::CONTENT_SECURITY_POLICY, v));
+    }
+    if !embeddable {
+        extra.push((header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")));
+    }
+    Sending {
+        content_type: "text/html; charset=utf-8",
+        // Pages show "past" and "next up" from the clock: revalidate (the
+        // ETag makes that a 304 while nothing changed).
+        cache_control: "no-cache",
+        vary,
+        filename: None,
+        extra,
+    }
+}
+
+pub async fn index(State(state): State<Arc<AppState>>, uri: Uri, headers: HeaderMap) -> Response {
+    page(&state, Route::Index, None, &uri, &headers).await
+}
+
+/// `/courses/<id>` (the feed route hands over names without `.ics`).
+pub async fn course(state: &AppState, id: &str, uri: &Uri, headers: &HeaderMap) -> Response {
+    match find_course(state, id) {
+        Ok(c) => page(state, Route::Course, Some(&c.id), uri, headers).await,
         Err(resp) => resp,
     }
 }
@@ -186,14 +223,8 @@ pub async fn embed(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let c = match find_course(&state, &id) {
-        Ok(c) => c,
-        Err(resp) => return resp,
-    };
-    match page(&state, &uri, &headers, |site, view| {
-        pages::embed(site, view, &c)
-    }) {
-        Ok(body) => html(body, true),
+    match find_course(&state, &id) {
+        Ok(c) => page(&state, Route::Embed, Some(&c.id), &uri, &headers).await,
         Err(resp) => resp,
     }
 }
@@ -213,44 +244,79 @@ pub async fn event(
         .strip_suffix(".ics")
         .and_then(|uid| c.events.iter().find(|e| e.uid == uid))
     else {
-        return plain(StatusCode::NOT_FOUND, format!("no such event in `{id}`"));
+        return plain(
+            StatusCode::NOT_FOUND,
+            format!("no such event in `{}`", quoted(&id)),
+        );
     };
-    let zone = match view(&uri) {
-        Ok(v) => v.zone.unwrap_or(Zone::Utc),
-        Err(e) => return bad_request(e),
+    let zone = match params(&uri) {
+        Ok(p) => p.zone_or_utc(),
+        Err(resp) => return resp,
     };
-    let one = single_event(&c, ev);
-    let feed = crate::ics::render(&[&one], zone, KindSet::ALL);
-    let r = Rendered::new(feed.body, feed.last_modified.map(SystemTime::from));
-    respond(&r, &headers, None)
+    let key = CacheKey::Event {
+        course: c.id.clone(),
+        uid: ev.uid.clone(),
+        zone,
+    };
+    let (course, uid) = (c.clone(), ev.uid.clone());
+    let rendered = cached(&state, key, move |snap| {
+        let ev = course
+            .events
+            .iter()
+            .find(|e| e.uid == uid)
+            .ok_or_else(|| plain(StatusCode::NOT_FOUND, "no such event"))?;
+        let one = single_event(&course, ev);
+        let feed = crate::ics::render(&[&one], zone, KindSet::ALL);
+        let mut r = Rendered::new(feed.body, Some(snap.stamp));
+        r.sources = vec![course.clone()];
+        Ok(r)
+    })
+    .await;
+    match rendered {
+        Ok(r) => respond(&r, &headers, Sending::feed(None)),
+        Err(resp) => resp,
+    }
 }
 
 fn qr(state: &AppState, feed_path: &str, uri: &Uri, headers: &HeaderMap) -> Response {
-    let v = match view(uri) {
-        Ok(v) => v,
-        Err(e) => return bad_request(e),
+    let p = match params(uri) {
+        Ok(p) => p,
+        Err(resp) => return resp,
     };
     let variant = Variant {
-        zone: v.zone.unwrap_or(Zone::Utc),
-        kinds: v.kinds.unwrap_or(KindSet::ALL),
+        zone: p.zone_or_utc(),
+        kinds: p.kinds_or_all(),
     };
-    let Some(base) = origin(state, uri, headers) else {
+    let origin = origin(state, uri, headers);
+    let Some(base) = &origin.base else {
         return plain(StatusCode::NOT_FOUND, "no absolute URL for this request");
     };
     let url = format!("{base}{feed_path}{}", variant.query());
-    match qr::svg(&url) {
-        Some(svg) => (
-            [
-                (header::CONTENT_TYPE, "image/svg+xml"),
-                (header::CACHE_CONTROL, "public, max-age=300"),
-                (header::CONTENT_SECURITY_POLICY, "default-src 'none'"),
-                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-            ],
-            svg,
-        )
-            .into_response(),
-        None => plain(StatusCode::NOT_FOUND, "URL too long for a QR code"),
+    let Some(svg) = qr::svg(&url) else {
+        return plain(StatusCode::NOT_FOUND, "URL too long for a QR code");
+    };
+    // The code encodes a URL built from the request's headers unless
+    // `--base-url` fixes it: then no shared cache may keep it for others.
+    let cache_control = if origin.vary.is_empty() {
+        "public, max-age=300"
+    } else {
+        "private, max-age=300"
+    };
+    let mut resp = (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, cache_control),
+            (header::CONTENT_SECURITY_POLICY, "default-src 'none'"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        svg,
+    )
+        .into_response();
+    if !origin.vary.is_empty() {
+        resp.headers_mut()
+            .insert(header::VARY, HeaderValue::from_static(origin.vary));
     }
+    resp
 }
 
 pub async fn qr_course(

@@ -62,6 +62,24 @@ pub fn items(course: &Course, tz: Tz, kinds: KindSet) -> Vec<Item<'_>> {
     items
 }
 
+/// The first instant after `now` at which a page showing `courses` (times
+/// in `tz`) would mark another date as past: until then a page rendered at
+/// `now` is still the page of the moment, and can be served from a cache.
+/// Every boundary the pages compare with the clock counts (in the course's
+/// zone for the list's counts and in `tz` for the agenda), so it is never
+/// later than the real change.
+pub fn next_change(courses: &[&Course], tz: Tz, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    courses
+        .iter()
+        .flat_map(|c| {
+            c.events
+                .iter()
+                .flat_map(move |e| [placed(e, c.timezone).until, placed(e, tz).until])
+        })
+        .filter(|t| *t > now)
+        .min()
+}
+
 /// When each event stops being upcoming (for the course list's counts).
 pub fn ends(course: &Course) -> Vec<DateTime<Utc>> {
     course

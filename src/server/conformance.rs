@@ -1,0 +1,63 @@
+//! Requests RFC 9112 / 9110 say a server must refuse, checked before any
+//! route sees them: several `Host` lines or none in HTTP/1.1 (links and
+//! QR codes are built from it), an unusable `Host`, and methods we do not
+//! serve — `OPTIONS` only as a CORS preflight.
+
+use super::feeds::plain;
+use crate::site::links::valid_host;
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method, StatusCode, Version, header};
+use axum::middleware::Next;
+use axum::response::Response;
+
+pub async fn check(req: Request, next: Next) -> Response {
+    if let Err(resp) = conforms(&req) {
+        return resp;
+    }
+    next.run(req).await
+}
+
+fn conforms(req: &Request) -> Result<(), Response> {
+    let mut hosts = req.headers().get_all(header::HOST).iter();
+    let host = hosts.next();
+    if hosts.next().is_some() {
+        return Err(plain(
+            StatusCode::BAD_REQUEST,
+            "more than one Host header (RFC 9112 §3.2)",
+        ));
+    }
+    match host {
+        None if req.version() == Version::HTTP_11 => {
+            return Err(plain(
+                StatusCode::BAD_REQUEST,
+                "HTTP/1.1 request without a Host header (RFC 9112 §3.2)",
+            ));
+        }
+        Some(h) if !h.to_str().is_ok_and(valid_host) => {
+            return Err(plain(
+                StatusCode::BAD_REQUEST,
+                "invalid Host header: expected a host name or address and an optional port",
+            ));
+        }
+        _ => {}
+    }
+    let method = req.method();
+    let preflight = method == Method::OPTIONS
+        && req.headers().contains_key(header::ORIGIN)
+        && req
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    if method != Method::GET && method != Method::HEAD && !preflight {
+        let mut resp = plain(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!(
+                "method {} not allowed: use GET or HEAD",
+                crate::filter::quoted(method.as_str())
+            ),
+        );
+        resp.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return Err(resp);
+    }
+    Ok(())
+}

@@ -1,0 +1,169 @@
+//! The one query-string rule of every feed and page route.
+//!
+//! - `kinds` and `courses` are lists: comma-separated, and may repeat (the
+//!   no-JavaScript form sends one `kinds=` per checked box); repeats merge.
+//! - `tz` and `download` are single values: repeating one with a different
+//!   value is a 400 naming it (which one was meant is a guess); the same
+//!   value twice is fine.
+//! - An empty value means the default (`tz=` is UTC for feeds and the
+//!   course's zone for pages; `kinds=` all kinds).
+//! - Other parameters are ignored: calendar clients append their own.
+//! - Values are percent-decoded (`+` is a space) and must be UTF-8.
+
+use crate::filter::{Courses, FilterError, KindSet, Zone, parse_kinds, parse_zone};
+use percent_encoding::percent_decode_str;
+
+/// What a request asked for, parsed and validated.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Params {
+    /// `None`: not given (or empty).
+    pub zone: Option<Zone>,
+    /// `None`: not given (or empty).
+    pub kinds: Option<KindSet>,
+    /// The merged `courses=` lists (empty: not given).
+    pub courses: Vec<String>,
+    pub download: bool,
+}
+
+impl Params {
+    pub fn zone_or_utc(&self) -> Zone {
+        self.zone.unwrap_or(Zone::Utc)
+    }
+
+    pub fn kinds_or_all(&self) -> KindSet {
+        self.kinds.unwrap_or(KindSet::ALL)
+    }
+
+    pub fn courses(&self) -> Courses {
+        Courses::parse(&self.courses.join(","))
+    }
+}
+
+/// Why a query string was refused (always a 400).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    #[error("query parameter `{0}` is given more than once with different values")]
+    Repeated(&'static str),
+    #[error("query parameter `{0}` is not valid UTF-8 after percent-decoding")]
+    NotUtf8(String),
+    #[error("query parameter `download`: expected 1 or 0 (or true/false, yes/no), found `{0}`")]
+    Download(String),
+    #[error(transparent)]
+    Filter(#[from] FilterError),
+}
+
+fn decode(s: &str, key: &str) -> Result<String, QueryError> {
+    let plus = s.replace('+', " ");
+    percent_decode_str(&plus)
+        .decode_utf8()
+        .map(|v| v.into_owned())
+        .map_err(|_| QueryError::NotUtf8(crate::filter::quoted(key)))
+}
+
+/// A single-valued parameter: its value, or a 400 when it is given twice
+/// with different values.
+fn single(slot: &mut Option<String>, name: &'static str, value: String) -> Result<(), QueryError> {
+    match slot {
+        Some(seen) if *seen != value => Err(QueryError::Repeated(name)),
+        _ => {
+            *slot = Some(value);
+            Ok(())
+        }
+    }
+}
+
+/// Parse `query` (without the `?`) by the rules above.
+pub fn parse(query: Option<&str>) -> Result<Params, QueryError> {
+    let mut tz = None;
+    let mut download = None;
+    let mut kinds: Vec<String> = Vec::new();
+    let mut courses: Vec<String> = Vec::new();
+    for pair in query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
+        let key = match raw_key {
+            "tz" | "kinds" | "courses" | "download" => raw_key,
+            // Parameters we ignore are not decoded either.
+            _ => continue,
+        };
+        let value = decode(raw_value, key)?;
+        match key {
+            "tz" => single(&mut tz, "tz", value)?,
+            "download" => single(&mut download, "download", value)?,
+            "kinds" => kinds.push(value),
+            _ => courses.push(value),
+        }
+    }
+    let zone = tz
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(parse_zone)
+        .transpose()?;
+    let kinds = kinds
+        .iter()
+        .any(|k| !k.trim().is_empty())
+        .then(|| parse_kinds(&kinds.join(",")))
+        .transpose()?;
+    let download = match download.as_deref().map(str::trim) {
+        None | Some("" | "0" | "false" | "no") => false,
+        Some("1" | "true" | "yes") => true,
+        Some(other) => return Err(QueryError::Download(crate::filter::quoted(other))),
+    };
+    Ok(Params {
+        zone,
+        kinds,
+        courses,
+        download,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::course::Kind;
+
+    #[test]
+    fn lists_merge_and_singles_must_agree() {
+        let p = parse(Some(
+            "kinds=due&kinds=live&tz=Europe%2FBerlin&tz=Europe/Berlin",
+        ))
+        .unwrap();
+        let k = p.kinds.unwrap();
+        assert!(k.contains(Kind::Due) && k.contains(Kind::Live) && !k.contains(Kind::Release));
+        assert_eq!(p.zone.map(|z| z.name()), Some("Europe/Berlin"));
+        assert_eq!(
+            parse(Some("tz=UTC&tz=Europe/Berlin")),
+            Err(QueryError::Repeated("tz"))
+        );
+        assert_eq!(
+            parse(Some("download=1&download=0")),
+            Err(QueryError::Repeated("download"))
+        );
+        assert!(parse(Some("download=1&download=1")).unwrap().download);
+    }
+
+    #[test]
+    fn empty_values_are_defaults_and_unknown_keys_are_ignored() {
+        assert_eq!(
+            parse(Some("tz=&kinds=&x=%FF&utm_source=a")),
+            Ok(Params::default())
+        );
+        assert_eq!(parse(None), Ok(Params::default()));
+        assert!(matches!(
+            parse(Some("tz=%FF")),
+            Err(QueryError::NotUtf8(k)) if k == "tz"
+        ));
+        assert!(matches!(
+            parse(Some("download=maybe")),
+            Err(QueryError::Download(_))
+        ));
+        assert_eq!(
+            parse(Some("courses=b,a&courses=c")).unwrap().courses(),
+            Courses::Some(vec!["a".into(), "b".into(), "c".into()])
+        );
+    }
+}
