@@ -75,7 +75,7 @@ fn readers_that_never_read_are_cut_off_and_free_their_slots() {
     // Each stalled client pipelines far more responses than socket buffers
     // hold, and never reads one.
     let pipelined: String = (0..3000)
-        .map(|_| format!("GET /courses/res-cms-154 HTTP/1.1\r\nHost: test\r\n\r\n"))
+        .map(|_| "GET /courses/res-cms-154 HTTP/1.1\r\nHost: test\r\n\r\n")
         .collect();
     let stalled: Vec<TcpStream> = (0..20)
         .map(|_| {
