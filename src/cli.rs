@@ -49,7 +49,7 @@ pub enum Command {
         #[arg(long, env = "COURSECAL_ADDR", default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
         /// Byte budget of the in-memory cache of rendered feed variants.
-        #[arg(long, env = "COURSECAL_CACHE_BYTES", default_value_t = crate::cache::DEFAULT_CACHE_BYTES)]
+        #[arg(long, env = "COURSECAL_CACHE_BYTES", default_value_t = crate::server::cache::DEFAULT_CACHE_BYTES)]
         cache_bytes: u64,
         /// Absolute URL of the site for links in pages (default: from each
         /// request's Host header).

@@ -7,7 +7,6 @@
 // Diagnostics are large but only travel on the error path of file loading.
 #![allow(clippy::result_large_err)]
 
-pub mod cache;
 pub mod catalog;
 pub mod cli;
 pub mod course;

@@ -19,16 +19,32 @@ pub enum Parser {
     Js,
 }
 
+/// Whether the external parsers can run. Under the README test command
+/// (`scripts/test.sh` sets `COURSECAL_PYTHON`) they are required: a missing
+/// one fails the test. A plain `cargo test` on a fresh clone, without them
+/// installed, skips these tests and says so on stderr.
+pub fn external_parsers(test: &str) -> bool {
+    let installed = python().exists() && repo().join("tests/parsers/node_modules/ical.js").exists();
+    if std::env::var_os("COURSECAL_PYTHON").is_some() {
+        assert!(
+            installed,
+            "{test}: COURSECAL_PYTHON is set but the parsers are not installed (run ./scripts/setup.sh)"
+        );
+        return true;
+    }
+    if !installed {
+        eprintln!(
+            "SKIPPED {test}: Python icalendar / ical.js not installed (./scripts/test.sh installs and requires them)"
+        );
+    }
+    installed
+}
+
 fn python() -> PathBuf {
     if let Some(p) = std::env::var_os("COURSECAL_PYTHON") {
         return p.into();
     }
-    let venv = repo().join(".venv-test/bin/python");
-    assert!(
-        venv.exists(),
-        "Python icalendar is not installed: run ./scripts/test.sh (it installs the parsers)"
-    );
-    venv
+    repo().join(".venv-test/bin/python")
 }
 
 fn node() -> String {
@@ -249,6 +265,10 @@ pub const ZONES: &[&str] = &[
 
 #[test]
 fn shipped_feeds_read_back_identically_in_every_zone() {
+    if !crate::cross_parsers::external_parsers("shipped_feeds_read_back_identically_in_every_zone")
+    {
+        return;
+    }
     let report = Catalog::load_dir(&shipped_schedules());
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     check_catalog(&report.catalog, ZONES, "shipped");
@@ -256,6 +276,11 @@ fn shipped_feeds_read_back_identically_in_every_zone() {
 
 #[test]
 fn tricky_fixture_feeds_read_back_identically_in_every_zone() {
+    if !crate::cross_parsers::external_parsers(
+        "tricky_fixture_feeds_read_back_identically_in_every_zone",
+    ) {
+        return;
+    }
     let report = Catalog::load_dir(&valid_fixtures());
     assert!(report.errors.is_empty(), "{:#?}", report.errors);
     assert!(report.catalog.courses.len() >= 2);

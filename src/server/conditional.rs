@@ -2,7 +2,7 @@
 //! If-None-Match / If-Modified-Since, content-coding negotiation over the
 //! pre-compressed encodings.
 
-use crate::cache::Rendered;
+use super::cache::Rendered;
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 use std::time::SystemTime;

@@ -3,7 +3,7 @@
 //! QR codes are built from it), an unusable `Host`, and methods we do not
 //! serve — `OPTIONS` only as a CORS preflight.
 
-use super::feeds::plain;
+use super::error::plain;
 use crate::site::links::valid_host;
 use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, Version, header};

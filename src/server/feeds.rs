@@ -1,77 +1,16 @@
 //! Feed routes: `/courses/<id>.ics` and `/calendar.ics`.
 
 use super::AppState;
+use super::cache::{CacheKey, Rendered, cached, render};
 use super::conditional::{Sending, respond};
-use super::query::{self, Params, QueryError};
-use crate::cache::{CacheKey, Rendered, render};
+use super::error::{filter_error, plain};
+use super::query::{Params, params};
 use crate::catalog::plausible_id;
-use crate::filter::{Courses, FeedRequest, FilterError};
+use crate::filter::{Courses, FeedRequest};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, Uri, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
 use std::sync::Arc;
-
-/// A plain-text answer (errors, mostly). `nosniff`: the body may quote the
-/// request, and must never be taken for HTML.
-pub fn plain(status: StatusCode, msg: impl std::fmt::Display) -> Response {
-    (
-        status,
-        [
-            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        ],
-        format!("{msg}\n"),
-    )
-        .into_response()
-}
-
-pub fn filter_error(e: FilterError) -> Response {
-    let status = match e {
-        FilterError::UnknownCourse { .. } => StatusCode::NOT_FOUND,
-        _ => StatusCode::BAD_REQUEST,
-    };
-    plain(status, e)
-}
-
-/// The query of any feed or page route, by the one rule of [`query`].
-pub fn params(uri: &Uri) -> Result<Params, Response> {
-    query::parse(uri.query()).map_err(|e| match e {
-        QueryError::Filter(e) => filter_error(e),
-        e => plain(StatusCode::BAD_REQUEST, e),
-    })
-}
-
-/// The warm path is a cache lookup; a miss renders off the async workers,
-/// once per key however many requests wait for it.
-pub async fn cached<F>(state: &AppState, key: CacheKey, make: F) -> Result<Arc<Rendered>, Response>
-where
-    F: FnOnce(&super::Snapshot) -> Result<Rendered, Response> + Send + 'static,
-{
-    let snap = state.snapshot.load_full();
-    let result = snap
-        .cache
-        .get_or_render(&key, || {
-            let snap = snap.clone();
-            async move {
-                match tokio::task::spawn_blocking(move || make(&snap)).await {
-                    Ok(Ok(r)) => Ok(Arc::new(r)),
-                    Ok(Err(resp)) => Err(resp),
-                    Err(e) => {
-                        tracing::error!(error = %e, "rendering task failed");
-                        Err(plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error"))
-                    }
-                }
-            }
-        })
-        .await;
-    let (r, hit) = result?;
-    if hit {
-        state.metrics.cache_hits.inc();
-    } else {
-        state.metrics.cache_misses.inc();
-    }
-    Ok(r)
-}
 
 async fn rendered(state: &AppState, req: FeedRequest) -> Result<Arc<Rendered>, Response> {
     let key = req.clone();

@@ -2,8 +2,10 @@
 //! and catalog version and served from memory; schedule files are watched
 //! and reloaded without a restart.
 
+pub mod cache;
 pub mod conditional;
 pub mod conformance;
+pub mod error;
 pub mod feeds;
 pub mod health;
 pub mod metrics;
@@ -11,12 +13,12 @@ pub mod pages;
 pub mod query;
 pub mod write_timeout;
 
-use crate::cache::{DEFAULT_CACHE_BYTES, FeedCache};
 use crate::catalog::{Catalog, Loader};
 use arc_swap::ArcSwap;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::get;
+use cache::{DEFAULT_CACHE_BYTES, FeedCache};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use std::net::SocketAddr;
@@ -193,7 +195,7 @@ impl AppState {
 }
 
 async fn not_found() -> axum::response::Response {
-    feeds::plain(StatusCode::NOT_FOUND, "not found")
+    error::plain(StatusCode::NOT_FOUND, "not found")
 }
 
 /// All routes, with their middleware.

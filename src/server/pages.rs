@@ -3,10 +3,10 @@
 //! [`crate::site`], shared with `coursecal build`.
 
 use super::AppState;
+use super::cache::{CacheKey, Rendered, cached};
 use super::conditional::{Sending, respond};
-use super::feeds::{cached, params, plain};
-use super::query::Params;
-use crate::cache::{CacheKey, Rendered};
+use super::error::plain;
+use super::query::{Params, params};
 use crate::catalog::plausible_id;
 use crate::course::Course;
 use crate::filter::{KindSet, quoted};

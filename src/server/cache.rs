@@ -5,9 +5,12 @@
 //! while their courses are unchanged. The cache is bounded by total bytes,
 //! so memory stays bounded however many variants clients ask for.
 
+use super::error::plain;
 use crate::catalog::Catalog;
 use crate::course::Course;
 use crate::filter::{FeedRequest, FilterError};
+use axum::http::StatusCode;
+use axum::response::Response;
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use std::io::Write;
@@ -171,6 +174,42 @@ impl quick_cache::Weighter<CacheKey, Arc<Rendered>> for Weigh {
     fn weight(&self, _: &CacheKey, v: &Arc<Rendered>) -> u64 {
         v.size() as u64
     }
+}
+
+/// The warm path is a cache lookup; a miss renders off the async workers,
+/// once per key however many requests wait for it.
+pub async fn cached<F>(
+    state: &super::AppState,
+    key: CacheKey,
+    make: F,
+) -> Result<Arc<Rendered>, Response>
+where
+    F: FnOnce(&super::Snapshot) -> Result<Rendered, Response> + Send + 'static,
+{
+    let snap = state.snapshot.load_full();
+    let result = snap
+        .cache
+        .get_or_render(&key, || {
+            let snap = snap.clone();
+            async move {
+                match tokio::task::spawn_blocking(move || make(&snap)).await {
+                    Ok(Ok(r)) => Ok(Arc::new(r)),
+                    Ok(Err(resp)) => Err(resp),
+                    Err(e) => {
+                        tracing::error!(error = %e, "rendering task failed");
+                        Err(plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error"))
+                    }
+                }
+            }
+        })
+        .await;
+    let (r, hit) = result?;
+    if hit {
+        state.metrics.cache_hits.inc();
+    } else {
+        state.metrics.cache_misses.inc();
+    }
+    Ok(r)
 }
 
 /// Bounded map of rendered responses for one catalog version.
