@@ -17,4 +17,3 @@ pub mod schedule;
 pub mod server;
 pub mod site;
 pub mod time;
-pub mod watch;

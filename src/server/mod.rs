@@ -11,6 +11,7 @@ pub mod health;
 pub mod metrics;
 pub mod pages;
 pub mod query;
+pub mod watch;
 pub mod write_timeout;
 
 use crate::catalog::{Catalog, Loader};
@@ -84,8 +85,8 @@ pub enum ServeError {
         addr: SocketAddr,
         source: std::io::Error,
     },
-    #[error("cannot watch {path}: {message}")]
-    Watch { path: PathBuf, message: String },
+    #[error(transparent)]
+    Watch(#[from] watch::WatchError),
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
 }
@@ -265,7 +266,9 @@ async fn shutdown_signal() {
     }
 }
 
-/// Run the server until SIGINT/SIGTERM; in-flight requests finish.
+/// Run the server until SIGINT/SIGTERM on a runtime of its own; in-flight
+/// requests finish. Prints `listening on http://ADDR` to stdout (tests and
+/// scripts read it to find the port when given `:0`).
 pub fn serve(config: ServeConfig) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -274,23 +277,87 @@ pub fn serve(config: ServeConfig) -> Result<(), ServeError> {
         .max_blocking_threads(4 * std::thread::available_parallelism().map_or(2, |n| n.get()))
         .build()
         .map_err(ServeError::Runtime)?;
-    runtime.block_on(run(config))
+    runtime.block_on(async {
+        let server = Server::bind(config).await?;
+        println!("listening on http://{}", server.local_addr());
+        server.run(shutdown_signal()).await
+    })
 }
 
-async fn run(config: ServeConfig) -> Result<(), ServeError> {
-    let state = AppState::load(&config);
-    let _watcher = crate::watch::watch(state.clone(), &config.schedules, config.debounce)?;
-    let app = router(state, &config);
-    let listener = listen(config.addr).map_err(|source| ServeError::Bind {
-        addr: config.addr,
-        source,
-    })?;
-    let local = listener.local_addr().unwrap_or(config.addr);
-    // Tests and scripts read this line to find the port when given :0.
-    println!("listening on http://{local}");
-    let max_connections = connection_budget(config.max_connections);
-    tracing::info!(%local, max_connections, "listening");
+/// Serve `config` inside the caller's tokio runtime until `shutdown`
+/// resolves; then in-flight requests finish (for up to 30 s).
+pub async fn run(
+    config: ServeConfig,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> Result<(), ServeError> {
+    Server::bind(config).await?.run(shutdown).await
+}
 
+/// A server that has loaded its schedules and is listening, not yet
+/// accepting: [`Server::local_addr`] tells the port picked for `:0`.
+pub struct Server {
+    config: ServeConfig,
+    state: Arc<AppState>,
+    listener: TcpListener,
+    local: SocketAddr,
+    _watcher: watch::Watcher,
+}
+
+impl Server {
+    /// Load the schedules, start watching them and bind the address.
+    pub async fn bind(config: ServeConfig) -> Result<Server, ServeError> {
+        // Loading reads and compiles every schedule: off the async workers.
+        let load_config = config.clone();
+        let state = tokio::task::spawn_blocking(move || AppState::load(&load_config))
+            .await
+            .map_err(|e| ServeError::Runtime(std::io::Error::other(e)))?;
+        let reloading = state.clone();
+        let watcher = watch::watch(&config.schedules, config.debounce, move || {
+            reloading.reload()
+        })?;
+        let listener = listen(config.addr).map_err(|source| ServeError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+        let local = listener.local_addr().unwrap_or(config.addr);
+        Ok(Server {
+            config,
+            state,
+            listener,
+            local,
+            _watcher: watcher,
+        })
+    }
+
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+
+    /// Accept connections until `shutdown` resolves.
+    pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) -> Result<(), ServeError> {
+        let Server {
+            config,
+            state,
+            listener,
+            local,
+            _watcher,
+        } = self;
+        let app = router(state, &config);
+        let max_connections = connection_budget(config.max_connections);
+        tracing::info!(%local, max_connections, "listening");
+        accept_loop(listener, app, &config, max_connections, shutdown).await;
+        Ok(())
+    }
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    app: Router,
+    config: &ServeConfig,
+    max_connections: usize,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
     // HTTP/1.1 only: browsers speak HTTP/2 only over TLS, which a proxy in
     // front terminates, and cleartext h2 detection waits for a preface with
     // no timeout (a silent client would hold its connection forever).
@@ -301,7 +368,6 @@ async fn run(config: ServeConfig) -> Result<(), ServeError> {
     let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
     let refusals = Arc::new(tokio::sync::Semaphore::new(REFUSING));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -347,7 +413,6 @@ async fn run(config: ServeConfig) -> Result<(), ServeError> {
             tracing::warn!("in-flight requests did not finish within 30 s");
         },
     }
-    Ok(())
 }
 
 /// A listener with a backlog deep enough for bursts of thousands of
