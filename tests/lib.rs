@@ -8,6 +8,7 @@ mod abuse;
 mod cli;
 mod cross_parsers;
 mod faults;
+mod input_hardening;
 mod invalid;
 mod pages;
 mod server;

@@ -25,28 +25,36 @@ pub struct Loaded {
     pub inputs: Vec<PathBuf>,
 }
 
+/// Longest course id (bytes). Course ids are ASCII; with item ids of at most
+/// [`crate::ics::uid::MAX_ID_BYTES`] every UID-named export file fits 255 bytes.
+pub const MAX_COURSE_ID_BYTES: usize = 100;
+
 /// The course id a schedule path stands for, if its name is valid.
 pub fn course_id(path: &Path) -> Result<String, Diagnostic> {
     let stem = path
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or_default();
-    let valid = stem
+    let chars_ok = stem
         .chars()
         .next()
         .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
         && stem
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if valid && stem.len() <= 100 {
+    if chars_ok && stem.len() <= MAX_COURSE_ID_BYTES {
         return Ok(stem.to_owned());
     }
-    let suggestion = crate::ics::uid::slug(stem);
-    let mut d = Diagnostic::error(path, format!("invalid course id `{stem}` (the file name)"))
-        .label(
-            "expected a file name of lowercase letters, digits and `-`, like `res-cms-154.yaml`",
-        );
-    if !suggestion.is_empty() {
+    let label = if chars_ok {
+        format!("expected a file name of at most {MAX_COURSE_ID_BYTES} characters before `.yaml`")
+    } else {
+        "expected a file name of lowercase letters, digits and `-`, like `res-cms-154.yaml`"
+            .to_owned()
+    };
+    let mut d =
+        Diagnostic::error(path, format!("invalid course id `{stem}` (the file name)")).label(label);
+    // Only a suggestion that is itself a valid id (ASCII, short enough).
+    if let Some(suggestion) = crate::ics::uid::suggest_id(stem) {
         d = d.help(format!("rename it to `{suggestion}.yaml`"));
     }
     Err(d)
