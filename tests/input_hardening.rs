@@ -85,3 +85,161 @@ fn a_300_character_name_checks_and_builds() {
 fn an_80_cjk_character_name_checks_and_builds() {
     check_and_build_agree(&"漢".repeat(80));
 }
+
+/// `coursecal check` of `dir`/schedules as (exit code, stderr), killed after
+/// 20 s so that a hang (a FIFO read) fails the test instead of hanging it.
+fn check_within(dir: &std::path::Path) -> (Option<i32>, String) {
+    use std::time::{Duration, Instant};
+    let log = dir.join("check.stderr");
+    let mut child = std::process::Command::new(crate::harness::bin())
+        .args(["check", "--schedules", "schedules"])
+        .current_dir(dir)
+        .env_remove("COURSECAL_SCHEDULES")
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("log"))
+        .spawn()
+        .expect("start coursecal");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("coursecal check still running after 20 s (blocked on a read?)");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let stderr = std::fs::read_to_string(&log).unwrap_or_default();
+    (status.code(), stderr)
+}
+
+fn with_metadata(path: &str) -> String {
+    format!("course:\n  metadata: {path}\nmilestones:\n  - name: Start\n    date: 2024-02-01\n")
+}
+
+/// `check` fails, quickly, with `needle` located at the `metadata:` value.
+fn rejected(test: Test, needles: &[&str]) -> String {
+    let (code, stderr) = check_within(test.path());
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("demo-101.yaml:2:13"), "{stderr}");
+    for needle in needles {
+        assert!(stderr.contains(needle), "lacks {needle:?}:\n{stderr}");
+    }
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}
+
+#[test]
+fn a_url_path_with_a_line_break_cannot_inject_events() {
+    let test = Test::new()
+        .file("demo-101.yaml", &with_metadata("ocw/demo-101.md"))
+        .file(
+            "ocw/demo-101.md",
+            "---\ncourse_title: Demo\nurl_path: \"a\\r\\nBEGIN:VEVENT\\r\\nUID:evil\\r\\nSUMMARY:Injected\\r\\nEND:VEVENT\"\n---\n",
+        );
+    rejected(
+        test,
+        &[
+            "metadata file `ocw/demo-101.md` line 3, column 11: `url_path`",
+            "line break",
+        ],
+    );
+    let test = Test::new()
+        .file("demo-101.yaml", &with_metadata("ocw/demo-101.md"))
+        .file(
+            "ocw/demo-101.md",
+            "---\ncourse_title: Demo\nurl_path: https://ocw.mit.edu/courses/../x\n---\n",
+        );
+    rejected(test, &["`url_path`", "scheme"]);
+    // Nothing reaches a feed either.
+    let ran = Test::new()
+        .file("demo-101.yaml", &with_metadata("ocw/demo-101.md"))
+        .file(
+            "ocw/demo-101.md",
+            "---\ncourse_title: Demo\nurl_path: \"a\\nBEGIN:VEVENT\"\n---\n",
+        )
+        .args(&["feed"])
+        .run()
+        .failure(1);
+    assert!(!ran.stdout().contains("BEGIN:VEVENT"));
+}
+
+#[test]
+fn control_characters_in_metadata_text_are_located_errors() {
+    let test = Test::new()
+        .file("demo-101.yaml", &with_metadata("ocw/demo-101.md"))
+        .file(
+            "ocw/demo-101.md",
+            "---\ncourse_title: \"Demo\\0Title\"\nprimary_course_number: \"\\e[31m6.001\"\ncourse_description: \"fine\\nlines\\a\"\n---\n",
+        );
+    let stderr = rejected(
+        test,
+        &[
+            "line 2, column 15: `course_title`: text contains the control character U+0000",
+            "line 3, column 24: `primary_course_number`: text contains the control character U+001B",
+            "line 4, column 21: `course_description`: text contains the control character U+0007",
+        ],
+    );
+    assert!(stderr.contains("3 error(s)"), "{stderr}");
+}
+
+#[test]
+fn metadata_outside_the_schedules_directory_is_refused() {
+    // `..` out of the directory: the file exists, and is never read.
+    let test = Test::new().file("demo-101.yaml", &with_metadata("../outside.md"));
+    std::fs::write(
+        test.path().join("outside.md"),
+        "---\ncourse_title: Secret Outside Title\n---\n",
+    )
+    .expect("write");
+    let stderr = rejected(
+        test,
+        &["metadata path `../outside.md` leads outside the schedules directory"],
+    );
+    assert!(!stderr.contains("Secret"), "{stderr}");
+    for absolute in ["/etc/hostname", "/dev/zero"] {
+        let test = Test::new().file("demo-101.yaml", &with_metadata(absolute));
+        rejected(
+            test,
+            &[&format!(
+                "metadata path `{absolute}` leads outside the schedules directory"
+            )],
+        );
+    }
+}
+
+#[test]
+fn a_symbolic_link_out_of_the_schedules_directory_is_refused() {
+    let test = Test::new().file("demo-101.yaml", &with_metadata("ocw/link.md"));
+    let outside = test.path().join("outside.md");
+    std::fs::write(&outside, "---\ncourse_title: Secret Outside Title\n---\n").expect("write");
+    std::fs::create_dir_all(test.path().join("schedules/ocw")).expect("mkdir");
+    std::os::unix::fs::symlink(&outside, test.path().join("schedules/ocw/link.md"))
+        .expect("symlink");
+    let stderr = rejected(test, &["through a symbolic link"]);
+    assert!(!stderr.contains("Secret"), "{stderr}");
+    // A link that stays inside is fine.
+    let test = Test::new()
+        .file("demo-101.yaml", &with_metadata("ocw/link.md"))
+        .file("ocw/real.md", "---\ncourse_title: Inside\n---\n");
+    std::os::unix::fs::symlink("real.md", test.path().join("schedules/ocw/link.md"))
+        .expect("symlink");
+    let (code, stderr) = check_within(test.path());
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn a_fifo_as_metadata_fails_at_once_instead_of_hanging() {
+    let test = Test::new().file("demo-101.yaml", &with_metadata("ocw/fifo.md"));
+    std::fs::create_dir_all(test.path().join("schedules/ocw")).expect("mkdir");
+    let made = std::process::Command::new("mkfifo")
+        .arg(test.path().join("schedules/ocw/fifo.md"))
+        .status()
+        .expect("run mkfifo");
+    assert!(made.success());
+    rejected(test, &["metadata path `ocw/fifo.md` is not a regular file"]);
+}
