@@ -243,3 +243,29 @@ fn a_fifo_as_metadata_fails_at_once_instead_of_hanging() {
     assert!(made.success());
     rejected(test, &["metadata path `ocw/fifo.md` is not a regular file"]);
 }
+
+#[test]
+fn healthz_names_files_relative_to_the_schedules_directory() {
+    let s = crate::harness::Server::shipped_with(
+        &[
+            ("broken.yaml", "course: [unclosed\n"),
+            ("late.yaml", &with_metadata("ocw/missing.md")),
+        ],
+        &[],
+    );
+    let h: serde_json::Value =
+        serde_json::from_slice(&s.get("/healthz").body).expect("healthz JSON");
+    let errors: Vec<&str> = h["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e.as_str())
+        .collect();
+    assert_eq!(errors.len(), 2, "{h}");
+    assert!(errors[0].starts_with("broken.yaml:1:"), "{h}");
+    assert!(errors[1].starts_with("late.yaml:2:13: "), "{h}");
+    assert!(errors[1].contains("looked for `ocw/missing.md`"), "{h}");
+    let text = h.to_string();
+    let dir = s.schedules.display().to_string();
+    assert!(!text.contains(&dir), "{dir} in {text}");
+}
