@@ -269,3 +269,33 @@ fn healthz_names_files_relative_to_the_schedules_directory() {
     let dir = s.schedules.display().to_string();
     assert!(!text.contains(&dir), "{dir} in {text}");
 }
+
+#[test]
+fn a_base_url_with_control_characters_is_a_usage_error_and_writes_nothing() {
+    for bad in [
+        "https://x.example/\n<script>alert(1)</script>",
+        "https://x.example/\t",
+        "https://x.example/a\tb",
+        "https://x.example/a\u{1b}[2J",
+        "https://x.ex\u{1}ample/",
+        "https://x.example:99999/",
+        "https://x.example:0/",
+    ] {
+        let ran = Test::new()
+            .shipped()
+            .args(&["build", "--out", "public", "--base-url", bad])
+            .run()
+            .failure(2)
+            .stderr_contains("--base-url");
+        let written: Vec<_> = std::fs::read_dir(&ran.dir)
+            .expect("read dir")
+            .map(|e| e.expect("entry").file_name())
+            .filter(|n| n != "schedules")
+            .collect();
+        assert!(written.is_empty(), "{bad:?} wrote {written:?}");
+        // The input is shown escaped: one line, no raw control character.
+        let stderr = ran.stderr();
+        let line = stderr.strip_suffix('\n').unwrap_or(&stderr);
+        assert!(!line.contains(char::is_control), "{stderr:?}");
+    }
+}
