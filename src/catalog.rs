@@ -105,6 +105,9 @@ struct Entry {
 #[derive(Debug)]
 pub struct Loader {
     dir: PathBuf,
+    /// Whether diagnostics show paths relative to `dir` (the default: the
+    /// server reports them on `/healthz`) or as given (the command line).
+    relative_paths: bool,
     entries: BTreeMap<PathBuf, Entry>,
     dir_error: Option<String>,
     loaded_once: bool,
@@ -114,10 +117,18 @@ impl Loader {
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         Loader {
             dir: dir.into(),
+            relative_paths: true,
             entries: BTreeMap::new(),
             dir_error: None,
             loaded_once: false,
         }
+    }
+
+    /// Diagnostics name files by their paths as given (`dir/<file>`), for
+    /// the command line; by default they are relative to `dir`.
+    pub fn paths_as_given(mut self) -> Self {
+        self.relative_paths = false;
+        self
     }
 
     pub fn dir(&self) -> &Path {
@@ -204,6 +215,11 @@ impl Loader {
             seen.insert(id.clone(), path);
             report.catalog.courses.insert(id, l.course.clone());
         }
+        if self.relative_paths {
+            for d in report.errors.iter_mut().chain(report.warnings.iter_mut()) {
+                d.make_relative_to(&self.dir);
+            }
+        }
         report
     }
 }
@@ -246,8 +262,9 @@ fn inputs_of(entry: &Entry) -> Vec<PathBuf> {
 
 impl Catalog {
     /// Load every schedule in `dir` once.
+    /// Diagnostics name files by their paths as given.
     pub fn load_dir(dir: &Path) -> LoadReport {
-        Loader::new(dir).reload()
+        Loader::new(dir).paths_as_given().reload()
     }
 
     /// The courses a request names, or the error for the first unknown one.

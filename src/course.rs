@@ -65,7 +65,8 @@ impl FromStr for Kind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     pub kind: Kind,
-    /// Stable id within the course (explicit `id:` or the slug of the name).
+    /// Stable id within the course (explicit `id:` or derived from the name,
+    /// see [`uid::derived_id`]): ASCII, at most [`uid::MAX_ID_BYTES`].
     pub id: String,
     /// RFC 5545 UID: course id + kind + id, nothing else.
     pub uid: String,
@@ -176,8 +177,8 @@ impl Resolver<'_> {
         let (id, pos) = match &item.id {
             Some(id) => (id.value.clone(), id.pos),
             None => {
-                let slug = uid::slug(&item.name.value);
-                if slug.is_empty() {
+                let derived = uid::derived_id(&item.name.value);
+                if derived.is_empty() {
                     let d = self
                         .src
                         .error(item.name.pos, "cannot derive an id from this name")
@@ -186,7 +187,7 @@ impl Resolver<'_> {
                     self.diags.push(d);
                     return None;
                 }
-                (slug, item.name.pos)
+                (derived, item.name.pos)
             }
         };
         let located = Located {

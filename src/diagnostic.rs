@@ -75,6 +75,28 @@ impl Diagnostic {
         self
     }
 
+    /// Show paths under `dir` relative to it: its
+    /// file (`dir` itself becomes `.`), and `dir/…` paths quoted in its
+    /// texts (`looked for `…``). For `/healthz`, which must not show where
+    /// the server keeps its files.
+    pub fn make_relative_to(&mut self, dir: &Path) {
+        if let Ok(rel) = self.path.strip_prefix(dir) {
+            self.path = if rel.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                rel.to_path_buf()
+            };
+        }
+        let shown = dir.display().to_string();
+        let prefix = format!("{}/", shown.trim_end_matches('/'));
+        if prefix != "/" {
+            self.message = strip_path_prefix(&self.message, &prefix);
+            for text in [&mut self.label, &mut self.help].into_iter().flatten() {
+                *text = strip_path_prefix(text, &prefix);
+            }
+        }
+    }
+
     pub fn label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
         self
@@ -151,6 +173,25 @@ impl Diagnostic {
     }
 }
 
+/// `text` with `prefix` removed where a path starts: at the beginning or
+/// after a space, quote, backtick or parenthesis (not inside a word or URL).
+fn strip_path_prefix(text: &str, prefix: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = 0;
+    for (i, _) in text.match_indices(prefix) {
+        let starts_path = text[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| matches!(c, ' ' | '`' | '"' | '\'' | '('));
+        if starts_path && i >= rest {
+            out.push_str(&text[rest..i]);
+            rest = i + prefix.len();
+        }
+    }
+    out.push_str(&text[rest..]);
+    out
+}
+
 fn char_to_byte(s: &str, chars: usize) -> usize {
     s.char_indices().nth(chars).map_or(s.len(), |(i, _)| i)
 }
@@ -182,6 +223,23 @@ mod tests {
         assert_eq!(closest("relase", keys), Some("release"));
         assert_eq!(closest("Name", keys), Some("name"));
         assert_eq!(closest("zzzzzzzz", keys), None);
+    }
+
+    #[test]
+    fn paths_relative_to_the_schedules_directory() {
+        let dir = Path::new("/srv/cal/schedules");
+        let mut d = Diagnostic::error(&dir.join("a.yaml"), "metadata file not found: `ocw/a.md`")
+            .label("also defined by /srv/cal/schedules/b.yml")
+            .help("looked for `/srv/cal/schedules/ocw/a.md` (not https://x/srv/cal/schedules/)");
+        d.make_relative_to(dir);
+        assert_eq!(
+            d.short(),
+            "a.yaml: metadata file not found: `ocw/a.md` (also defined by b.yml); \
+             looked for `ocw/a.md` (not https://x/srv/cal/schedules/)"
+        );
+        let mut d = Diagnostic::error(dir, "cannot read the schedules directory");
+        d.make_relative_to(dir);
+        assert_eq!(d.short(), ".: cannot read the schedules directory");
     }
 
     #[test]

@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 const WHOLE_FILE: &[&str] = &[
     "bad_file_name",
     "comments_only",
+    "course_id_non_ascii",
+    "course_id_too_long",
     "duplicate_course_id",
     "empty_file",
 ];

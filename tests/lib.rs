@@ -9,6 +9,7 @@ mod attack;
 mod cli;
 mod cross_parsers;
 mod faults;
+mod input_hardening;
 mod invalid;
 mod pages;
 mod server;

@@ -31,6 +31,9 @@ impl Writer {
 
     /// A property whose value is already in its RFC 5545 form
     /// (dates, durations, URIs, enumerations). `name` may carry parameters.
+    /// Such values never hold control characters (validation rejects them
+    /// in URLs and ids); should one slip through, it is dropped rather than
+    /// written, so a CR/LF can never start a new property or component.
     pub fn raw(&mut self, name: &str, value: &str) {
         self.raw_with(name, |out| out.push_str(value));
     }
@@ -41,6 +44,8 @@ impl Writer {
         self.out.push_str(name);
         self.out.push(':');
         f(&mut self.out);
+        let dropped = drop_controls_from(&mut self.out, start);
+        debug_assert!(!dropped, "control character in a raw property value");
         self.fold_from(start);
     }
 
@@ -79,6 +84,20 @@ impl Writer {
     pub fn finish(self) -> String {
         self.out
     }
+}
+
+/// Remove C0 controls (tab included), DEL and C1 controls from `out[start..]`;
+/// whether there were any. A raw value is a URI, date or enumeration: none
+/// of them may contain one, and a CR or LF would end the content line.
+fn drop_controls_from(out: &mut String, start: usize) -> bool {
+    let tail = &out[start..];
+    if !tail.chars().any(char::is_control) {
+        return false;
+    }
+    let clean: String = tail.chars().filter(|c| !c.is_control()).collect();
+    out.truncate(start);
+    out.push_str(&clean);
+    true
 }
 
 /// Fold one logical line (no CRLF) so that every physical line has at most
@@ -259,6 +278,28 @@ mod tests {
     fn escapes_text_specials() {
         assert_eq!(escape_text("a,b;c\\d\ne\r\nf"), "a\\,b\\;c\\\\d\\ne\\nf");
         assert_eq!(unescape_text("a\\,b\\;c\\\\d\\ne\\Nf"), "a,b;c\\d\ne\nf");
+    }
+
+    #[test]
+    fn raw_values_lose_their_control_characters() {
+        let mut out = String::from("UID:ok");
+        assert!(!drop_controls_from(&mut out, 0));
+        let mut out = String::from("X\r\nURL:https://a/\r\nBEGIN:VEVENT\u{0}\u{1b}\u{85}\t/b");
+        assert!(drop_controls_from(&mut out, 1));
+        assert_eq!(out, "XURL:https://a/BEGIN:VEVENT/b");
+    }
+
+    /// Debug builds stop at the bug; release builds write one clean line.
+    #[test]
+    #[cfg_attr(debug_assertions, should_panic(expected = "control character"))]
+    fn a_crlf_in_a_raw_value_cannot_inject_a_component() {
+        let mut w = Writer::default();
+        w.raw("URL", "https://ocw.mit.edu/a\r\nBEGIN:VEVENT\r\nUID:evil");
+        let out = w.finish();
+        assert_eq!(
+            lines(&out),
+            ["URL:https://ocw.mit.edu/aBEGIN:VEVENTUID:evil"]
+        );
     }
 
     #[test]

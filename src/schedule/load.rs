@@ -25,28 +25,36 @@ pub struct Loaded {
     pub inputs: Vec<PathBuf>,
 }
 
+/// Longest course id (bytes). Course ids are ASCII; with item ids of at most
+/// [`crate::ics::uid::MAX_ID_BYTES`] every UID-named export file fits 255 bytes.
+pub const MAX_COURSE_ID_BYTES: usize = 100;
+
 /// The course id a schedule path stands for, if its name is valid.
 pub fn course_id(path: &Path) -> Result<String, Diagnostic> {
     let stem = path
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or_default();
-    let valid = stem
+    let chars_ok = stem
         .chars()
         .next()
         .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
         && stem
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if valid && stem.len() <= 100 {
+    if chars_ok && stem.len() <= MAX_COURSE_ID_BYTES {
         return Ok(stem.to_owned());
     }
-    let suggestion = crate::ics::uid::slug(stem);
-    let mut d = Diagnostic::error(path, format!("invalid course id `{stem}` (the file name)"))
-        .label(
-            "expected a file name of lowercase letters, digits and `-`, like `res-cms-154.yaml`",
-        );
-    if !suggestion.is_empty() {
+    let label = if chars_ok {
+        format!("expected a file name of at most {MAX_COURSE_ID_BYTES} characters before `.yaml`")
+    } else {
+        "expected a file name of lowercase letters, digits and `-`, like `res-cms-154.yaml`"
+            .to_owned()
+    };
+    let mut d =
+        Diagnostic::error(path, format!("invalid course id `{stem}` (the file name)")).label(label);
+    // Only a suggestion that is itself a valid id (ASCII, short enough).
+    if let Some(suggestion) = crate::ics::uid::suggest_id(stem) {
         d = d.help(format!("rename it to `{suggestion}.yaml`"));
     }
     Err(d)
@@ -56,6 +64,8 @@ pub fn course_id(path: &Path) -> Result<String, Diagnostic> {
 #[derive(Debug)]
 pub enum ReadError {
     Io(std::io::Error),
+    /// A directory, FIFO, device or socket: never read (a FIFO would block).
+    NotAFile,
     TooLarge,
     /// Not UTF-8: where the first bad byte is (1-based) and its value.
     NotUtf8 {
@@ -83,10 +93,35 @@ impl ReadError {
     }
 }
 
-/// Read a file as UTF-8 text, within [`MAX_FILE_BYTES`].
+/// Open `path` for reading if it is a regular file, without ever blocking:
+/// anything else is refused before it is opened (opening a FIFO waits for a
+/// writer; a device may never end), the open is non-blocking on Linux (so a
+/// FIFO swapped in after the check opens at once), and the opened file is
+/// checked again.
+fn open_regular(path: &Path) -> Result<std::fs::File, ReadError> {
+    if !std::fs::metadata(path).map_err(ReadError::Io)?.is_file() {
+        return Err(ReadError::NotAFile);
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::OFlags;
+        use std::os::unix::fs::OpenOptionsExt;
+        // Flag bits are small positive numbers: the cast is exact.
+        options.custom_flags((OFlags::NONBLOCK | OFlags::NOCTTY).bits() as i32);
+    }
+    let file = options.open(path).map_err(ReadError::Io)?;
+    if !file.metadata().map_err(ReadError::Io)?.is_file() {
+        return Err(ReadError::NotAFile);
+    }
+    Ok(file)
+}
+
+/// Read a regular file as UTF-8 text, within [`MAX_FILE_BYTES`].
 pub fn read_text(path: &Path) -> Result<SourceFile, ReadError> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let file = open_regular(path)?;
     let mut bytes = Vec::new();
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
@@ -126,6 +161,8 @@ pub fn read_text(path: &Path) -> Result<SourceFile, ReadError> {
 pub fn read_source(path: &Path) -> Result<SourceFile, Diagnostic> {
     read_text(path).map_err(|e| match e {
         ReadError::Io(e) => Diagnostic::error(path, format!("cannot read the file: {e}")),
+        ReadError::NotAFile => Diagnostic::error(path, "not a regular file")
+            .label("expected a schedule file (not a directory, FIFO or device)"),
         ReadError::TooLarge => Diagnostic::error(
             path,
             format!(
@@ -215,11 +252,28 @@ fn load_into(path: &Path, inputs: &mut Vec<PathBuf>) -> Result<Loaded, Vec<Diagn
     let schedule = check(&src)?;
     let meta = match &schedule.course.metadata {
         Some(rel) => {
-            let meta_path = path.parent().unwrap_or(Path::new(".")).join(&rel.value);
-            inputs.push(meta_path.clone());
-            // Reported once, at the `metadata:` value: that is the line the
+            // The schedules directory: metadata files must lie inside it.
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let joined = dir.join(&rel.value);
+            // Reported at the `metadata:` value: that is the line the
             // author edits, whatever is wrong with the file it names.
-            let m = ocw::load(&meta_path).map_err(|e| vec![e.at(&src, rel, &meta_path)])?;
+            let (meta_path, target) = match ocw::locate(dir, &rel.value) {
+                Ok(found) => found,
+                Err(e) => {
+                    // A missing file, or a link that is fixed later, may
+                    // make the schedule valid: watch the path. Paths that
+                    // leave the directory by name are never looked at.
+                    if !matches!(e, ocw::MetadataError::Outside) {
+                        inputs.push(joined.clone());
+                    }
+                    return Err(e.at(&src, rel, &joined));
+                }
+            };
+            inputs.push(meta_path.clone());
+            let m = ocw::load(&target).map_err(|e| e.at(&src, rel, &meta_path))?;
             Some(m)
         }
         None => None,
@@ -230,4 +284,28 @@ fn load_into(path: &Path, inputs: &mut Vec<PathBuf>) -> Result<Loaded, Vec<Diagn
         warnings,
         inputs: inputs.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_regular_files_are_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fifo = dir.path().join("a.yaml");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("run mkfifo");
+        assert!(made.success());
+        // Returns at once: a FIFO is never opened for a blocking read.
+        assert!(matches!(read_text(&fifo), Err(ReadError::NotAFile)));
+        assert!(matches!(read_text(dir.path()), Err(ReadError::NotAFile)));
+        let d = read_source(&fifo).expect_err("not a file");
+        assert_eq!(d.message, "not a regular file");
+        let file = dir.path().join("b.yaml");
+        std::fs::write(&file, "course: {}\n").expect("write");
+        assert!(read_text(&file).is_ok());
+    }
 }

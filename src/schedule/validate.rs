@@ -115,6 +115,32 @@ fn bare_number_help(n: u64) -> Option<String> {
     }
 }
 
+/// What is wrong with a (trimmed, non-empty) text value, as (message, label):
+/// too long, or a control character (only multi-line text may hold line
+/// feeds and tabs). The rule for every text coursecal publishes, schedule or
+/// metadata.
+pub fn text_problem(s: &str, max: usize, multiline: bool) -> Option<(String, String)> {
+    let count = s.chars().count();
+    if count > max {
+        return Some((
+            format!("text is too long: {count} characters, the limit is {max}"),
+            format!("expected at most {max} characters"),
+        ));
+    }
+    let c = s
+        .chars()
+        .find(|&c| c.is_control() && !(multiline && (c == '\n' || c == '\t')))?;
+    let what = if c == '\n' || c == '\r' {
+        "a line break (only descriptions may span lines)".to_owned()
+    } else {
+        format!("the control character U+{:04X}", c as u32)
+    };
+    Some((
+        format!("text contains {what}"),
+        "expected printable text".to_owned(),
+    ))
+}
+
 fn one_of(keys: &[&str]) -> String {
     let list: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
     format!("expected one of {}", list.join(", "))
@@ -250,31 +276,8 @@ impl<'a> Checker<'a> {
             self.err(d);
             return None;
         }
-        let count = s.chars().count();
-        if count > max {
-            let d = self
-                .src
-                .error(
-                    node.pos,
-                    format!("text is too long: {count} characters, the limit is {max}"),
-                )
-                .label(format!("expected at most {max} characters"));
-            self.err(d);
-            return None;
-        }
-        if let Some(c) = s
-            .chars()
-            .find(|&c| c.is_control() && !(multiline && (c == '\n' || c == '\t')))
-        {
-            let what = if c == '\n' || c == '\r' {
-                "a line break (only descriptions may span lines)".to_owned()
-            } else {
-                format!("the control character U+{:04X}", c as u32)
-            };
-            let d = self
-                .src
-                .error(node.pos, format!("text contains {what}"))
-                .label("expected printable text");
+        if let Some((message, label)) = text_problem(&s, max, multiline) {
+            let d = self.src.error(node.pos, message).label(label);
             self.err(d);
             return None;
         }
@@ -332,7 +335,7 @@ impl<'a> Checker<'a> {
     }
 
     fn id(&mut self, node: &Node) -> Option<Located<String>> {
-        let s = self.text(node, 100, false)?;
+        let s = self.text(node, crate::ics::uid::MAX_ID_BYTES, false)?;
         let valid = s
             .chars()
             .next()
@@ -340,11 +343,10 @@ impl<'a> Checker<'a> {
             && s.chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
         if !valid {
-            let suggestion = crate::ics::uid::slug(&s);
             let mut d = self.src.error(node.pos, format!("invalid id `{s}`")).label(
                 "expected lowercase letters, digits, `-` and `.`, starting with a letter or digit",
             );
-            if !suggestion.is_empty() {
+            if let Some(suggestion) = crate::ics::uid::suggest_id(&s) {
                 d = d.help(format!("try `{suggestion}`"));
             }
             self.err(d);

@@ -196,6 +196,8 @@ fn multiple_documents(p: &mut Problem, text: &str, what: &str) {
     }
 }
 
+const TAB_HELP: &str = "indent with spaces: YAML does not allow tabs for indentation";
+
 /// Labels and help for the syntax errors authors actually make.
 fn syntax_hint(p: &mut Problem, kind: &ErrorKind, text: &str) {
     let line_text = text
@@ -248,7 +250,28 @@ fn syntax_hint(p: &mut Problem, kind: &ErrorKind, text: &str) {
                 p.column = u32::try_from(i + 1).unwrap_or(p.column);
             }
             p.label = Some("indented with a tab".into());
-            p.help = Some("indent with spaces: YAML does not allow tabs for indentation".into());
+            p.help = Some(TAB_HELP.into());
+        }
+        ErrorKind::TabInPlainScalar => {
+            // The parser points at the start of the plain value before the
+            // tab; the tab indents a later line (`title: X` then `\tnumber:`).
+            let tab = text
+                .lines()
+                .enumerate()
+                .skip(p.line as usize)
+                .find_map(|(i, l)| {
+                    let rest = l.trim_start_matches([' ', '\t']);
+                    let indent = &l[..l.len() - rest.len()];
+                    let column = indent.chars().position(|c| c == '\t')?;
+                    (!rest.is_empty()).then_some((i + 1, column + 1))
+                });
+            if let Some((line, column)) = tab {
+                p.line = u32::try_from(line).unwrap_or(p.line);
+                p.column = u32::try_from(column).unwrap_or(p.column);
+            }
+            p.message = "invalid YAML: a tab in the indentation of a line".into();
+            p.label = Some("indented with a tab".into());
+            p.help = Some(TAB_HELP.into());
         }
         ErrorKind::UnclosedQuotedScalar => {
             p.label = Some("this quote is never closed".into());
@@ -421,6 +444,17 @@ mod tests {
                 .is_some_and(|h| h.contains("\"Unit 1: Welcome\"")),
             "{p:?}"
         );
+    }
+
+    #[test]
+    fn a_tab_after_a_plain_value_is_pointed_at() {
+        let p = problem("course:\n  title: X\n\tnumber: Y\n");
+        assert_eq!((p.line, p.column), (3, 1), "{p:?}");
+        assert_eq!(p.label.as_deref(), Some("indented with a tab"));
+        assert_eq!(p.help.as_deref(), Some(TAB_HELP));
+        // Past a continuation line and blank lines holding only tabs.
+        let p = problem("a:\n  b: one\n    two\n\t\n  \tc: 1\n");
+        assert_eq!((p.line, p.column), (5, 3), "{p:?}");
     }
 
     #[test]

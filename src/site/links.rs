@@ -146,28 +146,145 @@ pub fn webcal(url: &str) -> String {
     format!("webcal://{rest}")
 }
 
-/// A base URL as given on the command line, normalised to end in `/`.
-/// Only http(s) URLs without query or fragment make sense as a site root.
+/// A base URL as given on the command line, normalised to end in `/`:
+/// `http` or `https`, a host (DNS name, IPv4 or `[IPv6]`), an optional port
+/// 1–65535 and an optional path; no userinfo, query, fragment, whitespace or
+/// control characters. Scheme and host are lowercased.
+///
+/// Parsed by hand rather than with the `url` crate: only this narrow form is
+/// wanted (the crate accepts and silently repairs far more — userinfo,
+/// percent-encoded controls, IDNA), so checks would be needed on top of it,
+/// and it would add about twenty crates (ICU normalisation) for one flag.
 pub fn normalize_base(input: &str) -> Result<String, String> {
-    let s = input.trim();
-    let rest = s
-        .strip_prefix("https://")
-        .or_else(|| s.strip_prefix("http://"))
-        .ok_or_else(|| format!("`{s}`: expected an http:// or https:// URL"))?;
-    let host = rest.split('/').next().unwrap_or_default();
-    if host.is_empty() || !valid_host(host) {
-        return Err(format!("`{s}`: expected a host name after the scheme"));
+    /// A DNS name (labels of letters, digits and inner `-`, at most 63
+    /// characters each, 253 in all) or, when its last label is numeric (as
+    /// browsers read it), an IPv4 address.
+    fn check_host_name(name: &str) -> Result<(), String> {
+        if name.is_empty() {
+            return Err("expected a host name after the scheme".into());
+        }
+        let last = name.rsplit('.').next().unwrap_or_default();
+        if !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()) {
+            return match name.parse::<std::net::Ipv4Addr>() {
+                Ok(_) => Ok(()),
+                Err(_) => Err(format!("`{name}` is not an IPv4 address")),
+            };
+        }
+        let label_ok = |l: &str| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        };
+        if name.len() > 253 || !name.split('.').all(label_ok) {
+            return Err(format!(
+                "`{}` is not a host name (letters, digits, `-` and `.`)",
+                name.escape_debug()
+            ));
+        }
+        Ok(())
     }
-    if s.contains(['?', '#', ' ', '"', '<', '>', '\\']) {
-        return Err(format!(
-            "`{s}`: a base URL has no query, fragment or spaces"
-        ));
+
+    /// A path of unreserved characters, `%XX`, and `! $ & + , ; = : @`, in
+    /// segments other than `.` and `..` (empty for the root).
+    fn check_base_path(path: &str) -> Result<(), String> {
+        let bytes = path.as_bytes();
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            let ok = match b {
+                b'%' => {
+                    let hex = |j: usize| bytes.get(j).is_some_and(u8::is_ascii_hexdigit);
+                    i += 2;
+                    hex(i - 1) && hex(i)
+                }
+                _ => b.is_ascii_alphanumeric() || b"-._~!$&+,;=:@/".contains(&b),
+            };
+            if !ok {
+                let c = path.get(i.min(path.len())..).and_then(|t| t.chars().next());
+                return Err(match (b, c) {
+                    (b'%', _) => "a `%` in the path must be followed by two hex digits".into(),
+                    (_, Some(c)) => format!("`{}` cannot appear in the path", c.escape_debug()),
+                    _ => "the path holds a character that cannot appear in a URL".into(),
+                });
+            }
+            i += 1;
+        }
+        if path.split('/').any(|seg| seg == "." || seg == "..") {
+            return Err("the path has a `.` or `..` segment".into());
+        }
+        Ok(())
     }
-    Ok(if s.ends_with('/') {
-        s.to_owned()
+
+    const EXAMPLE: &str = "expected an http:// or https:// URL such as https://cal.example.edu/";
+    // Surrounding spaces are dropped; a tab or line break anywhere is an error.
+    let s = input.trim_matches(' ');
+    // Shown escaped: the input may hold line breaks or terminal escapes.
+    let shown = s.escape_debug().to_string();
+    let fail = |why: &str| Err(format!("`{shown}`: {why}"));
+    if let Some(c) = s.chars().find(|c| c.is_control() || c.is_whitespace()) {
+        let what = if c.is_control() {
+            "a control character"
+        } else {
+            "whitespace"
+        };
+        return fail(&format!("contains {what} (U+{:04X}); {EXAMPLE}", c as u32));
+    }
+    let lower = s.get(..8).unwrap_or(s).to_ascii_lowercase();
+    let (scheme, rest) = if lower.starts_with("https://") {
+        ("https", &s[8..])
+    } else if lower.starts_with("http://") {
+        ("http", &s[7..])
     } else {
-        format!("{s}/")
-    })
+        return fail(EXAMPLE);
+    };
+    if s.contains(['?', '#']) {
+        return fail("a base URL has no query (`?`) or fragment (`#`)");
+    }
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    if authority.contains('@') {
+        return fail("a base URL has no user name or password (`user@`)");
+    }
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(v6) => {
+            let Some((addr, after)) = v6.split_once(']') else {
+                return fail("an IPv6 address needs its closing `]`");
+            };
+            if addr.parse::<std::net::Ipv6Addr>().is_err() {
+                return fail(&format!("`[{addr}]` is not an IPv6 address"));
+            }
+            let port = match after {
+                "" => None,
+                p => match p.strip_prefix(':') {
+                    Some(p) => Some(p),
+                    None => return fail("expected `:port` or `/` after the IPv6 address"),
+                },
+            };
+            (format!("[{}]", addr.to_ascii_lowercase()), port)
+        }
+        None => {
+            let (name, port) = match authority.split_once(':') {
+                Some((n, p)) => (n, Some(p)),
+                None => (authority, None),
+            };
+            if let Err(why) = check_host_name(name) {
+                return fail(&why);
+            }
+            (name.to_ascii_lowercase(), port)
+        }
+    };
+    let port = match port {
+        None => String::new(),
+        Some(p) => match p.parse::<u16>() {
+            Ok(n) if n > 0 && p.bytes().all(|b| b.is_ascii_digit()) => format!(":{n}"),
+            _ => return fail(&format!("`{p}` is not a port (expected 1–65535)")),
+        },
+    };
+    if let Err(why) = check_base_path(path) {
+        return fail(&why);
+    }
+    let slash = if path.ends_with('/') { "" } else { "/" };
+    Ok(format!("{scheme}://{host}{port}{path}{slash}"))
 }
 
 /// A Host header we are willing to print into links: a name or address
@@ -250,6 +367,51 @@ mod tests {
         assert!(normalize_base("ftp://x").is_err());
         assert!(normalize_base("https://x/?q").is_err());
         assert!(normalize_base("https://").is_err());
+        for (input, normal) in [
+            ("HTTPS://Cal.Example.EDU", "https://cal.example.edu/"),
+            (
+                "https://cal.example.edu:8443/a/b",
+                "https://cal.example.edu:8443/a/b/",
+            ),
+            ("http://[::1]:8080", "http://[::1]:8080/"),
+            ("http://[2001:DB8::1]/", "http://[2001:db8::1]/"),
+            (
+                "https://x.example/caf%C3%A9/",
+                "https://x.example/caf%C3%A9/",
+            ),
+            ("http://localhost:65535", "http://localhost:65535/"),
+        ] {
+            assert_eq!(normalize_base(input).as_deref(), Ok(normal), "{input}");
+        }
+        for bad in [
+            "https://x.example/\n<script>",
+            "https://x.example/\t",
+            "https://x.exa\u{1}mple/",
+            "https://x.example/a b",
+            "https://x.example/\u{85}",
+            "https://x.example:0/",
+            "https://x.example:65536/",
+            "https://x.example:+80/",
+            "https://x.example:/",
+            "https://x.example:80:80/",
+            "https://user:pw@x.example/",
+            "https://x.example/#top",
+            "https://[::1/",
+            "https://[nope]/",
+            "https://999.1.1.1/",
+            "https://1.2.3/",
+            "https://-x.example/",
+            "https://x..example/",
+            "https://x_y.example/",
+            "https://x.example/\"><script>",
+            "https://x.example/a<b",
+            "https://x.example/%zz",
+            "https://x.example/a/../b",
+            "javascript:alert(1)",
+        ] {
+            let err = normalize_base(bad).expect_err(bad);
+            assert!(!err.contains(['\n', '\t', '\u{1}']), "{err:?}");
+        }
         assert!(valid_host("[::1]:8080"));
         assert!(!valid_host("evil.com/\"><script>"));
     }
