@@ -335,7 +335,10 @@ impl Server {
     }
 
     /// Accept connections until `shutdown` resolves.
-    pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) -> Result<(), ServeError> {
+    pub async fn run(
+        self,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) -> Result<(), ServeError> {
         let Server {
             config,
             state,
