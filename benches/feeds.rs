@@ -5,8 +5,8 @@
 //!     cargo bench --bench feeds
 
 use coursecal::catalog::Catalog;
-use coursecal::filter::{Courses, FeedRequest, KindSet, Zone};
 use coursecal::ics::writer::Writer;
+use coursecal::model::{Courses, FeedRequest, KindSet, Variant, Zone};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -48,15 +48,19 @@ fn bench(c: &mut Criterion) {
         ("UTC", Zone::Utc),
         ("Europe/Berlin", Zone::Named(chrono_tz::Europe::Berlin)),
     ] {
-        let req = FeedRequest {
-            courses: Courses::Some(vec!["gen-00000".into()]),
-            zone,
-            kinds: KindSet::ALL,
-        };
+        let req = FeedRequest::new(
+            Courses::Some(vec!["gen-00000".into()]),
+            Variant {
+                zone: Some(zone),
+                kinds: KindSet::ALL,
+            },
+        );
         g.bench_with_input(
             BenchmarkId::new("100-event course", name),
             &req,
-            |b, req| b.iter(|| catalog.feed(black_box(req)).map(|f| f.body.len())),
+            |b, req| {
+                b.iter(|| coursecal::site::feed(&catalog, black_box(req)).map(|f| f.body.len()))
+            },
         );
     }
     g.finish();
@@ -80,7 +84,7 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     g.throughput(Throughput::Elements(100_000));
     g.bench_function("1,000 courses x 100 events, UTC", |b| {
-        b.iter(|| catalog.feed(&FeedRequest::default()).map(|f| f.body.len()))
+        b.iter(|| coursecal::site::feed(&catalog, &FeedRequest::default()).map(|f| f.body.len()))
     });
     g.finish();
 

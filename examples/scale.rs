@@ -6,7 +6,7 @@
 //! merged feed (s, bytes), reload after touching one file (ms, files re-read).
 
 use coursecal::catalog::Loader;
-use coursecal::filter::FeedRequest;
+use coursecal::model::FeedRequest;
 use std::time::{Duration, Instant, SystemTime};
 
 fn rss_mb() -> f64 {
@@ -41,10 +41,8 @@ fn main() {
     let rss = rss_mb();
 
     let t = Instant::now();
-    let feed = report
-        .catalog
-        .feed(&FeedRequest::default())
-        .map(|f| f.body.len());
+    let feed =
+        coursecal::site::feed(&report.catalog, &FeedRequest::default()).map(|f| f.body.len());
     let render = t.elapsed();
 
     // Touch one schedule (a newer mtime), then reload: only it is re-read.

@@ -2,11 +2,10 @@
 //! on reload, re-reads only files that changed and keeps the last good
 //! version of a file that became invalid; the server swaps whole catalogs.
 
-use crate::course::Course;
-use crate::diagnostic::Diagnostic;
-use crate::filter::{Courses, FeedRequest, FilterError};
-use crate::ics::{Feed, render};
-use crate::schedule::load::{Loaded, course_id, load_course_tracked};
+use crate::model::Course;
+use crate::model::{Courses, RequestError};
+use crate::schedule::diagnostic::Diagnostic;
+use crate::schedule::load::{Loaded, load_course_tracked};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -268,7 +267,7 @@ impl Catalog {
     }
 
     /// The courses a request names, or the error for the first unknown one.
-    pub fn select(&self, courses: &Courses) -> Result<Vec<&Course>, FilterError> {
+    pub fn select(&self, courses: &Courses) -> Result<Vec<&Course>, RequestError> {
         Ok(self
             .select_shared(courses)?
             .into_iter()
@@ -278,7 +277,7 @@ impl Catalog {
 
     /// [`Catalog::select`], as the shared values: a course whose file did
     /// not change between reloads is the same `Arc`.
-    pub fn select_shared(&self, courses: &Courses) -> Result<Vec<&Arc<Course>>, FilterError> {
+    pub fn select_shared(&self, courses: &Courses) -> Result<Vec<&Arc<Course>>, RequestError> {
         match courses {
             Courses::All => Ok(self.courses.values().collect()),
             Courses::Some(ids) => ids
@@ -286,9 +285,9 @@ impl Catalog {
                 .map(|id| {
                     self.courses
                         .get(id)
-                        .ok_or_else(|| FilterError::UnknownCourse {
+                        .ok_or_else(|| RequestError::UnknownCourse {
                             input: id.clone(),
-                            suggestion: crate::diagnostic::closest(
+                            suggestion: crate::model::suggest::closest(
                                 id,
                                 self.courses.keys().map(String::as_str),
                             )
@@ -298,15 +297,4 @@ impl Catalog {
                 .collect(),
         }
     }
-
-    /// Render one feed variant.
-    pub fn feed(&self, req: &FeedRequest) -> Result<Feed, FilterError> {
-        let courses = self.select(&req.courses)?;
-        Ok(render(&courses, req.zone, req.kinds))
-    }
-}
-
-/// Whether `id` could name a course (used to reject junk early).
-pub fn plausible_id(id: &str) -> bool {
-    course_id(Path::new(&format!("{id}.yaml"))).is_ok_and(|c| c == id)
 }

@@ -1,9 +1,10 @@
 //! Command line: clap definitions and the subcommand runners.
 
 use crate::catalog::{Catalog, LoadReport};
-use crate::diagnostic::Diagnostic;
-use crate::filter::{Courses, FeedRequest, FilterError, parse_kinds, parse_zone};
 use crate::ics::feed::LARGE_FEED_BYTES;
+use crate::model::{Courses, FeedRequest, RequestError, Variant, parse_kinds, parse_zone};
+use crate::schedule::diagnostic::Diagnostic;
+use crate::site::export::ExportOptions;
 use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -94,11 +95,13 @@ pub enum CliError {
     #[error("{count} error(s) in the schedules")]
     Invalid { count: usize },
     #[error("{0}")]
-    Filter(#[from] FilterError),
+    Filter(#[from] RequestError),
     #[error("--base-url {0}")]
     BaseUrl(String),
     #[error("{0}")]
     Serve(#[from] crate::server::ServeError),
+    #[error("{0}")]
+    Export(#[from] crate::site::export::ExportError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -109,7 +112,10 @@ pub enum CliError {
 impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
-            CliError::Invalid { .. } | CliError::Io { .. } | CliError::Serve(_) => 1,
+            CliError::Invalid { .. }
+            | CliError::Io { .. }
+            | CliError::Serve(_)
+            | CliError::Export(_) => 1,
             CliError::Filter(_) | CliError::BaseUrl(_) => 2,
         }
     }
@@ -178,13 +184,13 @@ pub fn run(args: Args) -> Result<(), CliError> {
             tz,
             kinds,
         } => {
-            let req = FeedRequest {
-                courses: Courses::parse(&courses.join(",")),
-                zone: parse_zone(&tz)?,
+            let variant = Variant {
+                zone: Some(parse_zone(&tz).map_err(RequestError::from)?),
                 kinds: parse_kinds(&kinds)?,
             };
+            let req = FeedRequest::new(Courses::parse(&courses.join(",")), variant);
             let report = load(&schedules)?;
-            let feed = report.catalog.feed(&req)?;
+            let feed = crate::site::feed(&report.catalog, &req)?;
             let stdout = std::io::stdout();
             stdout
                 .lock()
@@ -209,16 +215,13 @@ fn check(dir: &Path) -> Result<(), CliError> {
         .courses
         .keys()
         .map(|id| {
-            let req = FeedRequest {
-                courses: Courses::Some(vec![id.clone()]),
-                ..FeedRequest::default()
-            };
+            let req = FeedRequest::new(Courses::Some(vec![id.clone()]), Variant::default());
             (format!("courses/{id}.ics"), req)
         })
         .collect();
     feeds.push(("calendar.ics".into(), FeedRequest::default()));
     for (name, req) in &feeds {
-        if let Ok(feed) = report.catalog.feed(req)
+        if let Ok(feed) = crate::site::feed(&report.catalog, req)
             && feed.body.len() > LARGE_FEED_BYTES
         {
             warnings.push(
@@ -246,150 +249,19 @@ fn check(dir: &Path) -> Result<(), CliError> {
     }
 }
 
-/// Write into a sibling temp dir, then swap it in, so a failed build leaves
-/// the previous output intact.
+/// `coursecal build`: load (printing every problem), then write the site.
 fn build(dir: &Path, out: &Path, base_url: Option<&str>, feeds_only: bool) -> Result<(), CliError> {
     let report = load(dir)?;
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
+    let options = ExportOptions {
+        base_url,
+        feeds_only,
     };
-    std::fs::create_dir_all(&parent).map_err(io(&parent))?;
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
-    check_replaceable(out)?;
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = write_tree(&report.catalog, &tmp, base_url, feeds_only).and_then(|n| {
-        swap_in(&tmp, out)?;
-        Ok(n)
-    });
-    match result {
-        Ok(n) => {
-            let what = if feeds_only {
-                ""
-            } else {
-                " and the site's pages"
-            };
-            eprintln!("wrote {n} feed(s){what} to {}", out.display());
-            Ok(())
-        }
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&tmp);
-            Err(e)
-        }
-    }
-}
-
-/// Written into every build: `build` replaces a directory whole, so it only
-/// replaces one it wrote itself (or an empty one), never a user's files.
-const MARKER: &str = ".coursecal-build";
-
-fn check_replaceable(out: &Path) -> Result<(), CliError> {
-    let refuse = |why: &str| CliError::Io {
-        path: out.to_path_buf(),
-        source: std::io::Error::other(format!(
-            "{why}; refusing to replace it (choose another --out, or remove it first)"
-        )),
-    };
-    match std::fs::symlink_metadata(out) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(io(out)(e)),
-        Ok(m) if !m.is_dir() => Err(refuse("exists and is not a directory")),
-        Ok(_) => {
-            let mut entries = std::fs::read_dir(out).map_err(io(out))?;
-            if out.join(MARKER).is_file() || entries.next().is_none() {
-                Ok(())
-            } else {
-                Err(refuse(&format!(
-                    "is not empty and was not written by `coursecal build` (no {MARKER} file)"
-                )))
-            }
-        }
-    }
-}
-
-fn write_tree(
-    catalog: &Catalog,
-    root: &Path,
-    base_url: Option<&str>,
-    feeds_only: bool,
-) -> Result<usize, CliError> {
-    use rayon::prelude::*;
-    std::fs::create_dir_all(root).map_err(io(root))?;
-    let marker = root.join(MARKER);
-    std::fs::write(
-        &marker,
-        "Written by `coursecal build`, which replaces this directory whole.\n",
-    )
-    .map_err(io(&marker))?;
-    let courses_dir = root.join("courses");
-    std::fs::create_dir_all(&courses_dir).map_err(io(&courses_dir))?;
-    // Courses are independent: render and write them on every core.
-    catalog
-        .courses
-        .keys()
-        .collect::<Vec<_>>()
-        .par_iter()
-        .try_for_each(|id| {
-            let req = FeedRequest {
-                courses: Courses::Some(vec![(*id).clone()]),
-                ..FeedRequest::default()
-            };
-            let feed = catalog.feed(&req)?;
-            let path = courses_dir.join(format!("{id}.ics"));
-            std::fs::write(&path, feed.body).map_err(io(&path))
-        })?;
-    let all = catalog.feed(&FeedRequest::default())?;
-    let path = root.join("calendar.ics");
-    std::fs::write(&path, all.body).map_err(io(&path))?;
-    if !feeds_only {
-        // The HTML site: index, a page and a widget per course, assets.
-        for (rel, bytes) in crate::site::export::files(catalog, base_url) {
-            let path = root.join(&rel);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(io(parent))?;
-            }
-            std::fs::write(&path, bytes).map_err(io(&path))?;
-        }
-    }
-    Ok(catalog.courses.len() + 1)
-}
-
-fn swap_in(tmp: &Path, out: &Path) -> Result<(), CliError> {
-    if out.exists() {
-        // Linux swaps the two directories in one step: a static server
-        // reading `out` sees the old tree or the new one, never neither.
-        #[cfg(target_os = "linux")]
-        if rustix::fs::renameat_with(
-            rustix::fs::CWD,
-            tmp,
-            rustix::fs::CWD,
-            out,
-            rustix::fs::RenameFlags::EXCHANGE,
-        )
-        .is_ok()
-        {
-            let _ = std::fs::remove_dir_all(tmp);
-            return Ok(());
-        }
-        let old = out.with_file_name(format!(
-            ".{}.old-{}",
-            out.file_name()
-                .map(|n| n.to_string_lossy())
-                .unwrap_or_default(),
-            std::process::id()
-        ));
-        std::fs::rename(out, &old).map_err(io(out))?;
-        if let Err(e) = std::fs::rename(tmp, out) {
-            // Put the previous output back before reporting.
-            let _ = std::fs::rename(&old, out);
-            return Err(io(out)(e));
-        }
-        let _ = std::fs::remove_dir_all(&old);
+    let summary = crate::site::export::write(&report.catalog, out, &options)?;
+    let what = if feeds_only {
+        ""
     } else {
-        std::fs::rename(tmp, out).map_err(io(out))?;
-    }
+        " and the site's pages"
+    };
+    eprintln!("wrote {} feed(s){what} to {}", summary.feeds, out.display());
     Ok(())
 }

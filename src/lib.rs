@@ -9,11 +9,8 @@
 
 pub mod catalog;
 pub mod cli;
-pub mod course;
-pub mod diagnostic;
-pub mod filter;
 pub mod ics;
+pub mod model;
 pub mod schedule;
 pub mod server;
 pub mod site;
-pub mod time;

@@ -5,9 +5,9 @@
 
 use crate::harness::{repo, shipped_schedules};
 use coursecal::catalog::Catalog;
-use coursecal::course::Course;
-use coursecal::filter::{Courses, FeedRequest, KindSet, Zone, parse_zone};
-use coursecal::time::When;
+use coursecal::model::Course;
+use coursecal::model::When;
+use coursecal::model::{Courses, FeedRequest, KindSet, Variant, Zone, parse_zone};
 use icalendar::{CalendarDateTime, Component, DatePerhapsTime, EventLike};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -141,11 +141,11 @@ pub fn truth(courses: &[&Course], kinds: KindSet) -> Vec<Value> {
         .flat_map(|c| c.events.iter())
         .filter(|e| kinds.contains(e.kind))
         .map(|e| {
-            let start = match e.start {
+            let start = match e.start() {
                 When::AllDay(d) => json!({"date": d.format("%Y-%m-%d").to_string()}),
                 When::At(t) => json!({"utc": t.format("%Y-%m-%dT%H:%M:%SZ").to_string()}),
             };
-            let end = match (e.start, e.end) {
+            let end = match (e.start(), e.end()) {
                 (When::AllDay(d), _) => {
                     json!({"date": d.succ_opt().unwrap().format("%Y-%m-%d").to_string()})
                 }
@@ -209,12 +209,12 @@ fn check_catalog(catalog: &Catalog, zones: &[&str], label: &str) {
     selections.push(Courses::All);
     for zone in zones {
         for courses in &selections {
-            let req = FeedRequest {
-                courses: courses.clone(),
-                zone: parse_zone(zone).unwrap(),
+            let variant = Variant {
+                zone: Some(parse_zone(zone).unwrap()),
                 kinds: KindSet::ALL,
             };
-            let body = catalog.feed(&req).unwrap().body;
+            let req = FeedRequest::new(courses.clone(), variant);
+            let body = coursecal::site::feed(catalog, &req).unwrap().body;
             let path = dir.path().join(format!("{}.ics", variants.len()));
             std::fs::write(&path, &body).unwrap();
             variants.push((path, req, body));
@@ -225,7 +225,11 @@ fn check_catalog(catalog: &Catalog, zones: &[&str], label: &str) {
     let js = parse_with(Parser::Js, &files);
     let keys = ["uid", "start", "end", "status", "categories"];
     for (i, (_, req, body)) in variants.iter().enumerate() {
-        let what = format!("{label}: {:?} in {}", req.courses, req.zone.name());
+        let what = format!(
+            "{label}: {:?} in {}",
+            req.courses,
+            req.variant.feed_zone().name()
+        );
         assert_same(
             std::slice::from_ref(&py[i]),
             std::slice::from_ref(&js[i]),
@@ -241,10 +245,10 @@ fn check_catalog(catalog: &Catalog, zones: &[&str], label: &str) {
         let courses = catalog.select(&req.courses).unwrap();
         assert_same(
             &project(py_events, &keys),
-            &truth(&courses, req.kinds),
+            &truth(&courses, req.variant.kinds),
             &format!("parsed events differ from the course model for {what}"),
         );
-        if let Zone::Named(tz) = req.zone {
+        if let Zone::Named(tz) = req.variant.feed_zone() {
             assert_eq!(py[i]["calendar"]["timezone"], tz.name(), "{what}");
         }
         assert!(py[i]["calendar"]["refresh"].as_str().is_some(), "{what}");

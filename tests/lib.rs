@@ -5,6 +5,7 @@ mod harness;
 mod hostile;
 
 mod abuse;
+mod architecture;
 mod attack;
 mod cli;
 mod cross_parsers;

@@ -9,12 +9,12 @@
 use crate::cross_parsers::{Parser, parse_with};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Tz;
-use coursecal::course::{Course, Event, Kind};
-use coursecal::filter::{KindSet, Zone};
 use coursecal::ics::read::{content_lines, unescape_text};
 use coursecal::ics::vtimezone::transitions;
 use coursecal::ics::writer::Writer;
-use coursecal::time::When;
+use coursecal::model::When;
+use coursecal::model::{Course, Event, Kind};
+use coursecal::model::{KindSet, Zone};
 use proptest::prelude::*;
 use std::path::PathBuf;
 
@@ -61,18 +61,17 @@ fn course(zone: &str, instants: &[DateTime<Utc>]) -> Course {
     let events = instants
         .iter()
         .enumerate()
-        .map(|(i, t)| Event {
-            kind: Kind::Live,
-            id: format!("e{i}"),
-            uid: format!("p.live.e{i}@coursecal"),
-            name: format!("Event {i}"),
-            description: None,
-            url: None,
-            location: None,
-            unit: None,
-            start: When::At(*t),
-            end: Some(*t + Duration::minutes(45)),
-            cancelled: false,
+        .map(|(i, t)| {
+            // Through the same door as the resolver: an end after the start.
+            Event::new(
+                "p",
+                Kind::Live,
+                format!("e{i}"),
+                format!("Event {i}"),
+                When::At(*t),
+                Some(*t + Duration::minutes(45)),
+            )
+            .expect("45 minutes after the start")
         })
         .collect();
     Course {

@@ -3,7 +3,7 @@
 //! and the `icalendar` crate read back with the same events.
 #![no_main]
 
-use coursecal::filter::{KindSet, Zone};
+use coursecal::model::{KindSet, Zone};
 use coursecal::schedule::SourceFile;
 use libfuzzer_sys::fuzz_target;
 use std::path::PathBuf;
@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     // Metadata files are not fuzzed (they are read from disk).
-    let Ok((course, _warnings)) = coursecal::course::resolve("fuzz", &src, &schedule, None) else {
+    let Ok((course, _warnings)) = coursecal::schedule::resolve::resolve("fuzz", &src, &schedule, None) else {
         return;
     };
     for zone in [Zone::Utc, Zone::Named(chrono_tz::Europe::Berlin), Zone::Named(chrono_tz::Australia::Lord_Howe)] {

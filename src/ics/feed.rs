@@ -3,9 +3,9 @@
 
 use super::vtimezone;
 use super::writer::{Writer, push_date, push_date_time};
-use crate::course::{Course, Event, Kind};
-use crate::filter::{KindSet, Zone};
-use crate::time::When;
+use crate::model::When;
+use crate::model::{Course, Event, Kind};
+use crate::model::{KindSet, Zone};
 use chrono::{DateTime, Datelike, Duration, LocalResult, TimeZone, Utc};
 use chrono_tz::Tz;
 
@@ -140,7 +140,7 @@ pub fn render(courses: &[&Course], zone: Zone, kinds: KindSet) -> Feed {
         .collect();
     if several {
         events.sort_by(|a, b| {
-            (a.1.start.sort_key(), &a.1.uid).cmp(&(b.1.start.sort_key(), &b.1.uid))
+            (a.1.start().sort_key(), &a.1.uid).cmp(&(b.1.start().sort_key(), &b.1.uid))
         });
     }
 
@@ -153,10 +153,10 @@ pub fn render(courses: &[&Course], zone: Zone, kinds: KindSet) -> Feed {
     let writes_local: Vec<bool> = events
         .iter()
         .map(|(_, e)| {
-            let (Some(tz), When::At(start)) = (tz, e.start) else {
+            let (Some(tz), When::At(start)) = (tz, e.start()) else {
                 return false;
             };
-            let instants = [Some(start), e.end];
+            let instants = [Some(start), e.end()];
             let local = instants
                 .iter()
                 .flatten()
@@ -232,7 +232,7 @@ fn write_event(w: &mut Writer, ct: &CourseText, e: &Event, props: &TimeProps, lo
         w.raw("LAST-MODIFIED", &ct.stamp);
     }
     w.raw("SEQUENCE", &ct.sequence);
-    match e.start {
+    match e.start() {
         When::AllDay(d) => {
             w.raw_with("DTSTART;VALUE=DATE", |out| push_date(out, d));
             let next = d.succ_opt().unwrap_or(d + Duration::days(1));
@@ -240,7 +240,7 @@ fn write_event(w: &mut Writer, ct: &CourseText, e: &Event, props: &TimeProps, lo
         }
         When::At(t) => {
             props.write(w, false, t, local);
-            if let Some(end) = e.end {
+            if let Some(end) = e.end() {
                 props.write(w, true, end, local);
             }
         }

@@ -1,9 +1,9 @@
-//! RFC 5545 output: the content-line writer, UID rules, VTIMEZONE generation
-//! and the feed renderer that ties them together.
+//! RFC 5545 output: the content-line writer (fold, escape, CRLF),
+//! VTIMEZONE generation and the feed renderer that ties them together.
+//! Depends on `model` only.
 
 pub mod feed;
 pub mod read;
-pub mod uid;
 pub mod vtimezone;
 pub mod writer;
 

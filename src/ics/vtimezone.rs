@@ -88,7 +88,10 @@ fn numeric_abbreviation(secs: i32) -> String {
 fn bisect(tz: Tz, lo: DateTime<Utc>, hi: DateTime<Utc>) -> Transition {
     // Whole seconds: tzdata transitions fall on them.
     let (mut lo, mut hi) = (lo.timestamp(), hi.timestamp());
-    let at = |s: i64| DateTime::from_timestamp(s, 0).unwrap_or_default();
+    // Between two instants that exist, so every second in between does too.
+    let at = |s: i64| {
+        DateTime::from_timestamp(s, 0).expect("a second between two valid instants is valid")
+    };
     while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2;
         if same(tz, at(lo), at(mid)) {

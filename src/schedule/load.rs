@@ -3,17 +3,12 @@
 
 use super::SourceFile;
 use super::node::{Node, attach_raw};
+use super::read::{MAX_DEPTH, MAX_FILE_BYTES, ReadError, read_text};
 use super::validate::Checker;
 use super::{model::Schedule, ocw, yaml};
-use crate::course::{self, Course};
-use crate::diagnostic::Diagnostic;
+use crate::model::{Course, ids};
+use crate::schedule::diagnostic::Diagnostic;
 use std::path::{Path, PathBuf};
-
-/// Largest schedule or metadata file read (bytes). A year-long course is a
-/// few kilobytes; this only stops runaway or hostile files.
-pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
-/// Deepest YAML nesting accepted; a schedule needs 6 levels.
-pub const MAX_DEPTH: usize = 32;
 
 /// A course that compiled, with what it was made from.
 #[derive(Debug, Clone)]
@@ -25,28 +20,21 @@ pub struct Loaded {
     pub inputs: Vec<PathBuf>,
 }
 
-/// Longest course id (bytes). Course ids are ASCII; with item ids of at most
-/// [`crate::ics::uid::MAX_ID_BYTES`] every UID-named export file fits 255 bytes.
-pub const MAX_COURSE_ID_BYTES: usize = 100;
-
 /// The course id a schedule path stands for, if its name is valid.
 pub fn course_id(path: &Path) -> Result<String, Diagnostic> {
     let stem = path
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or_default();
-    let chars_ok = stem
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && stem
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if chars_ok && stem.len() <= MAX_COURSE_ID_BYTES {
+    let chars_ok = ids::course_id_chars(stem);
+    if ids::is_course_id(stem) {
         return Ok(stem.to_owned());
     }
     let label = if chars_ok {
-        format!("expected a file name of at most {MAX_COURSE_ID_BYTES} characters before `.yaml`")
+        format!(
+            "expected a file name of at most {} characters before `.yaml`",
+            ids::MAX_COURSE_ID_BYTES
+        )
     } else {
         "expected a file name of lowercase letters, digits and `-`, like `res-cms-154.yaml`"
             .to_owned()
@@ -54,107 +42,10 @@ pub fn course_id(path: &Path) -> Result<String, Diagnostic> {
     let mut d =
         Diagnostic::error(path, format!("invalid course id `{stem}` (the file name)")).label(label);
     // Only a suggestion that is itself a valid id (ASCII, short enough).
-    if let Some(suggestion) = crate::ics::uid::suggest_id(stem) {
+    if let Some(suggestion) = ids::suggest_id(stem) {
         d = d.help(format!("rename it to `{suggestion}.yaml`"));
     }
     Err(d)
-}
-
-/// Why a file could not be read as text.
-#[derive(Debug)]
-pub enum ReadError {
-    Io(std::io::Error),
-    /// A directory, FIFO, device or socket: never read (a FIFO would block).
-    NotAFile,
-    TooLarge,
-    /// Not UTF-8: where the first bad byte is (1-based) and its value.
-    NotUtf8 {
-        line: u32,
-        column: u32,
-        byte: u8,
-        /// The file decoded lossily, for the snippet.
-        text: String,
-    },
-}
-
-impl ReadError {
-    /// "save the file as UTF-8 (byte 0xE9 looks like Latin-1/Windows-1252 `é`)".
-    pub fn utf8_help(byte: u8) -> String {
-        // Latin-1 and Windows-1252 agree from 0xA0 up; below that only a
-        // guess at the character would mislead.
-        match char::from_u32(u32::from(byte)).filter(|_| byte >= 0xA0) {
-            Some(c) => format!(
-                "save the file as UTF-8 (byte 0x{byte:02X} looks like Latin-1/Windows-1252 `{c}`)"
-            ),
-            None => format!(
-                "save the file as UTF-8 (byte 0x{byte:02X} looks like Latin-1/Windows-1252)"
-            ),
-        }
-    }
-}
-
-/// Open `path` for reading if it is a regular file, without ever blocking:
-/// anything else is refused before it is opened (opening a FIFO waits for a
-/// writer; a device may never end), the open is non-blocking on Linux (so a
-/// FIFO swapped in after the check opens at once), and the opened file is
-/// checked again.
-fn open_regular(path: &Path) -> Result<std::fs::File, ReadError> {
-    if !std::fs::metadata(path).map_err(ReadError::Io)?.is_file() {
-        return Err(ReadError::NotAFile);
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(target_os = "linux")]
-    {
-        use rustix::fs::OFlags;
-        use std::os::unix::fs::OpenOptionsExt;
-        // Flag bits are small positive numbers: the cast is exact.
-        options.custom_flags((OFlags::NONBLOCK | OFlags::NOCTTY).bits() as i32);
-    }
-    let file = options.open(path).map_err(ReadError::Io)?;
-    if !file.metadata().map_err(ReadError::Io)?.is_file() {
-        return Err(ReadError::NotAFile);
-    }
-    Ok(file)
-}
-
-/// Read a regular file as UTF-8 text, within [`MAX_FILE_BYTES`].
-pub fn read_text(path: &Path) -> Result<SourceFile, ReadError> {
-    use std::io::Read;
-    let file = open_regular(path)?;
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(ReadError::Io)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(ReadError::TooLarge);
-    }
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let valid_up_to = e.utf8_error().valid_up_to();
-            let byte = e.as_bytes().get(valid_up_to).copied().unwrap_or(0);
-            let valid =
-                String::from_utf8_lossy(e.as_bytes().get(..valid_up_to).unwrap_or_default());
-            let line = valid.matches('\n').count() + 1;
-            let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            return Err(ReadError::NotUtf8 {
-                line: u32::try_from(line).unwrap_or(u32::MAX),
-                column: u32::try_from(column).unwrap_or(u32::MAX),
-                byte,
-                text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
-            });
-        }
-    };
-    // A byte-order mark is harmless; drop it so columns stay right.
-    let text = text
-        .strip_prefix('\u{feff}')
-        .map(str::to_owned)
-        .unwrap_or(text);
-    Ok(SourceFile {
-        path: path.to_path_buf(),
-        text,
-    })
 }
 
 /// Read a file as UTF-8 text, within [`MAX_FILE_BYTES`].
@@ -278,7 +169,7 @@ fn load_into(path: &Path, inputs: &mut Vec<PathBuf>) -> Result<Loaded, Vec<Diagn
         }
         None => None,
     };
-    let (course, warnings) = course::resolve(&id, &src, &schedule, meta.as_ref())?;
+    let (course, warnings) = super::resolve::resolve(&id, &src, &schedule, meta.as_ref())?;
     Ok(Loaded {
         course: std::sync::Arc::new(course),
         warnings,

@@ -2,14 +2,18 @@
 //! shape (`validate`) into the written model (`model`), and OCW metadata (`ocw`);
 //! `yaml` holds the parser limits and error wording both kinds of file share.
 
+pub mod diagnostic;
 pub mod load;
 pub mod model;
 pub mod node;
 pub mod ocw;
+pub mod read;
+pub mod resolve;
+pub mod time;
 pub mod validate;
 pub mod yaml;
 
-use crate::diagnostic::Diagnostic;
+use crate::schedule::diagnostic::Diagnostic;
 use node::Pos;
 use std::path::PathBuf;
 
@@ -52,7 +56,7 @@ impl SourceFile {
 
     pub fn warning(&self, pos: Pos, message: impl Into<String>) -> Diagnostic {
         let mut d = self.error(pos, message);
-        d.severity = crate::diagnostic::Severity::Warning;
+        d.severity = crate::schedule::diagnostic::Severity::Warning;
         d
     }
 }

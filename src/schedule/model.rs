@@ -2,7 +2,7 @@
 //! placed in a zone and ids not yet derived (that is `course::resolve`).
 
 use super::node::Pos;
-use crate::time::TimeValue;
+use crate::schedule::time::TimeValue;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 

@@ -4,11 +4,11 @@
 //! the file must lie inside the schedules directory.
 
 use super::SourceFile;
-use super::load::{MAX_DEPTH, MAX_FILE_BYTES, ReadError, read_text};
 use super::model::Located;
+use super::read::{MAX_DEPTH, MAX_FILE_BYTES, ReadError, read_text};
 use super::validate::{MAX_NAME_CHARS, MAX_TEXT_CHARS, text_problem};
 use super::yaml::Problem;
-use crate::diagnostic::Diagnostic;
+use crate::schedule::diagnostic::Diagnostic;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::path::{Component, Path, PathBuf};
@@ -206,28 +206,45 @@ fn front_matter(text: &str) -> &str {
     rest
 }
 
-/// Why a metadata file could not be used.
-#[derive(Debug)]
+/// Why a metadata file could not be used. [`MetadataError::at`] turns it
+/// into the located diagnostic authors see; `Display` is the short form.
+#[derive(Debug, thiserror::Error)]
 pub enum MetadataError {
     /// An absolute path, or one whose `..` leads out of the schedules
     /// directory: never looked at.
+    #[error("the metadata file is outside the schedules directory")]
     Outside,
     /// Inside by name, but a symbolic link leads out of the directory.
+    #[error("the metadata path links outside the schedules directory")]
     LinksOutside,
+    /// No such file.
+    #[error("metadata file not found")]
     NotFound,
+    /// The operating system refused.
+    #[error("cannot read the metadata file: {0}")]
     Unreadable(std::io::Error),
     /// A directory, FIFO, device or socket.
+    #[error("the metadata path is not a regular file")]
     NotAFile,
+    /// Over the size limit.
+    #[error("the metadata file is too large")]
     TooLarge,
+    /// Not UTF-8 at this position.
+    #[error("the metadata file is not valid UTF-8 (line {line}, column {column})")]
     NotUtf8 {
+        /// 1-based line of the first bad byte.
         line: u32,
+        /// 1-based column.
         column: u32,
+        /// Its value.
         byte: u8,
     },
     /// Located in the metadata file (line 0 when unknown).
+    #[error("invalid YAML in the metadata file: {}", .0.message)]
     Yaml(Problem),
     /// Values that cannot be published (control characters, a `url_path`
     /// that is not a plain path).
+    #[error("{} invalid value(s) in the metadata file", .0.len())]
     Invalid(Vec<FieldProblem>),
 }
 

@@ -3,12 +3,13 @@
 //! missing keys, unparsable values) instead of stopping at the first.
 
 use super::SourceFile;
+use super::diagnostic::Diagnostic;
 use super::model::{
     Assignment, CourseBlock, EventEnd, Item, LiveEvent, Located, Milestone, Schedule, Unit,
 };
 use super::node::{Node, Value};
-use crate::diagnostic::{Diagnostic, closest};
-use crate::time::{TimeValue, parse_duration, parse_time_value};
+use crate::model::suggest::closest;
+use crate::schedule::time::{TimeValue, parse_duration, parse_time_value};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use std::collections::HashMap;
@@ -335,7 +336,7 @@ impl<'a> Checker<'a> {
     }
 
     fn id(&mut self, node: &Node) -> Option<Located<String>> {
-        let s = self.text(node, crate::ics::uid::MAX_ID_BYTES, false)?;
+        let s = self.text(node, crate::model::ids::MAX_ID_BYTES, false)?;
         let valid = s
             .chars()
             .next()
@@ -346,7 +347,7 @@ impl<'a> Checker<'a> {
             let mut d = self.src.error(node.pos, format!("invalid id `{s}`")).label(
                 "expected lowercase letters, digits, `-` and `.`, starting with a letter or digit",
             );
-            if let Some(suggestion) = crate::ics::uid::suggest_id(&s) {
+            if let Some(suggestion) = crate::model::ids::suggest_id(&s) {
                 d = d.help(format!("try `{suggestion}`"));
             }
             self.err(d);
@@ -448,7 +449,7 @@ impl<'a> Checker<'a> {
                     .src
                     .error(node.pos, format!("unknown time zone `{s}`"))
                     .label("expected an IANA time zone name such as `Europe/Berlin` or `UTC`");
-                if let Some(c) = crate::filter::closest_zone(&s) {
+                if let Some(c) = crate::model::closest_zone(&s) {
                     d = d.help(format!("did you mean `{c}`?"));
                 }
                 self.err(d);
@@ -638,7 +639,7 @@ impl<'a> Checker<'a> {
 #[cfg(test)]
 mod tests {
     use super::bare_number_help;
-    use crate::filter::closest_zone;
+    use crate::model::closest_zone;
 
     #[test]
     fn zone_suggestions_prefer_canonical_names() {

@@ -5,12 +5,9 @@
 //! while their courses are unchanged. The cache is bounded by total bytes,
 //! so memory stays bounded however many variants clients ask for.
 
-use super::error::plain;
 use crate::catalog::Catalog;
-use crate::course::Course;
-use crate::filter::{FeedRequest, FilterError};
-use axum::http::StatusCode;
-use axum::response::Response;
+use crate::model::Course;
+use crate::model::{FeedRequest, RequestError};
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use std::io::Write;
@@ -26,15 +23,14 @@ pub enum CacheKey {
     Event {
         course: String,
         uid: String,
-        zone: crate::filter::Zone,
+        zone: crate::model::Zone,
     },
     /// An HTML page: what it shows depends on the route, the course, the
     /// reader's view and the absolute root its links use.
     Page {
         route: &'static str,
         course: Option<String>,
-        zone: Option<crate::filter::Zone>,
-        kinds: Option<crate::filter::KindSet>,
+        variant: crate::model::Variant,
         base: Option<String>,
     },
 }
@@ -138,14 +134,14 @@ pub fn render(
     catalog: &Catalog,
     req: &FeedRequest,
     last_modified: SystemTime,
-) -> Result<Rendered, FilterError> {
+) -> Result<Rendered, RequestError> {
     let sources: Vec<Arc<Course>> = catalog
         .select_shared(&req.courses)?
         .into_iter()
         .cloned()
         .collect();
     let courses: Vec<&Course> = sources.iter().map(|c| c.as_ref()).collect();
-    let feed = crate::ics::render(&courses, req.zone, req.kinds);
+    let feed = crate::ics::render(&courses, req.variant.feed_zone(), req.variant.kinds);
     let mut rendered = Rendered::new(feed.body, Some(last_modified));
     rendered.sources = sources;
     Ok(rendered)
@@ -174,42 +170,6 @@ impl quick_cache::Weighter<CacheKey, Arc<Rendered>> for Weigh {
     fn weight(&self, _: &CacheKey, v: &Arc<Rendered>) -> u64 {
         v.size() as u64
     }
-}
-
-/// The warm path is a cache lookup; a miss renders off the async workers,
-/// once per key however many requests wait for it.
-pub async fn cached<F>(
-    state: &super::AppState,
-    key: CacheKey,
-    make: F,
-) -> Result<Arc<Rendered>, Response>
-where
-    F: FnOnce(&super::Snapshot) -> Result<Rendered, Response> + Send + 'static,
-{
-    let snap = state.snapshot.load_full();
-    let result = snap
-        .cache
-        .get_or_render(&key, || {
-            let snap = snap.clone();
-            async move {
-                match tokio::task::spawn_blocking(move || make(&snap)).await {
-                    Ok(Ok(r)) => Ok(Arc::new(r)),
-                    Ok(Err(resp)) => Err(resp),
-                    Err(e) => {
-                        tracing::error!(error = %e, "rendering task failed");
-                        Err(plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error"))
-                    }
-                }
-            }
-        })
-        .await;
-    let (r, hit) = result?;
-    if hit {
-        state.metrics.cache_hits.inc();
-    } else {
-        state.metrics.cache_misses.inc();
-    }
-    Ok(r)
 }
 
 /// Bounded map of rendered responses for one catalog version.

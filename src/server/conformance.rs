@@ -52,7 +52,7 @@ fn conforms(req: &Request) -> Result<(), Response> {
             StatusCode::METHOD_NOT_ALLOWED,
             format!(
                 "method {} not allowed: use GET or HEAD",
-                crate::filter::quoted(method.as_str())
+                crate::model::suggest::quoted(method.as_str())
             ),
         );
         resp.headers_mut()

@@ -1,6 +1,6 @@
 //! Plain-text error answers, and how request errors map to status codes.
 
-use crate::filter::FilterError;
+use crate::model::RequestError;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -18,9 +18,9 @@ pub fn plain(status: StatusCode, msg: impl std::fmt::Display) -> Response {
         .into_response()
 }
 
-pub fn filter_error(e: FilterError) -> Response {
+pub fn filter_error(e: RequestError) -> Response {
     let status = match e {
-        FilterError::UnknownCourse { .. } => StatusCode::NOT_FOUND,
+        RequestError::UnknownCourse { .. } => StatusCode::NOT_FOUND,
         _ => StatusCode::BAD_REQUEST,
     };
     plain(status, e)

@@ -1,12 +1,13 @@
 //! Feed routes: `/courses/<id>.ics` and `/calendar.ics`.
 
-use super::AppState;
-use super::cache::{CacheKey, Rendered, cached, render};
+use super::cache::{CacheKey, Rendered, render};
 use super::conditional::{Sending, respond};
 use super::error::{filter_error, plain};
 use super::query::{Params, params};
-use crate::catalog::plausible_id;
-use crate::filter::{Courses, FeedRequest};
+use super::state::AppState;
+use super::state::cached;
+use crate::model::ids::is_course_id as plausible_id;
+use crate::model::{Courses, FeedRequest};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
@@ -21,11 +22,7 @@ async fn rendered(state: &AppState, req: FeedRequest) -> Result<Arc<Rendered>, R
 }
 
 fn request(courses: Courses, p: &Params) -> FeedRequest {
-    FeedRequest {
-        courses,
-        zone: p.zone_or_utc(),
-        kinds: p.kinds_or_all(),
-    }
+    FeedRequest::new(courses, p.variant)
 }
 
 /// `/courses/<id>.ics`; any other name is the agenda page `/courses/<id>`.
@@ -45,7 +42,10 @@ pub async fn course(
     if !plausible_id(id) {
         return plain(
             StatusCode::NOT_FOUND,
-            format!("no such feed: /courses/{}", crate::filter::quoted(&file)),
+            format!(
+                "no such feed: /courses/{}",
+                crate::model::suggest::quoted(&file)
+            ),
         );
     }
     let req = request(Courses::Some(vec![id.to_owned()]), &p);
@@ -71,7 +71,7 @@ pub async fn calendar(
     {
         return plain(
             StatusCode::NOT_FOUND,
-            format!("unknown course `{}`", crate::filter::quoted(bad)),
+            format!("unknown course `{}`", crate::model::suggest::quoted(bad)),
         );
     }
     let req = request(courses, &p);

@@ -1,6 +1,6 @@
 //! `/healthz` (what is loaded and what is broken) and `/metrics`.
 
-use super::AppState;
+use super::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::header;

@@ -13,8 +13,6 @@ use prometheus_client::registry::Registry;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::AppState;
-
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
     pub route: String,
@@ -113,7 +111,7 @@ pub const MAX_URI_BYTES: usize = 8 * 1024;
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 
 /// Count, time and guard every request.
-pub async fn track(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+pub async fn track(State(metrics): State<Arc<Metrics>>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let route = req
         .extensions()
@@ -138,16 +136,14 @@ pub async fn track(State(state): State<Arc<AppState>>, req: Request, next: Next)
         next.run(req).await
     };
     let status = response.status().as_u16();
-    state
-        .metrics
+    metrics
         .requests
         .get_or_create(&RequestLabels {
             route: route.clone(),
             status,
         })
         .inc();
-    state
-        .metrics
+    metrics
         .latency
         .get_or_create(&RouteLabel { route })
         .observe(start.elapsed().as_secs_f64());

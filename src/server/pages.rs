@@ -2,17 +2,19 @@
 //! feeds, QR codes and `/assets/*`. The HTML itself comes from
 //! [`crate::site`], shared with `coursecal build`.
 
-use super::AppState;
-use super::cache::{CacheKey, Rendered, cached};
+use super::cache::{CacheKey, Rendered};
 use super::conditional::{Sending, respond};
 use super::error::plain;
 use super::query::{Params, params};
-use crate::catalog::plausible_id;
-use crate::course::Course;
-use crate::filter::{KindSet, quoted};
+use super::state::AppState;
+use super::state::cached;
+use crate::model::Course;
+use crate::model::KindSet;
+use crate::model::ids::is_course_id as plausible_id;
+use crate::model::suggest::quoted;
 use crate::site::agenda::next_change;
-use crate::site::links::{Variant, valid_host};
-use crate::site::{Mode, Site, View, assets, layout, pages, qr, single_event};
+use crate::site::links::valid_host;
+use crate::site::{Mode, Site, assets, display_zone, layout, pages, qr};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -125,12 +127,11 @@ async fn page(
         Err(resp) => return resp,
     };
     let origin = origin(state, uri, headers);
-    let Params { zone, kinds, .. } = p;
+    let Params { variant, .. } = p;
     let key = CacheKey::Page {
         route: route.name(),
         course: course.map(str::to_owned),
-        zone,
-        kinds,
+        variant,
         base: origin.base.clone(),
     };
     let id = course.map(str::to_owned);
@@ -143,7 +144,6 @@ async fn page(
             base,
             now: Some(now),
         };
-        let view = View { zone, kinds };
         let course = match &id {
             Some(id) => Some(snap.catalog.courses.get(id).ok_or_else(|| {
                 plain(
@@ -154,14 +154,17 @@ async fn page(
             None => None,
         };
         let (body, shown) = match (route, course) {
-            (Route::Course, Some(c)) => (pages::course(&site, view, c), vec![c.as_ref()]),
-            (Route::Embed, Some(c)) => (pages::embed(&site, view, c), vec![c.as_ref()]),
+            (Route::Course, Some(c)) => (pages::course(&site, variant, c), vec![c.as_ref()]),
+            (Route::Embed, Some(c)) => (pages::embed(&site, variant, c), vec![c.as_ref()]),
             _ => (
-                pages::index(&site, view),
+                pages::index(&site, variant),
                 snap.catalog.courses.values().map(|c| c.as_ref()).collect(),
             ),
         };
-        let tz = view.display_zone(shown.first().copied().filter(|_| route != Route::Index));
+        let tz = display_zone(
+            variant,
+            shown.first().copied().filter(|_| route != Route::Index),
+        );
         Ok(Rendered::page(body, next_change(&shown, tz, now)))
     })
     .await;
@@ -250,7 +253,7 @@ pub async fn event(
         );
     };
     let zone = match params(&uri) {
-        Ok(p) => p.zone_or_utc(),
+        Ok(p) => p.variant.feed_zone(),
         Err(resp) => return resp,
     };
     let key = CacheKey::Event {
@@ -265,7 +268,7 @@ pub async fn event(
             .iter()
             .find(|e| e.uid == uid)
             .ok_or_else(|| plain(StatusCode::NOT_FOUND, "no such event"))?;
-        let one = single_event(&course, ev);
+        let one = course.with_only(ev);
         let feed = crate::ics::render(&[&one], zone, KindSet::ALL);
         let mut r = Rendered::new(feed.body, Some(snap.stamp));
         r.sources = vec![course.clone()];
@@ -283,10 +286,7 @@ fn qr(state: &AppState, feed_path: &str, uri: &Uri, headers: &HeaderMap) -> Resp
         Ok(p) => p,
         Err(resp) => return resp,
     };
-    let variant = Variant {
-        zone: p.zone_or_utc(),
-        kinds: p.kinds_or_all(),
-    };
+    let variant = p.variant;
     let origin = origin(state, uri, headers);
     let Some(base) = &origin.base else {
         return plain(StatusCode::NOT_FOUND, "no absolute URL for this request");

@@ -11,7 +11,8 @@
 //! - Values are percent-decoded (`+` is a space) and must be UTF-8.
 
 use super::error::{filter_error, plain};
-use crate::filter::{Courses, FilterError, KindSet, Zone, parse_kinds, parse_zone};
+use crate::model::suggest::quoted;
+use crate::model::{Courses, KindSet, RequestError, Variant, parse_kinds, parse_zone};
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use percent_encoding::percent_decode_str;
@@ -19,24 +20,16 @@ use percent_encoding::percent_decode_str;
 /// What a request asked for, parsed and validated.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Params {
-    /// `None`: not given (or empty).
-    pub zone: Option<Zone>,
-    /// `None`: not given (or empty).
-    pub kinds: Option<KindSet>,
+    /// `tz` (`None`: not given, or empty) and `kinds` (all when not given).
+    pub variant: Variant,
     /// The merged `courses=` lists (empty: not given).
     pub courses: Vec<String>,
+    /// `download=1`.
     pub download: bool,
 }
 
 impl Params {
-    pub fn zone_or_utc(&self) -> Zone {
-        self.zone.unwrap_or(Zone::Utc)
-    }
-
-    pub fn kinds_or_all(&self) -> KindSet {
-        self.kinds.unwrap_or(KindSet::ALL)
-    }
-
+    /// The `courses=` selection (all when not given).
     pub fn courses(&self) -> Courses {
         Courses::parse(&self.courses.join(","))
     }
@@ -52,7 +45,7 @@ pub enum QueryError {
     #[error("query parameter `download`: expected 1 or 0 (or true/false, yes/no), found `{0}`")]
     Download(String),
     #[error(transparent)]
-    Filter(#[from] FilterError),
+    Filter(#[from] RequestError),
 }
 
 fn decode(s: &str, key: &str) -> Result<String, QueryError> {
@@ -60,7 +53,7 @@ fn decode(s: &str, key: &str) -> Result<String, QueryError> {
     percent_decode_str(&plus)
         .decode_utf8()
         .map(|v| v.into_owned())
-        .map_err(|_| QueryError::NotUtf8(crate::filter::quoted(key)))
+        .map_err(|_| QueryError::NotUtf8(quoted(key)))
 }
 
 /// A single-valued parameter: its value, or a 400 when it is given twice
@@ -105,20 +98,20 @@ pub fn parse(query: Option<&str>) -> Result<Params, QueryError> {
         .map(str::trim)
         .filter(|v| !v.is_empty())
         .map(parse_zone)
-        .transpose()?;
-    let kinds = kinds
-        .iter()
-        .any(|k| !k.trim().is_empty())
-        .then(|| parse_kinds(&kinds.join(",")))
-        .transpose()?;
+        .transpose()
+        .map_err(RequestError::from)?;
+    let kinds = if kinds.iter().any(|k| !k.trim().is_empty()) {
+        parse_kinds(&kinds.join(","))?
+    } else {
+        KindSet::ALL
+    };
     let download = match download.as_deref().map(str::trim) {
         None | Some("" | "0" | "false" | "no") => false,
         Some("1" | "true" | "yes") => true,
-        Some(other) => return Err(QueryError::Download(crate::filter::quoted(other))),
+        Some(other) => return Err(QueryError::Download(quoted(other))),
     };
     Ok(Params {
-        zone,
-        kinds,
+        variant: Variant { zone, kinds },
         courses,
         download,
     })
@@ -135,7 +128,7 @@ pub fn params(uri: &Uri) -> Result<Params, Response> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::course::Kind;
+    use crate::model::Kind;
 
     #[test]
     fn lists_merge_and_singles_must_agree() {
@@ -143,9 +136,9 @@ mod tests {
             "kinds=due&kinds=live&tz=Europe%2FBerlin&tz=Europe/Berlin",
         ))
         .unwrap();
-        let k = p.kinds.unwrap();
+        let k = p.variant.kinds;
         assert!(k.contains(Kind::Due) && k.contains(Kind::Live) && !k.contains(Kind::Release));
-        assert_eq!(p.zone.map(|z| z.name()), Some("Europe/Berlin"));
+        assert_eq!(p.variant.zone.map(|z| z.name()), Some("Europe/Berlin"));
         assert_eq!(
             parse(Some("tz=UTC&tz=Europe/Berlin")),
             Err(QueryError::Repeated("tz"))

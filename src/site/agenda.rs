@@ -2,11 +2,9 @@
 //! same `<li>` nodes when the reader picks another zone, from the raw
 //! instants in their `data-` attributes.
 
-use super::links::{Variant, segment};
+use super::links::segment;
 use super::{Page, Site};
-use crate::course::{Course, Event, Kind};
-use crate::filter::{KindSet, Zone};
-use crate::time::When;
+use crate::model::{Course, Event, Kind, KindSet, Variant, When};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use maud::{Markup, html};
@@ -22,7 +20,7 @@ pub struct Item<'a> {
 /// Midnight at the start of `day` in `tz` (the first midnight if the
 /// clocks repeat it, the instant after the gap if they skip it).
 pub fn start_of_day(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
-    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    let midnight = day.and_time(chrono::NaiveTime::MIN);
     (0..4)
         .find_map(|h| {
             tz.from_local_datetime(&(midnight + Duration::hours(h)))
@@ -32,7 +30,7 @@ pub fn start_of_day(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
 }
 
 fn placed<'a>(event: &'a Event, tz: Tz) -> Item<'a> {
-    match event.start {
+    match event.start() {
         When::AllDay(d) => Item {
             event,
             day: d,
@@ -41,7 +39,7 @@ fn placed<'a>(event: &'a Event, tz: Tz) -> Item<'a> {
         When::At(t) => Item {
             event,
             day: t.with_timezone(&tz).date_naive(),
-            until: event.end.unwrap_or(t),
+            until: event.end().unwrap_or(t),
         },
     }
 }
@@ -56,8 +54,8 @@ pub fn items(course: &Course, tz: Tz, kinds: KindSet) -> Vec<Item<'_>> {
         .map(|e| placed(e, tz))
         .collect();
     items.sort_by_key(|i| {
-        let timed = matches!(i.event.start, When::At(_));
-        (i.day, timed, i.event.start.sort_key())
+        let timed = matches!(i.event.start(), When::At(_));
+        (i.day, timed, i.event.start().sort_key())
     });
     items
 }
@@ -116,12 +114,12 @@ fn iso(t: DateTime<Utc>) -> String {
 
 /// "18:00–19:00" (or "18:00") in `tz`, and the same in UTC for the tooltip.
 fn times(event: &Event, tz: Tz) -> Option<(String, String)> {
-    let When::At(start) = event.start else {
+    let When::At(start) = event.start() else {
         return None;
     };
     let fmt = |z: Tz| {
         let s = start.with_timezone(&z).format("%H:%M").to_string();
-        match event.end {
+        match event.end() {
             Some(e) => format!("{s}–{}", e.with_timezone(&z).format("%H:%M")),
             None => s,
         }
@@ -130,21 +128,18 @@ fn times(event: &Event, tz: Tz) -> Option<(String, String)> {
     Some((fmt(tz), utc))
 }
 
-/// How the agenda is drawn.
-#[derive(Debug, Clone, Copy)]
-pub struct Options {
-    pub tz: Tz,
-    pub kinds: KindSet,
-    /// The zone per-event `.ics` links ask for.
-    pub link_zone: Zone,
-    /// Links open a new tab (inside an iframe).
-    pub embedded: bool,
-    pub compact: bool,
-}
-
 /// The week-grouped agenda of `course`.
-pub fn agenda(site: &Site, from: Page, course: &Course, opts: Options) -> Markup {
-    let items = items(course, opts.tz, opts.kinds);
+/// `variant` picks the zone (else the course's) and kinds; `embedded`
+/// makes it the compact widget whose links open a new tab.
+pub fn agenda(
+    site: &Site,
+    from: Page,
+    course: &Course,
+    variant: Variant,
+    embedded: bool,
+) -> Markup {
+    let tz = super::display_zone(variant, Some(course));
+    let items = items(course, tz, variant.kinds);
     // Past and "next up" need the clock: only a server knows it; the
     // script recomputes both in the browser either way.
     let past = |i: &Item| site.now.is_some_and(|now| i.until <= now);
@@ -160,11 +155,11 @@ pub fn agenda(site: &Site, from: Page, course: &Course, opts: Options) -> Markup
         }
     }
     let event_variant = Variant {
-        zone: opts.link_zone,
         kinds: KindSet::ALL,
+        ..site.links_variant(variant)
     };
-    let target = opts.embedded.then_some("_blank");
-    let rel = opts.embedded.then_some("noopener");
+    let target = embedded.then_some("_blank");
+    let rel = embedded.then_some("noopener");
     html! {
         div.weeks data-weeks {
             @if items.is_empty() {
@@ -184,7 +179,7 @@ pub fn agenda(site: &Site, from: Page, course: &Course, opts: Options) -> Markup
                                 if is_next { " next" } else { "" },
                                 if ev.cancelled { " cancelled" } else { "" },
                             );
-                            @let start_attr = match ev.start {
+                            @let start_attr = match ev.start() {
                                 When::AllDay(d) => d.format("%Y-%m-%d").to_string(),
                                 When::At(t) => iso(t),
                             };
@@ -195,8 +190,8 @@ pub fn agenda(site: &Site, from: Page, course: &Course, opts: Options) -> Markup
                             );
                             @let ics_base = site.rel(from, &ics);
                             li class=(classes) data-kind=(ev.kind.as_str()) data-start=(start_attr)
-                                data-end=[ev.end.map(iso)] data-cancelled[ev.cancelled] {
-                                @match times(ev, opts.tz) {
+                                data-end=[ev.end().map(iso)] data-cancelled[ev.cancelled] {
+                                @match times(ev, tz) {
                                     Some((local, utc)) => {
                                         time.when datetime=(start_attr) title=(utc) {
                                             span.d { (day_label(item.day)) }
@@ -226,7 +221,7 @@ pub fn agenda(site: &Site, from: Page, course: &Course, opts: Options) -> Markup
                                             None => (ev.name),
                                         }
                                     }
-                                    @if !opts.compact {
+                                    @if !embedded {
                                         @if let Some(unit) = &ev.unit {
                                             p.sub { (unit) }
                                         }

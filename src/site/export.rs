@@ -1,11 +1,199 @@
-//! The pages of `coursecal build`: the same HTML as `serve`, with relative
-//! links, as (path, bytes) pairs. A pure function of the catalog and the
-//! base URL, so two builds are byte-identical.
+//! The static export (`coursecal build`): every feed, and the same HTML as
+//! `serve` with relative links. [`files`] is a pure function of the catalog
+//! and the base URL, so two builds are byte-identical; [`write`] puts the
+//! tree on disk atomically.
 
-use super::{Mode, Site, View, assets, pages, qr};
+use super::{Mode, Site, assets, pages, qr};
 use crate::catalog::Catalog;
-use crate::filter::{KindSet, Zone};
 use crate::ics::render;
+use crate::model::{Courses, FeedRequest, RequestError};
+use crate::model::{KindSet, Variant, Zone};
+use std::path::{Path, PathBuf};
+
+/// How to export.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExportOptions<'a> {
+    /// Absolute URL the site will be served from: subscribe links and QR
+    /// codes need it (already checked, ending in `/`).
+    pub base_url: Option<&'a str>,
+    /// Only the `.ics` feeds, no HTML.
+    pub feeds_only: bool,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    /// Feeds written: one per course plus the merged `calendar.ics`.
+    pub feeds: usize,
+}
+
+/// Why an export failed; the previous output is then untouched.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// Writing, renaming or creating failed (full or read-only disk, …).
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or directory concerned.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// `out` holds something an export did not write.
+    #[error("{path}: {why}; refusing to replace it (choose another --out, or remove it first)")]
+    Refused {
+        /// The output directory.
+        path: PathBuf,
+        /// What is there.
+        why: String,
+    },
+    /// A feed of the catalog could not be selected (a bug: every course
+    /// of a catalog exists in it).
+    #[error(transparent)]
+    Request(#[from] RequestError),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ExportError + '_ {
+    move |source| ExportError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Write the whole static site (feeds, and unless `feeds_only` the pages)
+/// to `out`: into a sibling temp dir first, then swapped in, so a failed
+/// export leaves the previous output intact and leaves no temp files. Only
+/// an empty directory or one an earlier export wrote is replaced.
+pub fn write(
+    catalog: &Catalog,
+    out: &Path,
+    options: &ExportOptions,
+) -> Result<Summary, ExportError> {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(io(&parent))?;
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    check_replaceable(out)?;
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = write_tree(catalog, &tmp, options).and_then(|n| {
+        swap_in(&tmp, out)?;
+        Ok(n)
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    Ok(Summary { feeds: result? })
+}
+
+/// Written into every build: `build` replaces a directory whole, so it only
+/// replaces one it wrote itself (or an empty one), never a user's files.
+const MARKER: &str = ".coursecal-build";
+
+fn check_replaceable(out: &Path) -> Result<(), ExportError> {
+    let refuse = |why: &str| ExportError::Refused {
+        path: out.to_path_buf(),
+        why: why.to_owned(),
+    };
+    match std::fs::symlink_metadata(out) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io(out)(e)),
+        Ok(m) if !m.is_dir() => Err(refuse("exists and is not a directory")),
+        Ok(_) => {
+            let mut entries = std::fs::read_dir(out).map_err(io(out))?;
+            if out.join(MARKER).is_file() || entries.next().is_none() {
+                Ok(())
+            } else {
+                Err(refuse(&format!(
+                    "is not empty and was not written by `coursecal build` (no {MARKER} file)"
+                )))
+            }
+        }
+    }
+}
+
+fn write_tree(
+    catalog: &Catalog,
+    root: &Path,
+    options: &ExportOptions,
+) -> Result<usize, ExportError> {
+    use rayon::prelude::*;
+    std::fs::create_dir_all(root).map_err(io(root))?;
+    let marker = root.join(MARKER);
+    std::fs::write(
+        &marker,
+        "Written by `coursecal build`, which replaces this directory whole.\n",
+    )
+    .map_err(io(&marker))?;
+    let courses_dir = root.join("courses");
+    std::fs::create_dir_all(&courses_dir).map_err(io(&courses_dir))?;
+    // Courses are independent: render and write them on every core.
+    catalog
+        .courses
+        .keys()
+        .collect::<Vec<_>>()
+        .par_iter()
+        .try_for_each(|id| {
+            let req = FeedRequest::new(Courses::Some(vec![(*id).clone()]), Variant::default());
+            let feed = super::feed(catalog, &req)?;
+            let path = courses_dir.join(format!("{id}.ics"));
+            std::fs::write(&path, feed.body).map_err(io(&path))
+        })?;
+    let all = super::feed(catalog, &FeedRequest::default())?;
+    let path = root.join("calendar.ics");
+    std::fs::write(&path, all.body).map_err(io(&path))?;
+    if !options.feeds_only {
+        // The HTML site: index, a page and a widget per course, assets.
+        for (rel, bytes) in files(catalog, options.base_url) {
+            let path = root.join(&rel);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(io(parent))?;
+            }
+            std::fs::write(&path, bytes).map_err(io(&path))?;
+        }
+    }
+    Ok(catalog.courses.len() + 1)
+}
+
+fn swap_in(tmp: &Path, out: &Path) -> Result<(), ExportError> {
+    if out.exists() {
+        // Linux swaps the two directories in one step: a static server
+        // reading `out` sees the old tree or the new one, never neither.
+        #[cfg(target_os = "linux")]
+        if rustix::fs::renameat_with(
+            rustix::fs::CWD,
+            tmp,
+            rustix::fs::CWD,
+            out,
+            rustix::fs::RenameFlags::EXCHANGE,
+        )
+        .is_ok()
+        {
+            let _ = std::fs::remove_dir_all(tmp);
+            return Ok(());
+        }
+        let old = out.with_file_name(format!(
+            ".{}.old-{}",
+            out.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default(),
+            std::process::id()
+        ));
+        std::fs::rename(out, &old).map_err(io(out))?;
+        if let Err(e) = std::fs::rename(tmp, out) {
+            // Put the previous output back before reporting.
+            let _ = std::fs::rename(&old, out);
+            return Err(io(out)(e));
+        }
+        let _ = std::fs::remove_dir_all(&old);
+    } else {
+        std::fs::rename(tmp, out).map_err(io(out))?;
+    }
+    Ok(())
+}
 
 /// Every file of the site besides the course feeds, by path from the root.
 pub fn files(catalog: &Catalog, base: Option<&str>) -> Vec<(String, Vec<u8>)> {
@@ -15,7 +203,7 @@ pub fn files(catalog: &Catalog, base: Option<&str>) -> Vec<(String, Vec<u8>)> {
         base: base.map(str::to_owned),
         now: None,
     };
-    let view = View::default();
+    let view = Variant::default();
     let mut out = vec![(
         "index.html".to_owned(),
         pages::index(&site, view).into_bytes(),
@@ -46,7 +234,7 @@ pub fn files(catalog: &Catalog, base: Option<&str>) -> Vec<(String, Vec<u8>)> {
         ));
         for ev in &c.events {
             // Named by the raw UID: static hosts percent-decode the link.
-            let one = super::single_event(c, ev);
+            let one = c.with_only(ev);
             let feed = render(&[&one], Zone::Utc, KindSet::ALL);
             out.push((
                 format!("courses/{id}/events/{}.ics", ev.uid),

@@ -1,8 +1,8 @@
 //! The page shell and the security headers that go with it.
 
 use super::{Mode, Page, Site, assets};
-use crate::course::Kind;
-use crate::filter::KindSet;
+use crate::model::Kind;
+use crate::model::KindSet;
 use chrono_tz::Tz;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 

@@ -2,7 +2,7 @@
 //! calendar app, and page-to-page links. `assets/site.js` rebuilds the same
 //! forms in the browser, so the two must stay in step.
 
-use crate::filter::{KindSet, Zone};
+use crate::model::{Variant, Zone};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// What JavaScript's `encodeURIComponent` leaves alone.
@@ -38,23 +38,8 @@ pub fn segment(s: &str) -> String {
     utf8_percent_encode(s, SEGMENT).to_string()
 }
 
-/// Which feed variant links ask for. Defaults are left out to keep URLs
+/// The URL form of a feed variant. Defaults are left out to keep URLs
 /// short (Google has refused long subscription URLs).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Variant {
-    pub zone: Zone,
-    pub kinds: KindSet,
-}
-
-impl Default for Variant {
-    fn default() -> Self {
-        Variant {
-            zone: Zone::Utc,
-            kinds: KindSet::ALL,
-        }
-    }
-}
-
 impl Variant {
     /// `""`, `?tz=…`, `?kinds=…` or `?tz=…&kinds=…`.
     pub fn query(&self) -> String {
@@ -64,7 +49,7 @@ impl Variant {
     /// The variant's query plus extra `key=value` pairs (values already encoded).
     pub fn query_with(&self, extra: &[(&str, &str)]) -> String {
         let mut parts = Vec::new();
-        if let Zone::Named(tz) = self.zone {
+        if let Some(Zone::Named(tz)) = self.zone {
             parts.push(format!("tz={}", query_value(tz.name())));
         }
         if !self.kinds.is_all() {
@@ -300,7 +285,7 @@ pub fn valid_host(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::filter::{parse_kinds, parse_zone};
+    use crate::model::{parse_kinds, parse_zone};
 
     #[test]
     fn encodes_like_encode_uri_component() {
@@ -318,7 +303,7 @@ mod tests {
     fn variant_queries_omit_defaults() {
         assert_eq!(Variant::default().query(), "");
         let v = Variant {
-            zone: parse_zone("asia/kolkata").unwrap(),
+            zone: Some(parse_zone("asia/kolkata").unwrap()),
             kinds: parse_kinds("live,release").unwrap(),
         };
         assert_eq!(v.query(), "?tz=Asia/Kolkata&kinds=release,live");

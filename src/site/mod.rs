@@ -15,11 +15,9 @@ pub mod qr;
 pub mod subscribe;
 
 use crate::catalog::Catalog;
-use crate::course::{Course, Event};
-use crate::filter::{KindSet, Zone};
+use crate::model::{Course, FeedRequest, RequestError, Variant, Zone};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use links::Variant;
 
 /// Who renders: the server (queries work, the clock is known) or the
 /// static export (fixed files, no clock: "past" and "next up" are left to
@@ -42,33 +40,12 @@ pub struct Site<'a> {
     pub now: Option<DateTime<Utc>>,
 }
 
-/// What the reader asked for with `?tz=` / `?kinds=`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct View {
-    /// `None`: links use UTC and times show in the course zone (or UTC).
-    pub zone: Option<Zone>,
-    pub kinds: Option<KindSet>,
-}
-
-impl View {
-    /// The feed variant links carry. Static files are single variants, so
-    /// a static site links to them as they are.
-    pub fn variant(&self, mode: Mode) -> Variant {
-        match mode {
-            Mode::Static => Variant::default(),
-            Mode::Serve => Variant {
-                zone: self.zone.unwrap_or(Zone::Utc),
-                kinds: self.kinds.unwrap_or(KindSet::ALL),
-            },
-        }
-    }
-
-    /// The zone times are shown in on a page about `course`.
-    pub fn display_zone(&self, course: Option<&Course>) -> Tz {
-        match self.zone {
-            Some(z) => tz_of(z),
-            None => course.map_or(Tz::UTC, |c| c.timezone),
-        }
+/// The zone times are shown in on a page about `course` (or the list):
+/// the reader's choice, else the course's own zone (UTC for the list).
+pub fn display_zone(variant: Variant, course: Option<&Course>) -> Tz {
+    match variant.zone {
+        Some(z) => tz_of(z),
+        None => course.map_or(Tz::UTC, |c| c.timezone),
     }
 }
 
@@ -110,6 +87,15 @@ impl Site<'_> {
         }
     }
 
+    /// The variant links on a page carry. Static files are single variants,
+    /// so a static site links to them as they are.
+    pub fn links_variant(&self, variant: Variant) -> Variant {
+        match self.mode {
+            Mode::Static => Variant::default(),
+            Mode::Serve => variant,
+        }
+    }
+
     /// A link from `from` to the site-relative `path`.
     pub fn rel(&self, from: Page, path: &str) -> String {
         format!("{}{path}", self.root(from))
@@ -129,22 +115,18 @@ impl Site<'_> {
     }
 }
 
+/// One feed of a loaded catalog: the courses `req` selects, rendered in its
+/// variant (the static export, `serve` and `coursecal feed` all come here).
+pub fn feed(catalog: &Catalog, req: &FeedRequest) -> Result<crate::ics::Feed, RequestError> {
+    let courses = catalog.select(&req.courses)?;
+    Ok(crate::ics::render(
+        &courses,
+        req.variant.feed_zone(),
+        req.variant.kinds,
+    ))
+}
+
 /// The calendar name of the merged feed, as the feed itself names it.
 pub fn all_courses_name(courses: &[&Course]) -> String {
     crate::ics::feed::feed_name(courses)
-}
-
-/// A course holding only `event`: the feed behind an agenda's "add to
-/// calendar" link.
-pub fn single_event(c: &Course, event: &Event) -> Course {
-    Course {
-        id: c.id.clone(),
-        title: c.title.clone(),
-        number: c.number.clone(),
-        url: c.url.clone(),
-        description: c.description.clone(),
-        timezone: c.timezone,
-        updated: c.updated,
-        events: vec![event.clone()],
-    }
 }

@@ -1,12 +1,10 @@
 //! The three pages: the course list, a course's agenda, its widget.
 
-use super::agenda::{self, Options};
+use super::agenda;
 use super::layout::{Doc, controls, document};
-use super::links::Variant;
 use super::subscribe::{self, FeedLink};
-use super::{Mode, Page, Site, View, all_courses_name};
-use crate::course::Course;
-use crate::filter::{KindSet, Zone};
+use super::{Mode, Page, Site, all_courses_name, display_zone};
+use crate::model::{Course, KindSet, Variant};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use maud::{Markup, html};
@@ -40,9 +38,9 @@ fn external(url: &str, text: &str) -> Markup {
 }
 
 /// `GET /`: every course with its subscribe buttons, and all courses at once.
-pub fn index(site: &Site, view: View) -> String {
+pub fn index(site: &Site, view: Variant) -> String {
     let page = Page::Index;
-    let variant = view.variant(site.mode);
+    let variant = site.links_variant(view);
     let courses: Vec<&Course> = site.catalog.courses.values().map(|c| c.as_ref()).collect();
     let all_name = all_courses_name(&courses);
     let all = FeedLink {
@@ -60,7 +58,7 @@ pub fn index(site: &Site, view: View) -> String {
                 "calendar you already use. Subscribed calendars update by themselves when dates change."
             }
         }
-        (controls(site, view.display_zone(None), view.kinds.unwrap_or(KindSet::ALL), site.mode == Mode::Serve))
+        (controls(site, display_zone(view, None), view.kinds, site.mode == Mode::Serve))
         section.card.all-courses aria-labelledby="all-h" {
             div.card-head {
                 h2 #all-h { "All courses" }
@@ -127,21 +125,11 @@ fn zone_note(tz: Tz) -> Markup {
     }
 }
 
-fn link_zone(site: &Site, view: View) -> Zone {
-    match site.mode {
-        Mode::Serve => view.zone.unwrap_or(Zone::Utc),
-        Mode::Static => Zone::Utc,
-    }
-}
-
 /// `GET /courses/<id>`: the agenda, subscribe block and embed snippet.
-pub fn course(site: &Site, view: View, c: &Course) -> String {
+pub fn course(site: &Site, view: Variant, c: &Course) -> String {
     let page = Page::Course(&c.id);
-    let tz = view.display_zone(Some(c));
-    let kinds = match site.mode {
-        Mode::Serve => view.kinds.unwrap_or(KindSet::ALL),
-        Mode::Static => KindSet::ALL,
-    };
+    let tz = display_zone(view, Some(c));
+    let kinds = site.links_variant(view).kinds;
     let embed_path = site.page_path(Page::Embed(&c.id));
     let (embed_url, _) = site.url(page, &embed_path);
     let snippet = |src: &str| {
@@ -173,12 +161,12 @@ pub fn course(site: &Site, view: View, c: &Course) -> String {
         (controls(site, tz, kinds, site.mode == Mode::Serve))
         section.card aria-labelledby="sub-h" {
             h2 #sub-h { "Subscribe" }
-            (subscribe::block(site, page, &course_feed(c), view.variant(site.mode), true))
+            (subscribe::block(site, page, &course_feed(c), site.links_variant(view), true))
         }
         section.card.agenda aria-labelledby="dates-h" data-agenda {
             h2 #dates-h { "Dates" }
             (zone_note(tz))
-            (agenda::agenda(site, page, c, Options { tz, kinds, link_zone: link_zone(site, view), embedded: false, compact: false }))
+            (agenda::agenda(site, page, c, Variant { kinds, ..view }, false))
         }
         section.card aria-labelledby="embed-h" {
             h2 #embed-h { "Embed on your course site" }
@@ -209,13 +197,13 @@ pub fn course(site: &Site, view: View, c: &Course) -> String {
 }
 
 /// `GET /courses/<id>/embed`: a compact agenda made for an iframe.
-pub fn embed(site: &Site, view: View, c: &Course) -> String {
+pub fn embed(site: &Site, view: Variant, c: &Course) -> String {
     let page = Page::Embed(&c.id);
-    let tz = view.display_zone(Some(c));
+    let tz = display_zone(view, Some(c));
     let feed = course_feed(c);
     let variant = Variant {
-        zone: link_zone(site, view),
         kinds: KindSet::ALL,
+        ..site.links_variant(view)
     };
     let s = subscribe::links(site, page, &feed, variant);
     let (base, _) = site.url(page, &feed.path);
@@ -237,7 +225,7 @@ pub fn embed(site: &Site, view: View, c: &Course) -> String {
             }
             section data-agenda aria-labelledby="dates-h" {
                 h2 #dates-h .vh { "Dates" }
-                (agenda::agenda(site, page, c, Options { tz, kinds: KindSet::ALL, link_zone: variant.zone, embedded: true, compact: true }))
+                (agenda::agenda(site, page, c, Variant { kinds: KindSet::ALL, ..view }, true))
             }
         }
     };

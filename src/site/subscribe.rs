@@ -2,8 +2,9 @@
 //! copy and a QR code. `data-` attributes carry what the script needs to
 //! rebuild every link for another zone or set of kinds.
 
-use super::links::{Subscribe, Variant};
+use super::links::Subscribe;
 use super::{Mode, Page, Site};
+use crate::model::Variant;
 use maud::{Markup, html};
 
 /// One feed to subscribe to.

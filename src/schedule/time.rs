@@ -11,30 +11,14 @@ use chrono::{
 };
 use chrono_tz::Tz;
 
+pub use crate::model::When;
+
 /// A time value as written in a schedule file, before zone resolution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimeValue {
     Date(NaiveDate),
     Instant(DateTime<FixedOffset>),
     Naive(NaiveDateTime),
-}
-
-/// A resolved time: what a feed and every downstream stage works with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum When {
-    /// The same calendar date everywhere.
-    AllDay(NaiveDate),
-    At(DateTime<Utc>),
-}
-
-impl When {
-    /// Sort key: all-day items sort as midnight UTC of their date.
-    pub fn sort_key(&self) -> DateTime<Utc> {
-        match self {
-            When::AllDay(d) => d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
-            When::At(t) => *t,
-        }
-    }
 }
 
 /// Years accepted in schedules: four-digit years that every calendar client

@@ -1,111 +1,17 @@
-//! The resolved, validated course: the one type every later stage uses.
-//! Building it is where cross-item rules hold (unique ids, end after start,
-//! naive times placed in the course zone), so nothing downstream re-checks.
+//! Resolution: a checked [`Schedule`] (plus its OCW metadata) becomes a
+//! [`model::Course`]. This is where cross-item rules hold (unique ids, end
+//! after start, naive times placed in the course zone), so nothing
+//! downstream re-checks.
 
-use crate::diagnostic::Diagnostic;
-use crate::ics::uid;
-use crate::schedule::SourceFile;
-use crate::schedule::model::{EventEnd, Item, Located, Schedule};
-use crate::schedule::ocw::Metadata;
-use crate::time::{LocalTimeError, TimeValue, When, offset_text, resolve_local};
-use chrono::{DateTime, Duration, Utc};
+use super::SourceFile;
+use super::diagnostic::Diagnostic;
+use super::model::{EventEnd, Item, LiveEvent, Located, Schedule, Unit};
+use super::ocw::Metadata;
+use super::time::{LocalTimeError, TimeValue, offset_text, resolve_local};
+use crate::model::{self, Course, Event, Kind, When, default_live_duration, ids};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use std::collections::HashMap;
-use std::fmt;
-use std::str::FromStr;
-
-/// What a dated item is. Its text is used in URLs (`kinds=`) and CATEGORIES.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Kind {
-    Release,
-    Due,
-    Live,
-    Milestone,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Release, Kind::Due, Kind::Live, Kind::Milestone];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Release => "release",
-            Kind::Due => "due",
-            Kind::Live => "live",
-            Kind::Milestone => "milestone",
-        }
-    }
-
-    /// Human label, for pages and summaries.
-    pub fn label(self) -> &'static str {
-        match self {
-            Kind::Release => "Unit release",
-            Kind::Due => "Suggested due date",
-            Kind::Live => "Live event",
-            Kind::Milestone => "Milestone",
-        }
-    }
-}
-
-impl fmt::Display for Kind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Kind {
-    type Err = ();
-    fn from_str(s: &str) -> Result<Self, ()> {
-        Kind::ALL
-            .into_iter()
-            .find(|k| k.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or(())
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Event {
-    pub kind: Kind,
-    /// Stable id within the course (explicit `id:` or derived from the name,
-    /// see [`uid::derived_id`]): ASCII, at most [`uid::MAX_ID_BYTES`].
-    pub id: String,
-    /// RFC 5545 UID: course id + kind + id, nothing else.
-    pub uid: String,
-    pub name: String,
-    pub description: Option<String>,
-    pub url: Option<String>,
-    pub location: Option<String>,
-    /// For assignments: the unit they belong to.
-    pub unit: Option<String>,
-    pub start: When,
-    /// Only live events have an end; it is always after `start`.
-    pub end: Option<DateTime<Utc>>,
-    pub cancelled: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Course {
-    pub id: String,
-    pub title: String,
-    pub number: Option<String>,
-    pub url: Option<String>,
-    pub description: Option<String>,
-    pub timezone: Tz,
-    pub updated: Option<DateTime<Utc>>,
-    /// Sorted by start, then UID.
-    pub events: Vec<Event>,
-}
-
-impl Course {
-    /// "RES.CMS-154" or, without a number, the title.
-    pub fn label(&self) -> &str {
-        self.number.as_deref().unwrap_or(&self.title)
-    }
-}
-
-/// Default length of a live event without `duration` or `end`.
-pub fn default_live_duration() -> Duration {
-    Duration::hours(1)
-}
 
 struct Resolver<'a> {
     src: &'a SourceFile,
@@ -177,7 +83,7 @@ impl Resolver<'_> {
         let (id, pos) = match &item.id {
             Some(id) => (id.value.clone(), id.pos),
             None => {
-                let derived = uid::derived_id(&item.name.value);
+                let derived = ids::derived_id(&item.name.value);
                 if derived.is_empty() {
                     let d = self
                         .src
@@ -216,33 +122,68 @@ impl Resolver<'_> {
         Some(id)
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Add the event of `item` (when its id and time resolved) and hand
+    /// it back for the fields only some kinds have.
     fn push(
         &mut self,
         kind: Kind,
         item: &Item,
         start: Option<When>,
         end: Option<DateTime<Utc>>,
-        location: Option<String>,
-        unit: Option<String>,
-    ) {
+    ) -> Option<&mut Event> {
         let id = self.id(kind, item);
-        let (Some(id), Some(start)) = (id, start) else {
-            return;
-        };
-        self.events.push(Event {
+        let (id, start) = (id?, start?);
+        // Ends were checked against starts above, with located errors: a
+        // failure here is a bug, not an input error.
+        let mut event = Event::new(
+            self.course_id,
             kind,
-            uid: uid::uid(self.course_id, kind, &id),
             id,
-            name: item.name.value.clone(),
-            description: item.description.clone(),
-            url: item.url.clone(),
-            location,
-            unit,
+            item.name.value.clone(),
             start,
             end,
-            cancelled: item.cancelled,
-        });
+        )
+        .expect("ends are checked against starts before events are built");
+        event.description = item.description.clone();
+        event.url = item.url.clone();
+        event.cancelled = item.cancelled;
+        self.events.push(event);
+        self.events.last_mut()
+    }
+
+    fn units(&mut self, units: &[Unit]) {
+        for unit in units {
+            let start = self.when(&unit.release);
+            self.push(Kind::Release, &unit.item, start, None);
+            for a in &unit.assignments {
+                let due = self.when(&a.due);
+                if let Some(e) = self.push(Kind::Due, &a.item, due, None) {
+                    e.unit = Some(unit.item.name.value.clone());
+                }
+            }
+        }
+    }
+
+    fn live(&mut self, ev: &LiveEvent) {
+        let start = self.when(&ev.start);
+        let end = match (&ev.end, start) {
+            (EventEnd::Default, Some(When::At(s))) => Some(s + default_live_duration()),
+            (EventEnd::Duration(d), Some(When::At(s))) => Some(s + d.value),
+            (EventEnd::End(e), Some(When::At(s))) => match self.when(e) {
+                Some(When::At(end)) if end > s => Some(end),
+                Some(When::At(end)) => {
+                    let d = end_not_after_start(self.src, self.tz, &ev.start, e, s, end);
+                    self.diags.push(d);
+                    None
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        let start = start.filter(|_| end.is_some());
+        if let Some(e) = self.push(Kind::Live, &ev.item, start, end) {
+            e.location = ev.location.clone();
+        }
     }
 }
 
@@ -307,6 +248,32 @@ fn end_not_after_start(
         .help("check the date, or use `duration:` instead of `end:`")
 }
 
+/// The course title: the schedule's, else the metadata's; an error when
+/// neither gives one.
+fn title(
+    src: &SourceFile,
+    schedule: &Schedule,
+    meta: Option<&Metadata>,
+) -> Result<String, Diagnostic> {
+    let block = &schedule.course;
+    let title = block
+        .title
+        .clone()
+        .or_else(|| meta.and_then(|m| m.course_title.clone()))
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty());
+    title.ok_or_else(|| match (&block.metadata, meta) {
+        (Some(rel), Some(_)) => src
+            .error(rel.pos, format!("`{}` has no `course_title`", rel.value))
+            .label("expected `course_title:` in this metadata file")
+            .help("add `course_title:` to it, or `title:` to the `course` block"),
+        _ => src
+            .error(block.pos, "the course has no title")
+            .label("expected a `title:` entry in this block")
+            .help("add `title: …` under `course:`, or a `metadata:` file with `course_title`"),
+    })
+}
+
 /// Resolve a checked schedule into a course (all errors at once).
 pub fn resolve(
     id: &str,
@@ -324,77 +291,23 @@ pub fn resolve(
         events: Vec::new(),
         course_id: id,
     };
-    let title = block
-        .title
-        .clone()
-        .or_else(|| meta.and_then(|m| m.course_title.clone()))
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty());
-    if title.is_none() {
-        let d = match (&block.metadata, meta) {
-            (Some(rel), Some(_)) => src
-                .error(rel.pos, format!("`{}` has no `course_title`", rel.value))
-                .label("expected `course_title:` in this metadata file")
-                .help("add `course_title:` to it, or `title:` to the `course` block"),
-            _ => src
-                .error(block.pos, "the course has no title")
-                .label("expected a `title:` entry in this block")
-                .help("add `title: …` under `course:`, or a `metadata:` file with `course_title`"),
-        };
-        r.diags.push(d);
-    }
-    for unit in &schedule.units {
-        let start = r.when(&unit.release);
-        r.push(Kind::Release, &unit.item, start, None, None, None);
-        for a in &unit.assignments {
-            let due = r.when(&a.due);
-            r.push(
-                Kind::Due,
-                &a.item,
-                due,
-                None,
-                None,
-                Some(unit.item.name.value.clone()),
-            );
-        }
-    }
+    let title = title(src, schedule, meta).map_err(|d| r.diags.push(d)).ok();
+    r.units(&schedule.units);
     for ev in &schedule.live_events {
-        let start = r.when(&ev.start);
-        let end = match (&ev.end, start) {
-            (EventEnd::Default, Some(When::At(s))) => Some(s + default_live_duration()),
-            (EventEnd::Duration(d), Some(When::At(s))) => Some(s + d.value),
-            (EventEnd::End(e), Some(When::At(s))) => match r.when(e) {
-                Some(When::At(end)) if end > s => Some(end),
-                Some(When::At(end)) => {
-                    let d = end_not_after_start(src, r.tz, &ev.start, e, s, end);
-                    r.diags.push(d);
-                    None
-                }
-                _ => None,
-            },
-            _ => None,
-        };
-        r.push(
-            Kind::Live,
-            &ev.item,
-            start.filter(|_| end.is_some()),
-            end,
-            ev.location.clone(),
-            None,
-        );
+        r.live(ev);
     }
     for m in &schedule.milestones {
         let date = r.when(&m.date);
-        r.push(Kind::Milestone, &m.item, date, None, None, None);
+        r.push(Kind::Milestone, &m.item, date, None);
     }
-    if !r.diags.is_empty() {
+    let (Some(title), true) = (title, r.diags.is_empty()) else {
         return Err(r.diags);
-    }
+    };
     let mut events = r.events;
-    events.sort_by(|a, b| (a.start.sort_key(), &a.uid).cmp(&(b.start.sort_key(), &b.uid)));
-    let course = Course {
+    events.sort_by(|a, b| (a.start().sort_key(), &a.uid).cmp(&(b.start().sort_key(), &b.uid)));
+    let course = model::Course {
         id: id.to_owned(),
-        title: title.unwrap_or_default(),
+        title,
         number: block
             .number
             .clone()

@@ -1,10 +1,9 @@
-//! What a feed request asks for (courses, zone, kinds), parsed and validated
-//! once, for the HTTP server and the CLI alike.
+//! The zone a feed's timed events are written in, as a reader names it:
+//! every tz database name (aliases included, any case), with a suggestion
+//! for a misspelt one that costs what a valid one does.
 
-use crate::course::Kind;
-use crate::diagnostic::closest;
+use super::suggest::{MAX_SUGGEST_LEN as MAX_ZONE_LEN, quoted};
 use chrono_tz::Tz;
-use std::fmt;
 
 /// The zone timed events are written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -35,87 +34,27 @@ const UTC_NAMES: &[&str] = &[
     "Etc/Zulu",
 ];
 
-/// A set of kinds, in the fixed order of [`Kind::ALL`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct KindSet(u8);
-
-impl KindSet {
-    pub const ALL: KindSet = KindSet(0b1111);
-
-    fn bit(k: Kind) -> u8 {
-        1 << (k as u8)
-    }
-
-    pub fn contains(self, k: Kind) -> bool {
-        self.0 & Self::bit(k) != 0
-    }
-
-    pub fn is_all(self) -> bool {
-        self == Self::ALL
-    }
-
-    pub fn iter(self) -> impl Iterator<Item = Kind> {
-        Kind::ALL.into_iter().filter(move |k| self.contains(*k))
-    }
-
-    /// `release,due` (canonical order), for URLs and cache keys.
-    pub fn to_param(self) -> String {
-        self.iter().map(Kind::as_str).collect::<Vec<_>>().join(",")
-    }
-}
-
-impl FromIterator<Kind> for KindSet {
-    fn from_iter<I: IntoIterator<Item = Kind>>(iter: I) -> Self {
-        KindSet(iter.into_iter().fold(0, |acc, k| acc | Self::bit(k)))
-    }
-}
-
+/// Not a zone of the tz database.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum FilterError {
-    #[error("unknown time zone `{input}`{}", suggest(.suggestion))]
-    UnknownZone {
-        input: String,
-        suggestion: Option<&'static str>,
-    },
-    #[error("unknown kind `{input}`: expected one of release, due, live, milestone{}", suggest(.suggestion))]
-    UnknownKind {
-        input: String,
-        suggestion: Option<&'static str>,
-    },
-    #[error("no kinds selected: expected one or more of release, due, live, milestone")]
-    NoKinds,
-    #[error("unknown course `{input}`{}", suggest(.suggestion))]
-    UnknownCourse {
-        input: String,
-        suggestion: Option<String>,
-    },
+#[error("unknown time zone `{input}`{}", suggest(.suggestion))]
+pub struct UnknownZone {
+    /// What was sent (cut to a few dozen characters).
+    pub input: String,
+    /// The closest zone name, if it looks like a typo of one.
+    pub suggestion: Option<&'static str>,
 }
 
-fn suggest<T: fmt::Display>(s: &Option<T>) -> String {
-    s.as_ref()
-        .map(|s| format!(" (did you mean `{s}`?)"))
+fn suggest(s: &Option<&'static str>) -> String {
+    s.map(|s| format!(" (did you mean `{s}`?)"))
         .unwrap_or_default()
-}
-
-/// Longer than any zone name (the longest has 32 bytes) or anything one
-/// might mistype for one: no lookup, no suggestion, so a hostile request
-/// costs what a good one does.
-pub const MAX_ZONE_LEN: usize = 64;
-
-/// `input` as error messages quote it: at most [`MAX_ZONE_LEN`] characters.
-pub fn quoted(input: &str) -> String {
-    match input.char_indices().nth(MAX_ZONE_LEN) {
-        Some((cut, _)) => format!("{}…", &input[..cut]),
-        None => input.to_owned(),
-    }
 }
 
 /// Every zone name of the tz database, aliases included
 /// (browsers still report `Asia/Calcutta`), matched case-insensitively.
-pub fn parse_zone(input: &str) -> Result<Zone, FilterError> {
+pub fn parse_zone(input: &str) -> Result<Zone, UnknownZone> {
     let s = input.trim();
     if s.len() > MAX_ZONE_LEN {
-        return Err(FilterError::UnknownZone {
+        return Err(UnknownZone {
             input: quoted(s),
             suggestion: None,
         });
@@ -126,7 +65,7 @@ pub fn parse_zone(input: &str) -> Result<Zone, FilterError> {
     }
     match Tz::from_str_insensitive(s) {
         Ok(tz) => Ok(Zone::Named(tz)),
-        Err(_) => Err(FilterError::UnknownZone {
+        Err(_) => Err(UnknownZone {
             input: s.to_owned(),
             suggestion: closest_zone(s),
         }),
@@ -232,75 +171,6 @@ fn zone_names() -> &'static [ZoneName] {
     })
 }
 
-/// `release,due,…`; empty or absent means all kinds.
-pub fn parse_kinds(input: &str) -> Result<KindSet, FilterError> {
-    let names = ["release", "due", "live", "milestone"];
-    let mut kinds = Vec::new();
-    for part in input.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        match part.parse::<Kind>() {
-            Ok(k) => kinds.push(k),
-            Err(()) => {
-                return Err(FilterError::UnknownKind {
-                    input: part.to_owned(),
-                    suggestion: closest(part, names),
-                });
-            }
-        }
-    }
-    if kinds.is_empty() {
-        return if input.trim().is_empty() {
-            Ok(KindSet::ALL)
-        } else {
-            Err(FilterError::NoKinds)
-        };
-    }
-    Ok(kinds.into_iter().collect())
-}
-
-/// Which courses a feed holds.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Courses {
-    All,
-    /// Sorted, de-duplicated ids.
-    Some(Vec<String>),
-}
-
-impl Courses {
-    /// `a,b` → ids; empty means all courses.
-    pub fn parse(input: &str) -> Courses {
-        let mut ids: Vec<String> = input
-            .split(',')
-            .map(|s| s.trim().to_ascii_lowercase())
-            .filter(|s| !s.is_empty())
-            .collect();
-        ids.sort();
-        ids.dedup();
-        if ids.is_empty() {
-            Courses::All
-        } else {
-            Courses::Some(ids)
-        }
-    }
-}
-
-/// One feed variant: the unit of rendering and caching.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct FeedRequest {
-    pub courses: Courses,
-    pub zone: Zone,
-    pub kinds: KindSet,
-}
-
-impl Default for FeedRequest {
-    fn default() -> Self {
-        FeedRequest {
-            courses: Courses::All,
-            zone: Zone::Utc,
-            kinds: KindSet::ALL,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,27 +186,11 @@ mod tests {
         assert!(matches!(parse_zone("EST5EDT"), Ok(Zone::Named(_))));
         assert_eq!(
             parse_zone("Europe/Berln"),
-            Err(FilterError::UnknownZone {
+            Err(UnknownZone {
                 input: "Europe/Berln".into(),
                 suggestion: Some("Europe/Berlin")
             })
         );
         assert!(parse_zone("Eastern").is_err());
-    }
-
-    #[test]
-    fn kinds() {
-        assert_eq!(parse_kinds(""), Ok(KindSet::ALL));
-        let k = parse_kinds("due, live").unwrap();
-        assert!(k.contains(Kind::Due) && k.contains(Kind::Live) && !k.contains(Kind::Release));
-        assert_eq!(k.to_param(), "due,live");
-        assert!(matches!(
-            parse_kinds("releases"),
-            Err(FilterError::UnknownKind {
-                suggestion: Some("release"),
-                ..
-            })
-        ));
-        assert_eq!(parse_kinds(","), Err(FilterError::NoKinds));
     }
 }

@@ -202,28 +202,9 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// The closest candidate by edit distance, if it is plausibly a typo.
-pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let lower = input.to_lowercase();
-    candidates
-        .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_lowercase()), c))
-        .filter(|(d, c)| *d <= (c.chars().count().max(input.chars().count()) / 3).max(2))
-        .min_by_key(|(d, c)| (*d, *c))
-        .map(|(_, c)| c)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn closest_finds_typos_only() {
-        let keys = ["name", "release", "assignments"];
-        assert_eq!(closest("relase", keys), Some("release"));
-        assert_eq!(closest("Name", keys), Some("name"));
-        assert_eq!(closest("zzzzzzzz", keys), None);
-    }
 
     #[test]
     fn paths_relative_to_the_schedules_directory() {

@@ -8,7 +8,7 @@
 //! files of the static export are named after the UID, which must fit the
 //! 255-byte file-name limit of common filesystems.
 
-use crate::course::Kind;
+use super::kind::Kind;
 use sha2::{Digest, Sha256};
 
 /// Longest item id in bytes (explicit `id:` values are limited to this by
@@ -144,6 +144,26 @@ pub fn suggest_id(input: &str) -> Option<String> {
 /// `<course>.<kind>.<id>@coursecal`
 pub fn uid(course_id: &str, kind: Kind, id: &str) -> String {
     format!("{course_id}.{}.{id}@coursecal", kind.as_str())
+}
+
+/// Longest course id (bytes). Course ids are ASCII; with item ids of at
+/// most [`MAX_ID_BYTES`] every UID-named export file fits 255 bytes.
+pub const MAX_COURSE_ID_BYTES: usize = 100;
+
+/// Whether `id` is a course id: lowercase ASCII letters, digits and `-`,
+/// starting with a letter or digit, at most [`MAX_COURSE_ID_BYTES`].
+pub fn is_course_id(id: &str) -> bool {
+    id.len() <= MAX_COURSE_ID_BYTES && course_id_chars(id)
+}
+
+/// The character rule of [`is_course_id`] alone.
+pub fn course_id_chars(id: &str) -> bool {
+    id.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 #[cfg(test)]

@@ -1,0 +1,175 @@
+//! The resolved course: what every stage after the schedule reader works
+//! with. Valid by construction — an [`Event`] is only built through
+//! [`Event::new`], which refuses an end that is not after its start — so
+//! nothing downstream re-checks.
+
+use super::ids;
+use super::kind::Kind;
+use chrono::{DateTime, NaiveTime, Utc};
+use chrono_tz::Tz;
+
+/// A resolved time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum When {
+    /// The same calendar date everywhere.
+    AllDay(chrono::NaiveDate),
+    /// One instant.
+    At(DateTime<Utc>),
+}
+
+impl When {
+    /// Sort key: all-day items sort as midnight UTC of their date.
+    pub fn sort_key(&self) -> DateTime<Utc> {
+        match self {
+            When::AllDay(d) => d.and_time(NaiveTime::MIN).and_utc(),
+            When::At(t) => *t,
+        }
+    }
+}
+
+/// An end that is not after the start, or an end for an all-day item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("an event must end after it starts, and only timed events have an end")]
+pub struct BadSpan;
+
+/// One dated item of a course.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// What the item is.
+    pub kind: Kind,
+    /// Stable id within the course (explicit `id:` or derived from the name,
+    /// see [`ids::derived_id`]): ASCII, at most [`ids::MAX_ID_BYTES`].
+    pub id: String,
+    /// RFC 5545 UID: course id + kind + id, nothing else.
+    pub uid: String,
+    /// The item's name as written.
+    pub name: String,
+    /// Longer text, if any.
+    pub description: Option<String>,
+    /// A link for the item (a recording, the assignment page).
+    pub url: Option<String>,
+    /// Where a live event happens.
+    pub location: Option<String>,
+    /// For assignments: the unit they belong to.
+    pub unit: Option<String>,
+    /// Cancelled items stay in feeds with `STATUS:CANCELLED`.
+    pub cancelled: bool,
+    start: When,
+    end: Option<DateTime<Utc>>,
+}
+
+impl Event {
+    /// An event of `kind` with the id `id` in course `course_id`, from
+    /// `start` to `end` (timed events only, strictly after the start).
+    pub fn new(
+        course_id: &str,
+        kind: Kind,
+        id: String,
+        name: String,
+        start: When,
+        end: Option<DateTime<Utc>>,
+    ) -> Result<Event, BadSpan> {
+        match (start, end) {
+            (_, None) => {}
+            (When::At(s), Some(e)) if e > s => {}
+            _ => return Err(BadSpan),
+        }
+        Ok(Event {
+            kind,
+            uid: ids::uid(course_id, kind, &id),
+            id,
+            name,
+            description: None,
+            url: None,
+            location: None,
+            unit: None,
+            cancelled: false,
+            start,
+            end,
+        })
+    }
+
+    /// When it starts.
+    pub fn start(&self) -> When {
+        self.start
+    }
+
+    /// When a timed event ends; always after [`Event::start`].
+    pub fn end(&self) -> Option<DateTime<Utc>> {
+        self.end
+    }
+}
+
+/// A course with its events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Course {
+    /// The file stem: `res-cms-154`.
+    pub id: String,
+    /// Calendar name.
+    pub title: String,
+    /// e.g. `RES.CMS-154`.
+    pub number: Option<String>,
+    /// The course page.
+    pub url: Option<String>,
+    /// Feed description.
+    pub description: Option<String>,
+    /// Zone of naive times in the schedule, and of the course's own pages.
+    pub timezone: Tz,
+    /// Drives DTSTAMP, LAST-MODIFIED and SEQUENCE.
+    pub updated: Option<DateTime<Utc>>,
+    /// Sorted by start, then UID.
+    pub events: Vec<Event>,
+}
+
+impl Course {
+    /// "RES.CMS-154" or, without a number, the title.
+    pub fn label(&self) -> &str {
+        self.number.as_deref().unwrap_or(&self.title)
+    }
+
+    /// This course holding only `event`: the feed behind an agenda's "add
+    /// to calendar" link.
+    pub fn with_only(&self, event: &Event) -> Course {
+        Course {
+            events: vec![event.clone()],
+            ..self.clone_without_events()
+        }
+    }
+
+    fn clone_without_events(&self) -> Course {
+        Course {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            number: self.number.clone(),
+            url: self.url.clone(),
+            description: self.description.clone(),
+            timezone: self.timezone,
+            updated: self.updated,
+            events: Vec::new(),
+        }
+    }
+}
+
+/// Default length of a live event without `duration` or `end`.
+pub fn default_live_duration() -> chrono::Duration {
+    chrono::Duration::hours(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn an_event_cannot_end_before_it_starts() {
+        let t = Utc.with_ymd_and_hms(2017, 9, 29, 18, 0, 0).unwrap();
+        let ev = |end| Event::new("c", Kind::Live, "x".into(), "X".into(), When::At(t), end);
+        assert!(ev(Some(t + chrono::Duration::hours(1))).is_ok());
+        assert_eq!(ev(Some(t)), Err(BadSpan));
+        assert_eq!(ev(Some(t - chrono::Duration::hours(1))), Err(BadSpan));
+        let day = When::AllDay(t.date_naive());
+        let all_day = Event::new("c", Kind::Due, "x".into(), "X".into(), day, Some(t));
+        assert_eq!(all_day, Err(BadSpan));
+        assert_eq!(ev(None).map(|e| e.uid), Ok("c.live.x@coursecal".to_owned()));
+    }
+}

@@ -1,0 +1,15 @@
+//! The domain, bottom layer: ids, kinds, courses and their events (valid by
+//! construction), zones, and the feed request every route, page, link and
+//! the CLI share. It imports nothing else of ours.
+
+pub mod course;
+pub mod ids;
+pub mod kind;
+pub mod request;
+pub mod suggest;
+pub mod zone;
+
+pub use course::{BadSpan, Course, Event, When, default_live_duration};
+pub use kind::{Kind, KindSet, UnknownKind};
+pub use request::{Courses, FeedRequest, RequestError, Variant, parse_kinds};
+pub use zone::{UnknownZone, Zone, closest_zone, parse_zone};

@@ -1,0 +1,164 @@
+//! What a feed request asks for — which courses, and the variant (zone,
+//! kinds) they are shown in — parsed and validated once, for the HTTP
+//! routes, the pages, their links and the CLI alike.
+
+use super::kind::{Kind, KindSet};
+use super::suggest::{closest, quoted};
+use super::zone::{UnknownZone, Zone};
+use std::fmt;
+
+/// A request names something that does not exist (always the reader's
+/// mistake: a 400 or 404, exit code 2).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    #[error(transparent)]
+    UnknownZone(#[from] UnknownZone),
+    #[error("unknown kind `{input}`: expected one of release, due, live, milestone{}", suggest(.suggestion))]
+    UnknownKind {
+        input: String,
+        suggestion: Option<&'static str>,
+    },
+    #[error("no kinds selected: expected one or more of release, due, live, milestone")]
+    NoKinds,
+    #[error("unknown course `{input}`{}", suggest(.suggestion))]
+    UnknownCourse {
+        input: String,
+        suggestion: Option<String>,
+    },
+}
+
+fn suggest<T: fmt::Display>(s: &Option<T>) -> String {
+    s.as_ref()
+        .map(|s| format!(" (did you mean `{s}`?)"))
+        .unwrap_or_default()
+}
+
+/// `release,due,…`; empty or absent means all kinds.
+pub fn parse_kinds(input: &str) -> Result<KindSet, RequestError> {
+    let names = ["release", "due", "live", "milestone"];
+    let mut kinds = Vec::new();
+    for part in input.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part.parse::<Kind>() {
+            Ok(k) => kinds.push(k),
+            Err(_) => {
+                return Err(RequestError::UnknownKind {
+                    input: quoted(part),
+                    suggestion: closest(part, names),
+                });
+            }
+        }
+    }
+    if kinds.is_empty() {
+        return if input.trim().is_empty() {
+            Ok(KindSet::ALL)
+        } else {
+            Err(RequestError::NoKinds)
+        };
+    }
+    Ok(kinds.into_iter().collect())
+}
+
+/// Which courses a feed holds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum Courses {
+    /// Every course of the catalog.
+    #[default]
+    All,
+    /// Sorted, de-duplicated ids.
+    Some(Vec<String>),
+}
+
+impl Courses {
+    /// `a,b` → ids; empty means all courses.
+    pub fn parse(input: &str) -> Courses {
+        let mut ids: Vec<String> = input
+            .split(',')
+            .map(|s| s.trim().to_ascii_lowercase())
+            .filter(|s| !s.is_empty())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        if ids.is_empty() {
+            Courses::All
+        } else {
+            Courses::Some(ids)
+        }
+    }
+}
+
+/// How the dates of a feed or page are shown: the dimensions a reader
+/// picks besides the courses (more, such as a personal start date, go
+/// here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Variant {
+    /// `None`: not chosen — feeds use UTC (`…Z` times), pages show each
+    /// course in its own zone.
+    pub zone: Option<Zone>,
+    /// Which kinds of dates.
+    pub kinds: KindSet,
+}
+
+impl Default for Variant {
+    fn default() -> Self {
+        Variant {
+            zone: None,
+            kinds: KindSet::ALL,
+        }
+    }
+}
+
+impl Variant {
+    /// The zone feed times are written in.
+    pub fn feed_zone(&self) -> Zone {
+        self.zone.unwrap_or(Zone::Utc)
+    }
+
+    /// The same variant as a feed renders it: a chosen UTC is the default,
+    /// so both spellings share one rendering (and one cache entry).
+    pub fn for_feed(self) -> Variant {
+        Variant {
+            zone: self.zone.filter(|z| *z != Zone::Utc),
+            ..self
+        }
+    }
+}
+
+/// One feed: the unit of rendering and caching.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct FeedRequest {
+    /// Which courses it holds.
+    pub courses: Courses,
+    /// How their dates are shown.
+    pub variant: Variant,
+}
+
+impl FeedRequest {
+    /// A request in its canonical feed form (see [`Variant::for_feed`]).
+    pub fn new(courses: Courses, variant: Variant) -> Self {
+        FeedRequest {
+            courses,
+            variant: variant.for_feed(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds() {
+        assert_eq!(parse_kinds(""), Ok(KindSet::ALL));
+        let k = parse_kinds("due, live").unwrap();
+        assert!(k.contains(Kind::Due) && k.contains(Kind::Live) && !k.contains(Kind::Release));
+        assert_eq!(k.to_param(), "due,live");
+        assert!(matches!(
+            parse_kinds("releases"),
+            Err(RequestError::UnknownKind {
+                suggestion: Some("release"),
+                ..
+            })
+        ));
+        assert_eq!(parse_kinds(","), Err(RequestError::NoKinds));
+    }
+}

@@ -1,0 +1,149 @@
+//! What every request reads: the current catalog with its cache (swapped
+//! whole on reload), the metrics and the settings links depend on.
+
+use super::cache::{CacheKey, FeedCache, Rendered};
+use super::config::ServeConfig;
+use super::error::plain;
+use super::metrics;
+use crate::catalog::{Catalog, Loader};
+use arc_swap::ArcSwap;
+use axum::http::StatusCode;
+use axum::response::Response;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+/// One loaded catalog with its feed cache; replaced whole on reload.
+pub struct Snapshot {
+    pub catalog: Catalog,
+    pub cache: FeedCache,
+    pub errors: Vec<String>,
+    pub warnings: Vec<String>,
+    pub generation: u64,
+    pub loaded_at: SystemTime,
+    /// `Last-Modified` of everything rendered from this version: whole
+    /// seconds, later than the previous version's and than any `Date` sent
+    /// before it was swapped in. `course.updated` cannot serve: an edit
+    /// need not move it, and changed bytes must never earn a 304.
+    pub stamp: SystemTime,
+}
+
+/// The stamp of a catalog version swapped in now (see [`Snapshot::stamp`]).
+fn next_stamp(previous: Option<SystemTime>) -> SystemTime {
+    let secs = |t: SystemTime| {
+        t.duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    };
+    let after = |t: Option<SystemTime>| t.map_or(0, |t| secs(t).saturating_add(1));
+    let at = after(Some(SystemTime::now())).max(after(previous));
+    SystemTime::UNIX_EPOCH + Duration::from_secs(at)
+}
+
+pub struct AppState {
+    pub snapshot: ArcSwap<Snapshot>,
+    pub metrics: Arc<metrics::Metrics>,
+    loader: Mutex<Loader>,
+    cache_bytes: u64,
+    pub base_url: Option<String>,
+    pub trust_proxy: bool,
+}
+
+impl AppState {
+    /// Load the schedules (whatever is valid) and build the state.
+    pub fn load(config: &ServeConfig) -> Arc<Self> {
+        let state = Arc::new(AppState {
+            snapshot: ArcSwap::from_pointee(Snapshot {
+                catalog: Catalog::default(),
+                cache: FeedCache::new(config.cache_bytes),
+                errors: Vec::new(),
+                warnings: Vec::new(),
+                generation: 0,
+                loaded_at: SystemTime::now(),
+                stamp: next_stamp(None),
+            }),
+            metrics: Arc::new(metrics::Metrics::new()),
+            loader: Mutex::new(Loader::new(&config.schedules)),
+            cache_bytes: config.cache_bytes,
+            base_url: config.base_url.clone(),
+            trust_proxy: config.trust_proxy,
+        });
+        state.reload();
+        state
+    }
+
+    /// Re-read changed schedule files and swap the catalog in atomically.
+    /// Files that became invalid keep their last good version.
+    pub fn reload(&self) {
+        let started = std::time::Instant::now();
+        let report = match self.loader.lock() {
+            Ok(mut loader) => loader.reload(),
+            Err(poisoned) => poisoned.into_inner().reload(),
+        };
+        let previous = self.snapshot.load();
+        if !report.changed {
+            // Spurious event (e.g. our own reads): keep the warm cache.
+            return;
+        }
+        for e in &report.errors {
+            tracing::warn!(error = %e.short(), "schedule error");
+        }
+        let (cache, kept) = previous
+            .cache
+            .carried_over(&report.catalog, self.cache_bytes);
+        let snapshot = Snapshot {
+            errors: report.errors.iter().map(|d| d.short()).collect(),
+            warnings: report.warnings.iter().map(|d| d.short()).collect(),
+            catalog: report.catalog,
+            cache,
+            generation: previous.generation + 1,
+            loaded_at: SystemTime::now(),
+            stamp: next_stamp(Some(previous.stamp)),
+        };
+        self.metrics.reloads.inc();
+        self.metrics.load_errors.set(snapshot.errors.len() as i64);
+        self.metrics
+            .courses
+            .set(snapshot.catalog.courses.len() as i64);
+        tracing::info!(
+            courses = snapshot.catalog.courses.len(),
+            errors = snapshot.errors.len(),
+            reread = report.reread,
+            cached_kept = kept,
+            elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
+            generation = snapshot.generation,
+            "schedules loaded"
+        );
+        self.snapshot.store(Arc::new(snapshot));
+    }
+}
+
+/// The warm path is a cache lookup; a miss renders off the async workers,
+/// once per key however many requests wait for it.
+pub async fn cached<F>(state: &AppState, key: CacheKey, make: F) -> Result<Arc<Rendered>, Response>
+where
+    F: FnOnce(&Snapshot) -> Result<Rendered, Response> + Send + 'static,
+{
+    let snap = state.snapshot.load_full();
+    let result = snap
+        .cache
+        .get_or_render(&key, || {
+            let snap = snap.clone();
+            async move {
+                match tokio::task::spawn_blocking(move || make(&snap)).await {
+                    Ok(Ok(r)) => Ok(Arc::new(r)),
+                    Ok(Err(resp)) => Err(resp),
+                    Err(e) => {
+                        tracing::error!(error = %e, "rendering task failed");
+                        Err(plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error"))
+                    }
+                }
+            }
+        })
+        .await;
+    let (r, hit) = result?;
+    if hit {
+        state.metrics.cache_hits.inc();
+    } else {
+        state.metrics.cache_misses.inc();
+    }
+    Ok(r)
+}

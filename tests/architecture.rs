@@ -1,0 +1,318 @@
+//! The module graph is one-way, and this test keeps it so: every import
+//! of `src/` (`use crate::…`, `use super::…`, and paths written inline)
+//! goes to a layer at or below its own, as `LAYERS` allows, and no two
+//! files import each other, directly or around a loop.
+//!
+//! Why a test and not a crate split or `cargo-modules`: a workspace of
+//! seven crates would turn every `pub(crate)` into `pub` and slow the
+//! build; `cargo-modules` would be one more tool to install and its
+//! output is not a check. This reads the source the compiler reads, in
+//! well under a second, and names the offending file and line.
+
+use crate::harness::repo;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Each layer and the layers it may import (besides itself), bottom to
+/// top. The picture in docs/architecture.md and src/lib.rs says the same.
+const LAYERS: &[(&str, &[&str])] = &[
+    ("model", &[]),
+    ("schedule", &["model"]),
+    ("ics", &["model"]),
+    ("catalog", &["schedule", "model"]),
+    ("site", &["catalog", "ics", "model"]),
+    ("server", &["site", "catalog", "ics", "schedule", "model"]),
+    (
+        "cli",
+        &["server", "site", "catalog", "ics", "schedule", "model"],
+    ),
+];
+
+/// A module path (`server::pages`) for every source file.
+fn modules() -> BTreeMap<String, PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let src = repo().join("src");
+    let mut files = Vec::new();
+    walk(&src, &mut files);
+    files
+        .into_iter()
+        .filter_map(|f| {
+            let rel = f.strip_prefix(&src).unwrap().with_extension("");
+            let mut parts: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            if parts.last().is_some_and(|p| p == "mod") {
+                parts.pop();
+            }
+            let name = parts.join("::");
+            // The crate root and the binary sit above every layer.
+            (name != "lib" && name != "main").then_some((name, f))
+        })
+        .collect()
+}
+
+/// Source without comments (doc links name paths without importing them)
+/// and without string literals.
+fn code_of(text: &str) -> Vec<(usize, String)> {
+    text.lines()
+        .enumerate()
+        .map(|(n, line)| {
+            let mut out = String::new();
+            let mut in_str = false;
+            let mut chars = line.chars().peekable();
+            while let Some(c) = chars.next() {
+                match c {
+                    '"' => in_str = !in_str,
+                    '\\' if in_str => {
+                        chars.next();
+                    }
+                    '/' if !in_str && chars.peek() == Some(&'/') => break,
+                    _ if !in_str => out.push(c),
+                    _ => {}
+                }
+            }
+            (n + 1, out)
+        })
+        .collect()
+}
+
+/// Paths a file names: `use` trees flattened, plus inline `crate::`/`super::`
+/// paths, each with the line it is on.
+fn paths_of(text: &str) -> Vec<(usize, String)> {
+    let code = code_of(text);
+    let mut out = Vec::new();
+    // `use` statements may span lines and nest braces.
+    let mut statement = String::new();
+    let mut start = 0;
+    for (n, line) in &code {
+        let trimmed = line.trim_start();
+        let is_use = trimmed.starts_with("use ")
+            || trimmed.starts_with("pub use ")
+            || trimmed.starts_with("pub(crate) use ");
+        if statement.is_empty() && is_use {
+            start = *n;
+        }
+        if !statement.is_empty() || is_use {
+            statement.push_str(trimmed);
+            if trimmed.ends_with(';') {
+                let tree = statement
+                    .trim_start_matches("pub(crate) ")
+                    .trim_start_matches("pub ")
+                    .trim_start_matches("use ")
+                    .trim_end_matches(';')
+                    .replace(' ', "");
+                for p in flatten(&tree) {
+                    out.push((start, p));
+                }
+                statement.clear();
+            }
+            continue;
+        }
+        for prefix in ["crate::", "super::", ""] {
+            if prefix.is_empty() {
+                // `child::name` in a mod.rs: any `word::` path not preceded
+                // by another segment; `target` keeps only real children.
+                for (i, _) in line.match_indices("::") {
+                    let head: String = line[..i]
+                        .chars()
+                        .rev()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .rev()
+                        .collect();
+                    let before = line[..i - head.len()].chars().next_back();
+                    if !head.is_empty() && before != Some(':') {
+                        let path: String = line[i - head.len()..]
+                            .chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                            .collect();
+                        if !path.starts_with("crate::") && !path.starts_with("super::") {
+                            out.push((*n, path));
+                        }
+                    }
+                }
+                continue;
+            }
+            let mut rest = line.as_str();
+            while let Some(i) = rest.find(prefix) {
+                let before = rest[..i].chars().next_back();
+                let path: String = rest[i..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                    .collect();
+                if !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+                    out.push((*n, path.clone()));
+                }
+                rest = &rest[i + prefix.len()..];
+            }
+        }
+    }
+    out
+}
+
+/// `a::{b, c::{d, e}}` → `a::b`, `a::c::d`, `a::c::e`.
+fn flatten(tree: &str) -> Vec<String> {
+    let Some(open) = tree.find('{') else {
+        return vec![tree.to_owned()];
+    };
+    let prefix = &tree[..open];
+    let inner = &tree[open + 1..tree.rfind('}').unwrap_or(tree.len())];
+    let mut parts = Vec::new();
+    let (mut depth, mut from) = (0, 0);
+    for (i, c) in inner.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(&inner[from..i]);
+                from = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&inner[from..]);
+    parts
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .flat_map(|p| flatten(p).into_iter().map(move |s| format!("{prefix}{s}")))
+        .collect()
+}
+
+/// The module a path imports from, as one of `modules`' names.
+fn target(
+    path: &str,
+    from: &str,
+    is_dir_module: bool,
+    modules: &BTreeMap<String, PathBuf>,
+) -> Option<String> {
+    let mut segs: Vec<&str> = path.split("::").filter(|s| !s.is_empty()).collect();
+    let mut base: Vec<String> = match segs.first()? {
+        &"crate" => {
+            segs.remove(0);
+            Vec::new()
+        }
+        &"super" => {
+            // `super` of `a::b` (a/b.rs) is `a`; of `a` (a/mod.rs) the root.
+            let mut here: Vec<String> = from.split("::").map(str::to_owned).collect();
+            while segs.first() == Some(&"super") {
+                segs.remove(0);
+                here.pop();
+            }
+            here
+        }
+        // In a `mod.rs`, a path may start at a child module.
+        child if is_dir_module && modules.contains_key(&format!("{from}::{child}")) => {
+            from.split("::").map(str::to_owned).collect()
+        }
+        _ => return None,
+    };
+    // The longest prefix that is a module file (`super::Name` is the
+    // parent module itself).
+    let mut best = Some(base.join("::")).filter(|n| modules.contains_key(n));
+    for s in segs {
+        base.push(s.to_owned());
+        let name = base.join("::");
+        if modules.contains_key(&name) {
+            best = Some(name);
+        }
+    }
+    best.or_else(|| {
+        let name = base.join("::");
+        (!name.is_empty()).then_some(name)
+    })
+    .filter(|n| modules.contains_key(n))
+}
+
+fn layer(module: &str) -> &str {
+    module.split("::").next().unwrap_or(module)
+}
+
+#[test]
+fn imports_only_go_down_the_layers_and_never_in_a_circle() {
+    let modules = modules();
+    let allowed: BTreeMap<&str, &[&str]> = LAYERS.iter().copied().collect();
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut upward = Vec::new();
+    for (name, file) in &modules {
+        let text = std::fs::read_to_string(file).unwrap();
+        // Unit tests (`#[cfg(test)] mod tests` at the end) may reach anywhere.
+        let text = text
+            .split("#[cfg(test)]\nmod tests")
+            .next()
+            .unwrap_or(&text);
+        let is_dir = file.ends_with("mod.rs");
+        let own = layer(name);
+        assert!(
+            allowed.contains_key(own),
+            "{}: module `{own}` is in no layer of LAYERS",
+            file.display()
+        );
+        for (line, path) in paths_of(text) {
+            let Some(to) = target(&path, name, is_dir, &modules) else {
+                continue;
+            };
+            if &to == name {
+                continue;
+            }
+            let theirs = layer(&to);
+            if theirs != own && !allowed[own].contains(&theirs) {
+                upward.push(format!(
+                    "{}:{line}: `{own}` imports `{path}` from layer `{theirs}`",
+                    file.display()
+                ));
+            }
+            edges.entry(name.clone()).or_default().insert(to);
+        }
+    }
+    assert!(
+        upward.is_empty(),
+        "imports against the layers:\n{}",
+        upward.join("\n")
+    );
+    // A cycle: a module that can reach itself.
+    let mut cycles = Vec::new();
+    for start in modules.keys() {
+        let mut stack = vec![(start.clone(), vec![start.clone()])];
+        let mut seen = BTreeSet::new();
+        while let Some((at, trail)) = stack.pop() {
+            for next in edges.get(&at).into_iter().flatten() {
+                if next == start {
+                    cycles.push(format!("{} -> {start}", trail.join(" -> ")));
+                } else if seen.insert(next.clone()) {
+                    let mut t = trail.clone();
+                    t.push(next.clone());
+                    stack.push((next.clone(), t));
+                }
+            }
+        }
+    }
+    cycles.sort();
+    cycles.dedup();
+    assert!(
+        cycles.is_empty(),
+        "modules in a circle:\n{}",
+        cycles.join("\n")
+    );
+}
+
+#[test]
+fn the_checker_sees_what_it_must() {
+    // Self-test: grouped, nested and inline paths are all found.
+    let text = "use super::{a, b::{c, d}};\nfn f() { crate::model::x(); } // crate::site::y\n";
+    let paths: Vec<String> = paths_of(text).into_iter().map(|(_, p)| p).collect();
+    assert_eq!(
+        paths,
+        ["super::a", "super::b::c", "super::b::d", "crate::model::x"]
+    );
+}
