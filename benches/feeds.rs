@@ -36,7 +36,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("load");
     g.throughput(Throughput::Bytes(bytes));
     g.bench_function("load+validate 100-item course", |b| {
-        b.iter(|| coursecal::schedule::load::load_course(black_box(&path)).is_ok())
+        b.iter(|| coursecal::schedule::compile_file(black_box(&path)).is_ok())
     });
     g.finish();
 

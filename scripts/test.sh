@@ -66,6 +66,15 @@ TZ=$HOST_TZ cargo test --all-targets
 banner "cargo test --doc"
 cargo test --doc
 
+# The public surface has no undocumented item and no broken doc link.
+banner "cargo doc --no-deps (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
+
+# The library's two documented uses, run for real.
+banner "examples: compile (schedule string -> feed), embed (server in an app's runtime)"
+cargo run --quiet --example compile >/dev/null
+cargo run --quiet --example embed
+
 # --- browser tests (tests/browser/) ------------------------------------------------
 # Headless Debian Chromium driven by playwright-core, and the Nu Html Checker
 # (vnu.jar, needs Java) for HTML validity; both against the debug binary

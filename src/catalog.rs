@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 #[derive(Debug, Clone, Default)]
+/// A set of loaded courses, by id.
 pub struct Catalog {
     /// By course id, so every listing is sorted.
     pub courses: BTreeMap<String, Arc<Course>>,
@@ -21,10 +22,12 @@ pub struct Catalog {
 /// The outcome of reading a schedules directory.
 #[derive(Debug, Default, Clone)]
 pub struct LoadReport {
+    /// Every course that compiled (or its last good version).
     pub catalog: Catalog,
     /// Errors of files that did not compile. A course whose file broke after
     /// loading once stays in the catalog in its last good version.
     pub errors: Vec<Diagnostic>,
+    /// Warnings of the files that compiled.
     pub warnings: Vec<Diagnostic>,
     /// Files re-read by this load (the rest were unchanged).
     pub reread: usize,
@@ -35,7 +38,7 @@ pub struct LoadReport {
 
 /// Schedule files in `dir`: `*.yaml`/`*.yml` (any case), not starting with
 /// `.` or `_` (editor swap files, drafts).
-pub fn schedule_files(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+pub fn schedule_files(dir: &Path) -> Result<Vec<PathBuf>, Box<Diagnostic>> {
     let entries = std::fs::read_dir(dir)
         .map_err(|e| Diagnostic::error(dir, format!("cannot read the schedules directory: {e}")))?;
     let mut files = Vec::new();
@@ -113,6 +116,7 @@ pub struct Loader {
 }
 
 impl Loader {
+    /// A loader for the schedules directory `dir` (nothing read yet).
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         Loader {
             dir: dir.into(),
@@ -130,6 +134,7 @@ impl Loader {
         self
     }
 
+    /// The schedules directory.
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -181,7 +186,7 @@ impl Loader {
             // what was loaded, and say so.
             Err(d) => {
                 let text = d.short();
-                report.errors.push(d);
+                report.errors.push(*d);
                 Some(text)
             }
         };

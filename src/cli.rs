@@ -1,4 +1,7 @@
 //! Command line: clap definitions and the subcommand runners.
+// Doc comments of the argument types are clap's --help text, written for a
+// terminal: paths like `courses/<id>.ics` and bare URLs are meant literally.
+#![allow(rustdoc::invalid_html_tags, rustdoc::bare_urls)]
 
 use crate::catalog::{Catalog, LoadReport};
 use crate::ics::feed::LARGE_FEED_BYTES;
@@ -15,24 +18,30 @@ use std::path::{Path, PathBuf};
     version,
     about = "Course schedules → calendar feeds"
 )]
+/// `coursecal` command-line arguments.
 pub struct Args {
     #[command(subcommand)]
+    /// The subcommand to run.
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
+/// The subcommands.
 pub enum Command {
     /// Check every schedule file; print all problems (exit 1 if any).
     Check {
         #[arg(long, env = "COURSECAL_SCHEDULES", default_value = "schedules")]
+        /// Directory of schedule files.
         schedules: PathBuf,
     },
     /// Write every feed (courses/<id>.ics, calendar.ics) and the course
     /// pages to OUT, replacing OUT only when the whole build succeeded.
     Build {
         #[arg(long, env = "COURSECAL_SCHEDULES", default_value = "schedules")]
+        /// Directory of schedule files.
         schedules: PathBuf,
         #[arg(long)]
+        /// Directory to write the site to (replaced whole on success).
         out: PathBuf,
         /// Absolute URL the site will be served from (e.g.
         /// https://cal.example.edu/): subscribe links and QR codes need it.
@@ -45,12 +54,13 @@ pub enum Command {
     /// Serve feeds over HTTP, reloading schedule files as they change.
     Serve {
         #[arg(long, env = "COURSECAL_SCHEDULES", default_value = "schedules")]
+        /// Directory of schedule files.
         schedules: PathBuf,
         /// Address to listen on (port 0 picks a free port).
         #[arg(long, env = "COURSECAL_ADDR", default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
         /// Byte budget of the in-memory cache of rendered feed variants.
-        #[arg(long, env = "COURSECAL_CACHE_BYTES", default_value_t = crate::server::cache::DEFAULT_CACHE_BYTES)]
+        #[arg(long, env = "COURSECAL_CACHE_BYTES", default_value_t = crate::server::DEFAULT_CACHE_BYTES)]
         cache_bytes: u64,
         /// Absolute URL of the site for links in pages (default: from each
         /// request's Host header).
@@ -80,6 +90,7 @@ pub enum Command {
         /// Course ids (file stems).
         courses: Vec<String>,
         #[arg(long, env = "COURSECAL_SCHEDULES", default_value = "schedules")]
+        /// Directory of schedule files.
         schedules: PathBuf,
         /// IANA time zone for timed events (default UTC).
         #[arg(long, default_value = "UTC")]
@@ -91,25 +102,38 @@ pub enum Command {
 }
 
 #[derive(Debug, thiserror::Error)]
+/// Why a command failed; each maps to an exit code.
 pub enum CliError {
     #[error("{count} error(s) in the schedules")]
-    Invalid { count: usize },
+    /// Schedules with errors (all printed above).
+    Invalid {
+        /// How many.
+        count: usize,
+    },
     #[error("{0}")]
+    /// An unknown zone, kind or course was asked for.
     Filter(#[from] RequestError),
     #[error("--base-url {0}")]
+    /// `--base-url` is not a usable site root.
     BaseUrl(String),
     #[error("{0}")]
+    /// The server could not start.
     Serve(#[from] crate::server::ServeError),
     #[error("{0}")]
+    /// The static export failed (the previous output is untouched).
     Export(#[from] crate::site::export::ExportError),
     #[error("{path}: {source}")]
+    /// Reading or writing a file failed.
     Io {
+        /// The file.
         path: PathBuf,
+        /// What the system said.
         source: std::io::Error,
     },
 }
 
 impl CliError {
+    /// 0 ok, 1 invalid schedules or I/O, 2 a bad request or argument.
     pub fn exit_code(&self) -> i32 {
         match self {
             CliError::Invalid { .. }
@@ -150,6 +174,7 @@ fn load(dir: &Path) -> Result<LoadReport, CliError> {
     }
 }
 
+/// Run one subcommand, printing diagnostics to stderr.
 pub fn run(args: Args) -> Result<(), CliError> {
     match args.command {
         Command::Check { schedules } => check(&schedules),

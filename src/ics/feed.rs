@@ -25,6 +25,7 @@ pub const LARGE_FEED_BYTES: usize = 1024 * 1024;
 /// A rendered feed and what HTTP needs to serve it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Feed {
+    /// The iCalendar text (CRLF lines, folded at 75 octets).
     pub body: String,
     /// The latest `updated` among the feed's courses.
     pub last_modified: Option<DateTime<Utc>>,
@@ -245,12 +246,7 @@ fn write_event(w: &mut Writer, ct: &CourseText, e: &Event, props: &TimeProps, lo
             }
         }
     }
-    let label = match e.kind {
-        Kind::Release => "Available: ",
-        Kind::Due => "Due: ",
-        Kind::Live | Kind::Milestone => "",
-    };
-    w.text_parts("SUMMARY", &[&ct.prefix, label, &e.name]);
+    w.text_parts("SUMMARY", &[&ct.prefix, e.kind.summary_prefix(), &e.name]);
     // Description: the item's own text, the unit of an assignment, the course.
     let (desc, sep) = match &e.description {
         Some(d) => (d.as_str(), "\n\n"),

@@ -2,9 +2,9 @@
 //! VTIMEZONE generation and the feed renderer that ties them together.
 //! Depends on `model` only.
 
-pub mod feed;
+pub(crate) mod feed;
 pub mod read;
 pub mod vtimezone;
 pub mod writer;
 
-pub use feed::{Feed, render};
+pub use feed::{Feed, LARGE_FEED_BYTES, render};

@@ -10,12 +10,16 @@ pub fn unfold(s: &str) -> String {
 /// One content line: name, parameters (`KEY=value`), value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContentLine {
+    /// Property name, upper-case as written.
     pub name: String,
+    /// Parameters in order (`TZID`, `VALUE`, …).
     pub params: Vec<(String, String)>,
+    /// The raw value (still escaped).
     pub value: String,
 }
 
 impl ContentLine {
+    /// The value of parameter `key`, if present.
     pub fn param(&self, key: &str) -> Option<&str> {
         self.params
             .iter()

@@ -1,7 +1,7 @@
 //! VTIMEZONE generation from chrono-tz.
 //!
 //! chrono-tz has no transition API, so transitions are found by probing the
-//! zone's offset every [`PROBE_STEP`] and bisecting each change to the second.
+//! zone's offset every `PROBE_STEP` and bisecting each change to the second.
 //! The block covers the transition in force at the start of the feed's first
 //! year and every transition up to the end of its last year ("the window").
 //! When the window's transitions follow one yearly rule, it is written as one
@@ -33,13 +33,18 @@ pub struct Observance {
     pub offset: i32,
     /// Seconds of daylight saving included in `offset` (may be negative).
     pub dst: i64,
+    /// TZNAME, when the zone has an abbreviation.
     pub name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// One change of a zone's UTC offset.
 pub struct Transition {
+    /// The first instant of the new observance.
     pub at: DateTime<Utc>,
+    /// The observance before.
     pub from: Observance,
+    /// The observance after.
     pub to: Observance,
 }
 

@@ -7,6 +7,7 @@
 pub const MAX_LINE_OCTETS: usize = 75;
 
 #[derive(Debug, Default)]
+/// RFC 5545 content lines: escaped, folded at 75 octets, CRLF-terminated.
 pub struct Writer {
     out: String,
     /// Reused for folding long lines, so folding does not allocate.
@@ -14,6 +15,7 @@ pub struct Writer {
 }
 
 impl Writer {
+    /// A writer with room for `n` bytes.
     pub fn with_capacity(n: usize) -> Self {
         Writer {
             out: String::with_capacity(n),
@@ -21,10 +23,12 @@ impl Writer {
         }
     }
 
+    /// `BEGIN:<component>`.
     pub fn begin(&mut self, component: &str) {
         self.raw("BEGIN", component);
     }
 
+    /// `END:<component>`.
     pub fn end(&mut self, component: &str) {
         self.raw("END", component);
     }
@@ -81,6 +85,7 @@ impl Writer {
         self.out.push_str(block);
     }
 
+    /// The text written so far.
     pub fn finish(self) -> String {
         self.out
     }
@@ -176,6 +181,7 @@ pub fn escape_text_into(value: &str, out: &mut String) {
     out.push_str(&value[run..]);
 }
 
+/// `value` escaped as RFC 5545 TEXT (backslash, `;`, `,`, newline).
 pub fn escape_text(value: &str) -> String {
     let mut s = String::with_capacity(value.len() + 8);
     escape_text_into(value, &mut s);

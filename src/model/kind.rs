@@ -9,21 +9,66 @@ use std::str::FromStr;
 /// What a dated item is. Its text is used in URLs (`kinds=`) and CATEGORIES.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
+    /// A unit becomes available.
     Release,
+    /// A (suggested) due date of an assignment.
     Due,
+    /// A live event at a fixed instant.
     Live,
+    /// Anything else on the calendar (course end, certificates).
     Milestone,
 }
 
 impl Kind {
+    /// Every kind, in the order feeds and pages list them.
     pub const ALL: [Kind; 4] = [Kind::Release, Kind::Due, Kind::Live, Kind::Milestone];
 
+    /// Its name in URLs (`kinds=`) and CATEGORIES.
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Release => "release",
             Kind::Due => "due",
             Kind::Live => "live",
             Kind::Milestone => "milestone",
+        }
+    }
+
+    /// What feeds put before an item's name in SUMMARY.
+    pub fn summary_prefix(self) -> &'static str {
+        match self {
+            Kind::Release => "Available: ",
+            Kind::Due => "Due: ",
+            Kind::Live | Kind::Milestone => "",
+        }
+    }
+
+    /// The CSS class pages colour it with.
+    pub fn css_class(self) -> &'static str {
+        match self {
+            Kind::Release => "k-release",
+            Kind::Due => "k-due",
+            Kind::Live => "k-live",
+            Kind::Milestone => "k-milestone",
+        }
+    }
+
+    /// Plural label (the kind checkboxes).
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::Release => "Unit releases",
+            Kind::Due => "Suggested due dates",
+            Kind::Live => "Live events",
+            Kind::Milestone => "Milestones",
+        }
+    }
+
+    /// The schedule item it comes from, as an author would name it.
+    pub fn item_noun(self) -> &'static str {
+        match self {
+            Kind::Release => "a unit",
+            Kind::Due => "an assignment",
+            Kind::Live => "a live event",
+            Kind::Milestone => "a milestone",
         }
     }
 
@@ -64,20 +109,24 @@ impl FromStr for Kind {
 pub struct KindSet(u8);
 
 impl KindSet {
+    /// Every kind.
     pub const ALL: KindSet = KindSet(0b1111);
 
     fn bit(k: Kind) -> u8 {
         1 << (k as u8)
     }
 
+    /// Whether `k` is in the set.
     pub fn contains(self, k: Kind) -> bool {
         self.0 & Self::bit(k) != 0
     }
 
+    /// Whether every kind is in the set.
     pub fn is_all(self) -> bool {
         self == Self::ALL
     }
 
+    /// The kinds in the set, in [`Kind::ALL`] order.
     pub fn iter(self) -> impl Iterator<Item = Kind> {
         Kind::ALL.into_iter().filter(move |k| self.contains(*k))
     }

@@ -12,17 +12,25 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RequestError {
     #[error(transparent)]
+    /// Not a zone of the tz database.
     UnknownZone(#[from] UnknownZone),
     #[error("unknown kind `{input}`: expected one of release, due, live, milestone{}", suggest(.suggestion))]
+    /// Not one of the four kinds.
     UnknownKind {
+        /// What was sent (cut to a few dozen characters).
         input: String,
+        /// The closest kind, if it looks like a typo of one.
         suggestion: Option<&'static str>,
     },
     #[error("no kinds selected: expected one or more of release, due, live, milestone")]
+    /// `kinds=` given, but empty after splitting (`kinds=,`).
     NoKinds,
     #[error("unknown course `{input}`{}", suggest(.suggestion))]
+    /// No course with this id.
     UnknownCourse {
+        /// What was sent.
         input: String,
+        /// The closest course id, if any.
         suggestion: Option<String>,
     },
 }

@@ -10,10 +10,12 @@ use chrono_tz::Tz;
 pub enum Zone {
     /// `…Z` times, no VTIMEZONE.
     Utc,
+    /// A named tz database zone, written with a VTIMEZONE.
     Named(Tz),
 }
 
 impl Zone {
+    /// Its tz database name (`UTC` for [`Zone::Utc`]).
     pub fn name(&self) -> &'static str {
         match self {
             Zone::Utc => "UTC",

@@ -6,20 +6,28 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// How bad a diagnostic is.
 pub enum Severity {
+    /// The file does not compile.
     Error,
+    /// It compiles, but probably not as meant.
     Warning,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// A problem in an input file, located for its author: file, line, column, what was expected, and the closest valid value.
 pub struct Diagnostic {
+    /// Error or warning.
     pub severity: Severity,
+    /// The file.
     pub path: PathBuf,
     /// 1-based; 0 when the problem concerns the whole file.
     pub line: u32,
+    /// 1-based column (0 when the whole file is meant).
     pub column: u32,
     /// Length of the offending text in characters (at least 1 when located).
     pub width: u32,
+    /// One line: what is wrong.
     pub message: String,
     /// What was expected, shown under the offending text.
     pub label: Option<String>,
@@ -30,6 +38,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// An error about the file `path`, not yet located.
     pub fn error(path: &Path, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
@@ -44,6 +53,7 @@ impl Diagnostic {
         }
     }
 
+    /// A warning about the file `path`, not yet located.
     pub fn warning(path: &Path, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
@@ -97,16 +107,19 @@ impl Diagnostic {
         }
     }
 
+    /// What was expected there (shown under the snippet).
     pub fn label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
         self
     }
 
+    /// How to fix it, e.g. the closest valid value.
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
+    /// Whether it stops the file from compiling.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

@@ -1,9 +1,9 @@
 //! Reading one schedule file: bytes → located YAML tree → [`Schedule`] →
 //! resolved [`Course`], with every problem as a located [`Diagnostic`].
 
-use super::SourceFile;
 use super::node::{Node, attach_raw};
 use super::read::{MAX_DEPTH, MAX_FILE_BYTES, ReadError, read_text};
+use super::source::SourceFile;
 use super::validate::Checker;
 use super::{model::Schedule, ocw, yaml};
 use crate::model::{Course, ids};
@@ -16,12 +16,10 @@ pub struct Loaded {
     /// Shared: a reload that keeps this file reuses it without copying.
     pub course: std::sync::Arc<Course>,
     pub warnings: Vec<Diagnostic>,
-    /// Every file read (the schedule, then its metadata file if any).
-    pub inputs: Vec<PathBuf>,
 }
 
 /// The course id a schedule path stands for, if its name is valid.
-pub fn course_id(path: &Path) -> Result<String, Diagnostic> {
+pub fn course_id(path: &Path) -> Result<String, Vec<Diagnostic>> {
     let stem = path
         .file_stem()
         .and_then(|s| s.to_str())
@@ -45,32 +43,34 @@ pub fn course_id(path: &Path) -> Result<String, Diagnostic> {
     if let Some(suggestion) = ids::suggest_id(stem) {
         d = d.help(format!("rename it to `{suggestion}.yaml`"));
     }
-    Err(d)
+    Err(vec![d])
 }
 
 /// Read a file as UTF-8 text, within [`MAX_FILE_BYTES`].
-pub fn read_source(path: &Path) -> Result<SourceFile, Diagnostic> {
-    read_text(path).map_err(|e| match e {
-        ReadError::Io(e) => Diagnostic::error(path, format!("cannot read the file: {e}")),
-        ReadError::NotAFile => Diagnostic::error(path, "not a regular file")
-            .label("expected a schedule file (not a directory, FIFO or device)"),
-        ReadError::TooLarge => Diagnostic::error(
-            path,
-            format!(
-                "the file is larger than the limit of {} MiB",
-                MAX_FILE_BYTES / 1024 / 1024
+pub fn read_source(path: &Path) -> Result<SourceFile, Vec<Diagnostic>> {
+    read_text(path)
+        .map_err(|e| match e {
+            ReadError::Io(e) => Diagnostic::error(path, format!("cannot read the file: {e}")),
+            ReadError::NotAFile => Diagnostic::error(path, "not a regular file")
+                .label("expected a schedule file (not a directory, FIFO or device)"),
+            ReadError::TooLarge => Diagnostic::error(
+                path,
+                format!(
+                    "the file is larger than the limit of {} MiB",
+                    MAX_FILE_BYTES / 1024 / 1024
+                ),
             ),
-        ),
-        ReadError::NotUtf8 {
-            line,
-            column,
-            byte,
-            text,
-        } => Diagnostic::error(path, "the file is not valid UTF-8")
-            .at(&text, line, column, 1)
-            .label("expected UTF-8 text")
-            .help(ReadError::utf8_help(byte)),
-    })
+            ReadError::NotUtf8 {
+                line,
+                column,
+                byte,
+                text,
+            } => Diagnostic::error(path, "the file is not valid UTF-8")
+                .at(&text, line, column, 1)
+                .label("expected UTF-8 text")
+                .help(ReadError::utf8_help(byte)),
+        })
+        .map_err(|d| vec![d])
 }
 
 /// Parser options for schedule files: resource limits, and scalars kept as
@@ -86,13 +86,13 @@ fn schedule_options() -> serde_saphyr::Options {
 }
 
 /// Parse YAML into a located tree, with resource limits.
-pub fn parse_yaml(src: &SourceFile) -> Result<Node, Diagnostic> {
+pub fn parse_yaml(src: &SourceFile) -> Result<Node, Vec<Diagnostic>> {
     match serde_saphyr::from_str_with_options::<Node>(&src.text, schedule_options()) {
         Ok(mut node) => {
             attach_raw(&mut node, &src.text);
             Ok(node)
         }
-        Err(e) => Err(yaml_error(src, &e)),
+        Err(e) => Err(vec![yaml_error(src, &e)]),
     }
 }
 
@@ -113,7 +113,7 @@ fn yaml_error(src: &SourceFile, e: &serde_saphyr::Error) -> Diagnostic {
 
 /// Check a parsed file; all shape errors of the file at once.
 pub fn check(src: &SourceFile) -> Result<Schedule, Vec<Diagnostic>> {
-    let root = parse_yaml(src).map_err(|d| vec![d])?;
+    let root = parse_yaml(src)?;
     let mut checker = Checker::new(src);
     let schedule = checker.schedule(&root);
     if checker.diags.is_empty() {
@@ -121,6 +121,64 @@ pub fn check(src: &SourceFile) -> Result<Schedule, Vec<Diagnostic>> {
     } else {
         Err(checker.diags)
     }
+}
+
+/// A schedule compiled into a course, with its warnings.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    /// The course, valid by construction.
+    pub course: Course,
+    /// Problems that do not stop it (e.g. an `updated:` in the future).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Compile a schedule written as `text` into the course `id`; diagnostics
+/// name the file `name`. Nothing is read from disk, so a `metadata:` entry
+/// is an error here: use [`compile_file`] for schedules that name one.
+///
+/// ```
+/// let text = "course:\n  title: Demo\n  timezone: Europe/Berlin\n\
+///             milestones:\n  - name: Kick-off\n    date: 2026-12-01\n";
+/// let compiled = coursecal::schedule::compile("demo-101", "demo-101.yaml", text).unwrap();
+/// assert_eq!(compiled.course.events.len(), 1);
+/// ```
+pub fn compile(id: &str, name: &str, text: &str) -> Result<Compiled, Vec<Diagnostic>> {
+    let src = SourceFile {
+        path: PathBuf::from(name),
+        text: text.to_owned(),
+    };
+    if !ids::is_course_id(id) {
+        return Err(vec![
+            Diagnostic::error(
+                &src.path,
+                format!("invalid course id `{}`", crate::model::suggest::quoted(id)),
+            )
+            .label("expected lowercase letters, digits and `-`, like `res-cms-154`"),
+        ]);
+    }
+    let schedule = check(&src)?;
+    if let Some(rel) = &schedule.course.metadata {
+        return Err(vec![
+            src.error(
+                rel.pos,
+                "a schedule compiled from text cannot read a metadata file",
+            )
+            .label("`metadata:` names a file relative to the schedule file")
+            .help("compile the schedule from its file (`compile_file`) instead"),
+        ]);
+    }
+    let (course, warnings) = super::resolve::resolve(id, &src, &schedule, None)?;
+    Ok(Compiled { course, warnings })
+}
+
+/// Compile the schedule file `path` (its course id is the file stem), with
+/// the OCW metadata file it names.
+pub fn compile_file(path: &Path) -> Result<Compiled, Vec<Diagnostic>> {
+    let loaded = load_course(path)?;
+    Ok(Compiled {
+        course: std::sync::Arc::unwrap_or_clone(loaded.course),
+        warnings: loaded.warnings,
+    })
 }
 
 /// Load, validate and resolve one schedule file.
@@ -138,8 +196,8 @@ pub fn load_course_tracked(path: &Path) -> (Result<Loaded, Vec<Diagnostic>>, Vec
 }
 
 fn load_into(path: &Path, inputs: &mut Vec<PathBuf>) -> Result<Loaded, Vec<Diagnostic>> {
-    let id = course_id(path).map_err(|d| vec![d])?;
-    let src = read_source(path).map_err(|d| vec![d])?;
+    let id = course_id(path)?;
+    let src = read_source(path)?;
     let schedule = check(&src)?;
     let meta = match &schedule.course.metadata {
         Some(rel) => {
@@ -173,7 +231,6 @@ fn load_into(path: &Path, inputs: &mut Vec<PathBuf>) -> Result<Loaded, Vec<Diagn
     Ok(Loaded {
         course: std::sync::Arc::new(course),
         warnings,
-        inputs: inputs.clone(),
     })
 }
 
@@ -194,7 +251,7 @@ mod tests {
         assert!(matches!(read_text(&fifo), Err(ReadError::NotAFile)));
         assert!(matches!(read_text(dir.path()), Err(ReadError::NotAFile)));
         let d = read_source(&fifo).expect_err("not a file");
-        assert_eq!(d.message, "not a regular file");
+        assert_eq!(d[0].message, "not a regular file");
         let file = dir.path().join("b.yaml");
         std::fs::write(&file, "course: {}\n").expect("write");
         assert!(read_text(&file).is_ok());

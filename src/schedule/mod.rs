@@ -1,62 +1,23 @@
-//! Schedule files: reading YAML with locations (`node`, `load`), checking its
-//! shape (`validate`) into the written model (`model`), and OCW metadata (`ocw`);
-//! `yaml` holds the parser limits and error wording both kinds of file share.
+//! Schedule files, second layer (uses `model` only): reading files safely
+//! (`read`), YAML with locations (`node`, `yaml`), checking its shape into
+//! the written schedule (`validate` → `model`), OCW metadata (`ocw`),
+//! resolution into a [`crate::model::Course`] (`resolve`, `time`), all
+//! errors as located [`Diagnostic`]s (`diagnostic`); `load` runs the steps.
+//!
+//! The public face: [`compile`] a schedule from text, [`compile_file`] from
+//! a file, and [`Diagnostic`] for what went wrong.
 
 pub mod diagnostic;
-pub mod load;
-pub mod model;
-pub mod node;
-pub mod ocw;
-pub mod read;
-pub mod resolve;
-pub mod time;
-pub mod validate;
-pub mod yaml;
+pub(crate) mod load;
+pub(crate) mod model;
+pub(crate) mod node;
+pub(crate) mod ocw;
+pub(crate) mod read;
+pub(crate) mod resolve;
+pub(crate) mod source;
+pub(crate) mod time;
+pub(crate) mod validate;
+pub(crate) mod yaml;
 
-use crate::schedule::diagnostic::Diagnostic;
-use node::Pos;
-use std::path::PathBuf;
-
-/// A file being read, so that any stage can point into it.
-#[derive(Debug, Clone)]
-pub struct SourceFile {
-    pub path: PathBuf,
-    pub text: String,
-}
-
-impl SourceFile {
-    /// An error located at `pos`.
-    pub fn error(&self, pos: Pos, message: impl Into<String>) -> Diagnostic {
-        let width = self
-            .text
-            .get(pos.start..pos.end)
-            .map_or(1, |s| s.chars().count().max(1));
-        let width = u32::try_from(width).unwrap_or(u32::MAX);
-        let d = Diagnostic::error(&self.path, message);
-        match self.line_at(pos) {
-            Some(line) => d.at_line(line, pos.line, pos.column, width),
-            None => d.at(&self.text, pos.line, pos.column, width),
-        }
-    }
-
-    /// The line holding `pos`, found from its byte offset.
-    fn line_at(&self, pos: Pos) -> Option<&str> {
-        // Offset 0 past line 1 means the parser gave no offset.
-        if pos.start == 0 && pos.line > 1 {
-            return None;
-        }
-        let begin = self.text.get(..pos.start)?.rfind('\n').map_or(0, |i| i + 1);
-        let end = self
-            .text
-            .get(pos.start..)?
-            .find('\n')
-            .map_or(self.text.len(), |i| pos.start + i);
-        self.text.get(begin..end)
-    }
-
-    pub fn warning(&self, pos: Pos, message: impl Into<String>) -> Diagnostic {
-        let mut d = self.error(pos, message);
-        d.severity = crate::schedule::diagnostic::Severity::Warning;
-        d
-    }
-}
+pub use diagnostic::Diagnostic;
+pub use load::{Compiled, compile, compile_file};

@@ -2,7 +2,7 @@
 //! blocking open, within a size limit, as UTF-8 (with the position of the
 //! first bad byte).
 
-use super::SourceFile;
+use super::source::SourceFile;
 use std::path::Path;
 
 /// Largest schedule or metadata file read (bytes). A year-long course is a

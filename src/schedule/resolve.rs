@@ -3,10 +3,10 @@
 //! after start, naive times placed in the course zone), so nothing
 //! downstream re-checks.
 
-use super::SourceFile;
 use super::diagnostic::Diagnostic;
 use super::model::{EventEnd, Item, LiveEvent, Located, Schedule, Unit};
 use super::ocw::Metadata;
+use super::source::SourceFile;
 use super::time::{LocalTimeError, TimeValue, offset_text, resolve_local};
 use crate::model::{self, Course, Event, Kind, When, default_live_duration, ids};
 use chrono::{DateTime, Utc};
@@ -111,7 +111,7 @@ impl Resolver<'_> {
                 .error(pos, format!("duplicate id `{id}` in this course"))
                 .label(format!(
                     "{how} is already used by {} on line {}",
-                    item_noun(*other_kind),
+                    other_kind.item_noun(),
                     other.pos.line
                 ))
                 .help("give one of them a different explicit `id:` (ids keep calendar entries stable)");
@@ -187,16 +187,6 @@ impl Resolver<'_> {
     }
 }
 
-/// The item a kind of event comes from, as the author wrote it.
-fn item_noun(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Release => "a unit",
-        Kind::Due => "an assignment",
-        Kind::Live => "a live event",
-        Kind::Milestone => "a milestone",
-    }
-}
-
 /// The time exactly as written in the file.
 fn written(src: &SourceFile, t: &Located<TimeValue>) -> String {
     src.text
@@ -254,7 +244,7 @@ fn title(
     src: &SourceFile,
     schedule: &Schedule,
     meta: Option<&Metadata>,
-) -> Result<String, Diagnostic> {
+) -> Result<String, Box<Diagnostic>> {
     let block = &schedule.course;
     let title = block
         .title
@@ -262,7 +252,10 @@ fn title(
         .or_else(|| meta.and_then(|m| m.course_title.clone()))
         .map(|t| t.trim().to_owned())
         .filter(|t| !t.is_empty());
-    title.ok_or_else(|| match (&block.metadata, meta) {
+    if let Some(title) = title {
+        return Ok(title);
+    }
+    let d = match (&block.metadata, meta) {
         (Some(rel), Some(_)) => src
             .error(rel.pos, format!("`{}` has no `course_title`", rel.value))
             .label("expected `course_title:` in this metadata file")
@@ -271,7 +264,8 @@ fn title(
             .error(block.pos, "the course has no title")
             .label("expected a `title:` entry in this block")
             .help("add `title: …` under `course:`, or a `metadata:` file with `course_title`"),
-    })
+    };
+    Err(Box::new(d))
 }
 
 /// Resolve a checked schedule into a course (all errors at once).
@@ -291,7 +285,9 @@ pub fn resolve(
         events: Vec::new(),
         course_id: id,
     };
-    let title = title(src, schedule, meta).map_err(|d| r.diags.push(d)).ok();
+    let title = title(src, schedule, meta)
+        .map_err(|d| r.diags.push(*d))
+        .ok();
     r.units(&schedule.units);
     for ev in &schedule.live_events {
         r.live(ev);

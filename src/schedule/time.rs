@@ -11,8 +11,6 @@ use chrono::{
 };
 use chrono_tz::Tz;
 
-pub use crate::model::When;
-
 /// A time value as written in a schedule file, before zone resolution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimeValue {

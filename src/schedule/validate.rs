@@ -2,12 +2,12 @@
 //! problem of the file (unknown keys with the closest valid one, wrong types,
 //! missing keys, unparsable values) instead of stopping at the first.
 
-use super::SourceFile;
 use super::diagnostic::Diagnostic;
 use super::model::{
     Assignment, CourseBlock, EventEnd, Item, LiveEvent, Located, Milestone, Schedule, Unit,
 };
 use super::node::{Node, Value};
+use super::source::SourceFile;
 use crate::model::suggest::closest;
 use crate::schedule::time::{TimeValue, parse_duration, parse_time_value};
 use chrono::{DateTime, Utc};

@@ -5,17 +5,23 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// Open connections at most, by default.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
 /// Seconds a blocked response write may wait for the client to read.
 pub const DEFAULT_WRITE_TIMEOUT_SECS: u64 = 30;
 
 #[derive(Debug, Clone)]
+/// Everything `serve` needs; [`ServeConfig::new`] gives the defaults.
 pub struct ServeConfig {
+    /// Directory of schedule files (watched).
     pub schedules: PathBuf,
+    /// Address to listen on (port 0 picks a free one).
     pub addr: SocketAddr,
+    /// Byte budget of the cache of rendered feeds and pages.
     pub cache_bytes: u64,
     /// Requests handled at once; more wait (bounded by the OS backlog).
     pub max_concurrency: usize,
+    /// Longest a request may take before a 503.
     pub request_timeout: Duration,
     /// Time a client gets to send a whole request head (slowloris guard).
     pub header_timeout: Duration,
@@ -34,6 +40,7 @@ pub struct ServeConfig {
 }
 
 impl ServeConfig {
+    /// The defaults, serving `schedules` on `addr`.
     pub fn new(schedules: PathBuf, addr: SocketAddr) -> Self {
         ServeConfig {
             schedules,

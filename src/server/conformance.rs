@@ -3,39 +3,36 @@
 //! QR codes are built from it), an unusable `Host`, and methods we do not
 //! serve — `OPTIONS` only as a CORS preflight.
 
-use super::error::plain;
+use super::error::HttpError;
 use crate::site::links::valid_host;
 use axum::extract::Request;
-use axum::http::{HeaderValue, Method, StatusCode, Version, header};
+use axum::http::{Method, Version, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 pub async fn check(req: Request, next: Next) -> Response {
-    if let Err(resp) = conforms(&req) {
-        return resp;
+    if let Err(e) = conforms(&req) {
+        return e.into_response();
     }
     next.run(req).await
 }
 
-fn conforms(req: &Request) -> Result<(), Response> {
+fn conforms(req: &Request) -> Result<(), HttpError> {
     let mut hosts = req.headers().get_all(header::HOST).iter();
     let host = hosts.next();
     if hosts.next().is_some() {
-        return Err(plain(
-            StatusCode::BAD_REQUEST,
+        return Err(HttpError::BadRequest(
             "more than one Host header (RFC 9112 §3.2)",
         ));
     }
     match host {
         None if req.version() == Version::HTTP_11 => {
-            return Err(plain(
-                StatusCode::BAD_REQUEST,
+            return Err(HttpError::BadRequest(
                 "HTTP/1.1 request without a Host header (RFC 9112 §3.2)",
             ));
         }
         Some(h) if !h.to_str().is_ok_and(valid_host) => {
-            return Err(plain(
-                StatusCode::BAD_REQUEST,
+            return Err(HttpError::BadRequest(
                 "invalid Host header: expected a host name or address and an optional port",
             ));
         }
@@ -48,16 +45,7 @@ fn conforms(req: &Request) -> Result<(), Response> {
             .headers()
             .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
     if method != Method::GET && method != Method::HEAD && !preflight {
-        let mut resp = plain(
-            StatusCode::METHOD_NOT_ALLOWED,
-            format!(
-                "method {} not allowed: use GET or HEAD",
-                crate::model::suggest::quoted(method.as_str())
-            ),
-        );
-        resp.headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
-        return Err(resp);
+        return Err(HttpError::MethodNotAllowed(method.as_str().to_owned()));
     }
     Ok(())
 }

@@ -15,15 +15,21 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 
 #[derive(Debug, thiserror::Error)]
+/// Why the server could not start.
 pub enum ServeError {
     #[error("cannot listen on {addr}: {source}")]
+    /// The address is taken or not ours.
     Bind {
+        /// The address.
         addr: SocketAddr,
+        /// What the system said.
         source: std::io::Error,
     },
     #[error(transparent)]
+    /// The schedules directory cannot be watched.
     Watch(#[from] watch::WatchError),
     #[error("cannot start the runtime: {0}")]
+    /// The tokio runtime could not start.
     Runtime(std::io::Error),
 }
 

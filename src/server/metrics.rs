@@ -3,7 +3,7 @@
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -125,13 +125,12 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, req: Request, next: Next
         .map(|(k, v)| k.as_str().len() + v.len() + 4)
         .sum();
     let response = if uri_len > MAX_URI_BYTES {
-        (StatusCode::URI_TOO_LONG, "request URI too long\n").into_response()
+        super::error::plain(StatusCode::URI_TOO_LONG, "request URI too long")
     } else if header_len > MAX_HEADER_BYTES {
-        (
+        super::error::plain(
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            "request headers too large\n",
+            "request headers too large",
         )
-            .into_response()
     } else {
         next.run(req).await
     };

@@ -2,23 +2,24 @@
 //! and catalog version and served from memory; schedule files are watched
 //! and reloaded without a restart.
 
-pub mod cache;
-pub mod conditional;
-pub mod config;
-pub mod conformance;
-pub mod error;
-pub mod feeds;
-pub mod health;
-pub mod listen;
-pub mod metrics;
-pub mod pages;
-pub mod query;
-pub mod router;
-pub mod state;
-pub mod watch;
-pub mod write_timeout;
+pub(crate) mod cache;
+pub(crate) mod conditional;
+pub(crate) mod config;
+pub(crate) mod conformance;
+pub(crate) mod error;
+pub(crate) mod feeds;
+pub(crate) mod health;
+pub(crate) mod listen;
+pub(crate) mod metrics;
+pub(crate) mod pages;
+pub(crate) mod query;
+pub(crate) mod router;
+pub(crate) mod state;
+pub(crate) mod watch;
+pub(crate) mod write_timeout;
 
+pub use cache::DEFAULT_CACHE_BYTES;
 pub use config::{DEFAULT_MAX_CONNECTIONS, DEFAULT_WRITE_TIMEOUT_SECS, ServeConfig};
 pub use listen::{ServeError, Server, run, serve};
 pub use router::router;
-pub use state::{AppState, Snapshot};
+pub use state::AppState;

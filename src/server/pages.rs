@@ -4,7 +4,7 @@
 
 use super::cache::{CacheKey, Rendered};
 use super::conditional::{Sending, respond};
-use super::error::plain;
+use super::error::{HttpError, plain};
 use super::query::{Params, params};
 use super::state::AppState;
 use super::state::cached;
@@ -82,17 +82,12 @@ pub fn origin(state: &AppState, uri: &Uri, headers: &HeaderMap) -> Origin {
     }
 }
 
-fn find_course(state: &AppState, id: &str) -> Result<Arc<Course>, Response> {
+fn find_course(state: &AppState, id: &str) -> Result<Arc<Course>, HttpError> {
     let snap = state.snapshot.load();
     plausible_id(id)
         .then(|| snap.catalog.courses.get(id).cloned())
         .flatten()
-        .ok_or_else(|| {
-            plain(
-                StatusCode::NOT_FOUND,
-                format!("unknown course `{}`", quoted(id)),
-            )
-        })
+        .ok_or_else(|| HttpError::unknown_course(id))
 }
 
 /// Which page a request is for.
@@ -121,11 +116,8 @@ async fn page(
     course: Option<&str>,
     uri: &Uri,
     headers: &HeaderMap,
-) -> Response {
-    let p = match params(uri) {
-        Ok(p) => p,
-        Err(resp) => return resp,
-    };
+) -> Result<Response, HttpError> {
+    let p = params(uri)?;
     let origin = origin(state, uri, headers);
     let Params { variant, .. } = p;
     let key = CacheKey::Page {
@@ -145,12 +137,12 @@ async fn page(
             now: Some(now),
         };
         let course = match &id {
-            Some(id) => Some(snap.catalog.courses.get(id).ok_or_else(|| {
-                plain(
-                    StatusCode::NOT_FOUND,
-                    format!("unknown course `{}`", quoted(id)),
-                )
-            })?),
+            Some(id) => Some(
+                snap.catalog
+                    .courses
+                    .get(id)
+                    .ok_or_else(|| HttpError::unknown_course(id))?,
+            ),
             None => None,
         };
         let (body, shown) = match (route, course) {
@@ -167,11 +159,12 @@ async fn page(
         );
         Ok(Rendered::page(body, next_change(&shown, tz, now)))
     })
-    .await;
-    match rendered {
-        Ok(r) => respond(&r, headers, html(route == Route::Embed, origin.vary)),
-        Err(resp) => resp,
-    }
+    .await?;
+    Ok(respond(
+        &rendered,
+        headers,
+        html(route == Route::Embed, origin.vary),
+    ))
 }
 
 /// How pages are sent.
@@ -208,28 +201,35 @@ fn html(embeddable: bool, vary: &str) -> Sending<'_> {
     }
 }
 
-pub async fn index(State(state): State<Arc<AppState>>, uri: Uri, headers: HeaderMap) -> Response {
+/// `/`: the course list.
+pub async fn index(
+    State(state): State<Arc<AppState>>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
     page(&state, Route::Index, None, &uri, &headers).await
 }
 
 /// `/courses/<id>` (the feed route hands over names without `.ics`).
-pub async fn course(state: &AppState, id: &str, uri: &Uri, headers: &HeaderMap) -> Response {
-    match find_course(state, id) {
-        Ok(c) => page(state, Route::Course, Some(&c.id), uri, headers).await,
-        Err(resp) => resp,
-    }
+pub async fn course(
+    state: &AppState,
+    id: &str,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<Response, HttpError> {
+    let c = find_course(state, id)?;
+    page(state, Route::Course, Some(&c.id), uri, headers).await
 }
 
+/// `/courses/<id>/embed`: the widget.
 pub async fn embed(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
     uri: Uri,
     headers: HeaderMap,
-) -> Response {
-    match find_course(&state, &id) {
-        Ok(c) => page(&state, Route::Embed, Some(&c.id), &uri, &headers).await,
-        Err(resp) => resp,
-    }
+) -> Result<Response, HttpError> {
+    let c = find_course(&state, &id)?;
+    page(&state, Route::Embed, Some(&c.id), &uri, &headers).await
 }
 
 /// `/courses/<id>/events/<uid>.ics`: a feed of one event.
@@ -238,24 +238,14 @@ pub async fn event(
     Path((id, file)): Path<(String, String)>,
     uri: Uri,
     headers: HeaderMap,
-) -> Response {
-    let c = match find_course(&state, &id) {
-        Ok(c) => c,
-        Err(resp) => return resp,
-    };
-    let Some(ev) = file
+) -> Result<Response, HttpError> {
+    let c = find_course(&state, &id)?;
+    let no_event = || HttpError::NotFound(format!("no such event in `{}`", quoted(&id)));
+    let ev = file
         .strip_suffix(".ics")
         .and_then(|uid| c.events.iter().find(|e| e.uid == uid))
-    else {
-        return plain(
-            StatusCode::NOT_FOUND,
-            format!("no such event in `{}`", quoted(&id)),
-        );
-    };
-    let zone = match params(&uri) {
-        Ok(p) => p.variant.feed_zone(),
-        Err(resp) => return resp,
-    };
+        .ok_or_else(no_event)?;
+    let zone = params(&uri)?.variant.feed_zone();
     let key = CacheKey::Event {
         course: c.id.clone(),
         uid: ev.uid.clone(),
@@ -267,33 +257,33 @@ pub async fn event(
             .events
             .iter()
             .find(|e| e.uid == uid)
-            .ok_or_else(|| plain(StatusCode::NOT_FOUND, "no such event"))?;
+            .ok_or_else(|| HttpError::NotFound("no such event".into()))?;
         let one = course.with_only(ev);
         let feed = crate::ics::render(&[&one], zone, KindSet::ALL);
         let mut r = Rendered::new(feed.body, Some(snap.stamp));
         r.sources = vec![course.clone()];
         Ok(r)
     })
-    .await;
-    match rendered {
-        Ok(r) => respond(&r, &headers, Sending::feed(None)),
-        Err(resp) => resp,
-    }
+    .await?;
+    Ok(respond(&rendered, &headers, Sending::feed(None)))
 }
 
-fn qr(state: &AppState, feed_path: &str, uri: &Uri, headers: &HeaderMap) -> Response {
-    let p = match params(uri) {
-        Ok(p) => p,
-        Err(resp) => return resp,
-    };
-    let variant = p.variant;
+fn qr(
+    state: &AppState,
+    feed_path: &str,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<Response, HttpError> {
+    let variant = params(uri)?.variant;
     let origin = origin(state, uri, headers);
     let Some(base) = &origin.base else {
-        return plain(StatusCode::NOT_FOUND, "no absolute URL for this request");
+        return Err(HttpError::NotFound(
+            "no absolute URL for this request".into(),
+        ));
     };
     let url = format!("{base}{feed_path}{}", variant.query());
     let Some(svg) = qr::svg(&url) else {
-        return plain(StatusCode::NOT_FOUND, "URL too long for a QR code");
+        return Err(HttpError::NotFound("URL too long for a QR code".into()));
     };
     // The code encodes a URL built from the request's headers unless
     // `--base-url` fixes it: then no shared cache may keep it for others.
@@ -316,22 +306,26 @@ fn qr(state: &AppState, feed_path: &str, uri: &Uri, headers: &HeaderMap) -> Resp
         resp.headers_mut()
             .insert(header::VARY, HeaderValue::from_static(origin.vary));
     }
-    resp
+    Ok(resp)
 }
 
+/// `/courses/<id>/qr.svg`: the QR code of a course feed.
 pub async fn qr_course(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
     uri: Uri,
     headers: HeaderMap,
-) -> Response {
-    match find_course(&state, &id) {
-        Ok(c) => qr(&state, &format!("courses/{}.ics", c.id), &uri, &headers),
-        Err(resp) => resp,
-    }
+) -> Result<Response, HttpError> {
+    let c = find_course(&state, &id)?;
+    qr(&state, &format!("courses/{}.ics", c.id), &uri, &headers)
 }
 
-pub async fn qr_all(State(state): State<Arc<AppState>>, uri: Uri, headers: HeaderMap) -> Response {
+/// `/qr.svg`: the QR code of the merged feed.
+pub async fn qr_all(
+    State(state): State<Arc<AppState>>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
     qr(&state, "calendar.ics", &uri, &headers)
 }
 

@@ -10,11 +10,9 @@
 //! - Other parameters are ignored: calendar clients append their own.
 //! - Values are percent-decoded (`+` is a space) and must be UTF-8.
 
-use super::error::{filter_error, plain};
 use crate::model::suggest::quoted;
 use crate::model::{Courses, KindSet, RequestError, Variant, parse_kinds, parse_zone};
-use axum::http::{StatusCode, Uri};
-use axum::response::Response;
+use axum::http::Uri;
 use percent_encoding::percent_decode_str;
 
 /// What a request asked for, parsed and validated.
@@ -117,12 +115,9 @@ pub fn parse(query: Option<&str>) -> Result<Params, QueryError> {
     })
 }
 
-/// The query of any feed or page route, by the one rule of [`query`].
-pub fn params(uri: &Uri) -> Result<Params, Response> {
-    parse(uri.query()).map_err(|e| match e {
-        QueryError::Filter(e) => filter_error(e),
-        e => plain(StatusCode::BAD_REQUEST, e),
-    })
+/// The query of any feed or page route, by the one rule above.
+pub fn params(uri: &Uri) -> Result<Params, QueryError> {
+    parse(uri.query())
 }
 
 #[cfg(test)]

@@ -3,12 +3,10 @@
 
 use super::cache::{CacheKey, FeedCache, Rendered};
 use super::config::ServeConfig;
-use super::error::plain;
+use super::error::HttpError;
 use super::metrics;
 use crate::catalog::{Catalog, Loader};
 use arc_swap::ArcSwap;
-use axum::http::StatusCode;
-use axum::response::Response;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
@@ -38,12 +36,17 @@ fn next_stamp(previous: Option<SystemTime>) -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(at)
 }
 
+/// What every request reads.
 pub struct AppState {
+    /// The current catalog and its cache, swapped whole on reload.
     pub snapshot: ArcSwap<Snapshot>,
+    /// Counters and histograms for `/metrics`.
     pub metrics: Arc<metrics::Metrics>,
     loader: Mutex<Loader>,
     cache_bytes: u64,
+    /// `--base-url`, normalised to end in `/`.
     pub base_url: Option<String>,
+    /// Believe `X-Forwarded-Host`/`-Proto` (last value).
     pub trust_proxy: bool,
 }
 
@@ -118,9 +121,9 @@ impl AppState {
 
 /// The warm path is a cache lookup; a miss renders off the async workers,
 /// once per key however many requests wait for it.
-pub async fn cached<F>(state: &AppState, key: CacheKey, make: F) -> Result<Arc<Rendered>, Response>
+pub async fn cached<F>(state: &AppState, key: CacheKey, make: F) -> Result<Arc<Rendered>, HttpError>
 where
-    F: FnOnce(&Snapshot) -> Result<Rendered, Response> + Send + 'static,
+    F: FnOnce(&Snapshot) -> Result<Rendered, HttpError> + Send + 'static,
 {
     let snap = state.snapshot.load_full();
     let result = snap
@@ -133,7 +136,7 @@ where
                     Ok(Err(resp)) => Err(resp),
                     Err(e) => {
                         tracing::error!(error = %e, "rendering task failed");
-                        Err(plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error"))
+                        Err(HttpError::Internal)
                     }
                 }
             }

@@ -4,7 +4,7 @@
 
 use super::links::segment;
 use super::{Page, Site};
-use crate::model::{Course, Event, Kind, KindSet, Variant, When};
+use crate::model::{Course, Event, KindSet, Variant, When};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use maud::{Markup, html};
@@ -91,15 +91,6 @@ pub fn monday(day: NaiveDate) -> NaiveDate {
     day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
 }
 
-pub fn kind_class(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Release => "k-release",
-        Kind::Due => "k-due",
-        Kind::Live => "k-live",
-        Kind::Milestone => "k-milestone",
-    }
-}
-
 pub fn day_label(day: NaiveDate) -> String {
     day.format("%a %-d %b").to_string()
 }
@@ -174,7 +165,7 @@ pub fn agenda(
                             @let is_next = next == Some(*n);
                             @let classes = format!(
                                 "ev {}{}{}{}",
-                                kind_class(ev.kind),
+                                ev.kind.css_class(),
                                 if past(item) { " past" } else { "" },
                                 if is_next { " next" } else { "" },
                                 if ev.cancelled { " cancelled" } else { "" },

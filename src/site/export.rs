@@ -1,6 +1,6 @@
 //! The static export (`coursecal build`): every feed, and the same HTML as
 //! `serve` with relative links. [`files`] is a pure function of the catalog
-//! and the base URL, so two builds are byte-identical; [`write`] puts the
+//! and the base URL, so two builds are byte-identical; [`write()`] puts the
 //! tree on disk atomically.
 
 use super::{Mode, Site, assets, pages, qr};

@@ -80,16 +80,6 @@ pub fn document(site: &Site, doc: &Doc, content: Markup) -> Markup {
     }
 }
 
-/// Labels of the kind checkboxes.
-pub fn kind_plural(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Release => "Unit releases",
-        Kind::Due => "Suggested due dates",
-        Kind::Live => "Live events",
-        Kind::Milestone => "Milestones",
-    }
-}
-
 /// Every zone name of the tz database, aliases included, so whatever the
 /// browser reports is in the list.
 fn zone_options(selected: Tz) -> Markup {
@@ -122,8 +112,8 @@ pub fn controls(site: &Site, zone: Tz, kinds: KindSet, show_kinds: bool) -> Mark
                     @for k in Kind::ALL {
                         label.kind-check {
                             input type="checkbox" name="kinds" value=(k.as_str()) checked[kinds.contains(k)];
-                            span class=(format!("dot {}", super::agenda::kind_class(k))) aria-hidden="true" {}
-                            (kind_plural(k))
+                            span class=(format!("dot {}", k.css_class())) aria-hidden="true" {}
+                            (k.plural())
                         }
                     }
                 }

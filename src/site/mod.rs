@@ -5,14 +5,17 @@
 //! JavaScript; `assets/site.js` only re-renders times in the reader's zone
 //! and rewrites links when the time zone or kinds change.
 
-pub mod agenda;
-pub mod assets;
+pub(crate) mod agenda;
+pub(crate) mod assets;
 pub mod export;
-pub mod layout;
-pub mod links;
-pub mod pages;
-pub mod qr;
-pub mod subscribe;
+pub(crate) mod layout;
+pub(crate) mod links;
+pub(crate) mod pages;
+pub(crate) mod qr;
+pub(crate) mod subscribe;
+
+pub use assets::version as asset_version;
+pub use links::component as encode_uri_component;
 
 use crate::catalog::Catalog;
 use crate::model::{Course, FeedRequest, RequestError, Variant, Zone};
@@ -23,14 +26,14 @@ use chrono_tz::Tz;
 /// static export (fixed files, no clock: "past" and "next up" are left to
 /// the script).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     Serve,
     Static,
 }
 
 /// Everything a page needs besides the course data.
 #[derive(Debug, Clone)]
-pub struct Site<'a> {
+pub(crate) struct Site<'a> {
     pub catalog: &'a Catalog,
     pub mode: Mode,
     /// Absolute root of the site, ending in `/`, when known: from
@@ -42,14 +45,14 @@ pub struct Site<'a> {
 
 /// The zone times are shown in on a page about `course` (or the list):
 /// the reader's choice, else the course's own zone (UTC for the list).
-pub fn display_zone(variant: Variant, course: Option<&Course>) -> Tz {
+pub(crate) fn display_zone(variant: Variant, course: Option<&Course>) -> Tz {
     match variant.zone {
         Some(z) => tz_of(z),
         None => course.map_or(Tz::UTC, |c| c.timezone),
     }
 }
 
-pub fn tz_of(zone: Zone) -> Tz {
+pub(crate) fn tz_of(zone: Zone) -> Tz {
     match zone {
         Zone::Utc => Tz::UTC,
         Zone::Named(tz) => tz,
@@ -58,7 +61,7 @@ pub fn tz_of(zone: Zone) -> Tz {
 
 /// A page of the site; decides where its relative links point.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Page<'a> {
+pub(crate) enum Page<'a> {
     Index,
     Course(&'a str),
     Embed(&'a str),
@@ -127,6 +130,6 @@ pub fn feed(catalog: &Catalog, req: &FeedRequest) -> Result<crate::ics::Feed, Re
 }
 
 /// The calendar name of the merged feed, as the feed itself names it.
-pub fn all_courses_name(courses: &[&Course]) -> String {
+pub(crate) fn all_courses_name(courses: &[&Course]) -> String {
     crate::ics::feed::feed_name(courses)
 }
