@@ -487,3 +487,86 @@ pub fn children_cpu(times: &Path) -> std::time::Duration {
     let children = text.lines().nth(1).expect("children line");
     std::time::Duration::from_secs_f64(children.split_whitespace().map(secs).sum())
 }
+
+/// The real router in-process, with no socket: `tower`'s `oneshot` on the
+/// same `Router` `serve` runs. For route and header tests; sockets,
+/// signals, timeouts and reload need [`Server`].
+pub struct App {
+    runtime: tokio::runtime::Runtime,
+    router: axum::Router,
+    /// The `Host` every request carries (links built from it use it).
+    pub addr: String,
+    _dir: tempfile::TempDir,
+}
+
+impl App {
+    /// The shipped schedules (copied to a temp dir).
+    pub fn shipped() -> App {
+        App::shipped_with(&[])
+    }
+
+    /// The shipped schedules plus `extra` files.
+    pub fn shipped_with(extra: &[(&str, &str)]) -> App {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let schedules = dir.path().join("schedules");
+        copy_dir(&shipped_schedules(), &schedules);
+        for (name, text) in extra {
+            std::fs::write(schedules.join(name), text).expect("write");
+        }
+        let config =
+            coursecal::server::ServeConfig::new(schedules, "127.0.0.1:0".parse().expect("address"));
+        let state = coursecal::server::AppState::load(&config);
+        App {
+            runtime: tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("runtime"),
+            router: coursecal::server::router(state, &config),
+            addr: "app.test".into(),
+            _dir: dir,
+        }
+    }
+
+    pub fn get(&self, target: &str) -> HttpResponse {
+        self.request("GET", target, &[])
+    }
+
+    pub fn request(&self, method: &str, target: &str, headers: &[(&str, &str)]) -> HttpResponse {
+        use tower::ServiceExt;
+        let mut req = axum::http::Request::builder()
+            .method(method)
+            .uri(target)
+            .header("host", &self.addr);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let req = req.body(axum::body::Body::empty()).expect("request");
+        let router = self.router.clone();
+        self.runtime.block_on(async move {
+            let resp = router.oneshot(req).await.expect("infallible");
+            let status = resp.status().as_u16();
+            let headers = resp
+                .headers()
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_str().to_owned(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect();
+            let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+                .await
+                .expect("body")
+                .to_vec();
+            // hyper drops a HEAD body on the wire; in-process we do.
+            let body = if method == "HEAD" { Vec::new() } else { body };
+            HttpResponse {
+                status,
+                headers,
+                body,
+            }
+        })
+    }
+}

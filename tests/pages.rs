@@ -2,14 +2,14 @@
 //! the links of the no-JavaScript HTML and the static export. What runs in
 //! a browser is tested by `tests/browser/` (headless Chromium).
 
-use crate::harness::{Server, Test};
+use crate::harness::{App, Server, Test};
 use std::path::Path;
 
 const HOSTILE: &str = include_str!("browser/xss-101.yaml");
 const WEBCAL_154: &str = "courses/res-cms-154.ics";
 
-fn hostile() -> Server {
-    Server::shipped_with(&[("xss-101.yaml", HOSTILE)], &[])
+fn hostile() -> App {
+    App::shipped_with(&[("xss-101.yaml", HOSTILE)])
 }
 
 fn is_html(r: &crate::harness::HttpResponse) -> bool {
@@ -18,7 +18,7 @@ fn is_html(r: &crate::harness::HttpResponse) -> bool {
 
 #[test]
 fn routes_answer_with_the_right_status_and_type() {
-    let s = Server::shipped();
+    let s = App::shipped();
     for target in [
         "/",
         "/courses/res-cms-154",
@@ -60,7 +60,7 @@ fn routes_answer_with_the_right_status_and_type() {
 
 #[test]
 fn assets_are_served_with_long_cache_lifetimes() {
-    let s = Server::shipped();
+    let s = App::shipped();
     let page = s.get("/").text();
     for (name, kind) in [
         ("site.css", "text/css; charset=utf-8"),
@@ -81,7 +81,7 @@ fn assets_are_served_with_long_cache_lifetimes() {
 
 #[test]
 fn pages_send_csp_and_only_the_widget_may_be_framed() {
-    let s = Server::shipped();
+    let s = App::shipped();
     for target in ["/", "/courses/res-cms-154"] {
         let r = s.get(target);
         let csp = r.header("content-security-policy").unwrap();
@@ -156,7 +156,7 @@ fn href(body: &str, link: &str) -> Vec<String> {
 
 #[test]
 fn no_javascript_links_have_the_exact_forms() {
-    let s = Server::shipped();
+    let s = App::shipped();
     let host = &s.addr;
     let body = s.get("/").text();
     let feed = format!("http://{host}/{WEBCAL_154}");
@@ -287,7 +287,7 @@ fn a_bad_base_url_is_a_usage_error() {
 
 #[test]
 fn per_event_feeds_hold_one_event() {
-    let s = Server::shipped();
+    let s = App::shipped();
     let target = "/courses/res-cms-154/events/res-cms-154.live.welcome-live-event-with-course-staff@coursecal.ics";
     let r = s.get(target);
     assert_eq!(r.status, 200);

@@ -1,7 +1,7 @@
 //! `coursecal serve`, black-box: the real binary on a free loopback port,
 //! spoken to over HTTP. This file is the public contract of the routes.
 
-use crate::harness::{Server, http};
+use crate::harness::{App, Server, http};
 use std::io::Read;
 use std::time::Duration;
 
@@ -9,7 +9,7 @@ const FEED_TYPE: &str = "text/calendar; charset=utf-8";
 
 #[test]
 fn course_feed_is_served_with_caching_headers() {
-    let s = Server::shipped();
+    let s = App::shipped();
     let r = s.get("/courses/res-cms-154.ics");
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-type"), Some(FEED_TYPE));
@@ -34,7 +34,7 @@ fn course_feed_is_served_with_caching_headers() {
 
 #[test]
 fn served_bytes_equal_the_cli_feed() {
-    let s = Server::shipped();
+    let s = App::shipped();
     let cli = crate::harness::Test::new()
         .shipped()
         .args(&["feed", "res-cms-154", "--tz", "Europe/Berlin"])
@@ -49,7 +49,7 @@ fn served_bytes_equal_the_cli_feed() {
 
 #[test]
 fn merged_feed_filters_by_course_zone_and_kind() {
-    let s = Server::shipped();
+    let s = App::shipped();
     let all = s.get("/calendar.ics");
     assert_eq!(all.status, 200);
     assert_eq!(all.text().matches("BEGIN:VEVENT").count(), 20);
@@ -72,7 +72,7 @@ fn merged_feed_filters_by_course_zone_and_kind() {
 
 #[test]
 fn download_adds_an_attachment_header() {
-    let s = Server::shipped();
+    let s = App::shipped();
     let r = s.get("/courses/res-cms-154.ics?download=1");
     assert_eq!(
         r.header("content-disposition"),
@@ -87,7 +87,7 @@ fn download_adds_an_attachment_header() {
 
 #[test]
 fn bad_requests_get_clear_4xx_answers() {
-    let s = Server::shipped();
+    let s = App::shipped();
     let r = s.get("/courses/res-cms-154.ics?tz=Europe/Berln");
     assert_eq!(r.status, 400);
     assert!(r.header("content-type").unwrap().starts_with("text/plain"));
@@ -151,7 +151,7 @@ fn oversized_urls_and_headers_are_refused() {
 
 #[test]
 fn conditional_get_and_head() {
-    let s = Server::shipped();
+    let s = App::shipped();
     let first = s.get("/courses/res-cms-154.ics");
     let etag = first.header("etag").unwrap().to_owned();
     let r = s.request(
@@ -193,7 +193,7 @@ fn conditional_get_and_head() {
 
 #[test]
 fn gzip_and_brotli_bodies_decode_to_the_same_feed() {
-    let s = Server::shipped();
+    let s = App::shipped();
     let plain = s.get("/calendar.ics?tz=America/New_York");
     let gz = s.request(
         "GET",
@@ -232,7 +232,7 @@ fn gzip_and_brotli_bodies_decode_to_the_same_feed() {
 
 #[test]
 fn feeds_are_readable_from_any_origin() {
-    let s = Server::shipped();
+    let s = App::shipped();
     let r = s.request(
         "GET",
         "/courses/res-cms-154.ics",
@@ -253,7 +253,7 @@ fn feeds_are_readable_from_any_origin() {
 
 #[test]
 fn healthz_and_metrics() {
-    let s = Server::shipped();
+    let s = App::shipped();
     let _ = s.get("/courses/res-cms-154.ics");
     let _ = s.get("/courses/res-cms-154.ics");
     let h = s.get("/healthz");
@@ -642,7 +642,7 @@ fn a_metadata_file_created_later_fixes_the_course_that_names_it() {
 
 #[test]
 fn no_directory_is_ever_listed() {
-    let s = Server::shipped();
+    let s = App::shipped();
     for target in [
         "/courses/",
         "/courses",
