@@ -51,7 +51,7 @@ fn main() {
         .courses
         .keys()
         .next()
-        .cloned()
+        .map(|id| id.to_string())
         .unwrap_or_default();
     let path = std::path::Path::new(&dir).join(format!("{first}.yaml"));
     let file = std::fs::OpenOptions::new().append(true).open(&path);

@@ -16,7 +16,7 @@ use std::time::SystemTime;
 /// A set of loaded courses, by id.
 pub struct Catalog {
     /// By course id, so every listing is sorted.
-    pub courses: BTreeMap<String, Arc<Course>>,
+    pub courses: BTreeMap<crate::model::CourseId, Arc<Course>>,
 }
 
 /// The outcome of reading a schedules directory.
@@ -193,7 +193,7 @@ impl Loader {
         report.changed |= report.reread > 0 || dir_error != self.dir_error || !self.loaded_once;
         self.dir_error = dir_error;
         self.loaded_once = true;
-        let mut seen: BTreeMap<String, &Path> = BTreeMap::new();
+        let mut seen: BTreeMap<crate::model::CourseId, &Path> = BTreeMap::new();
         for (path, entry) in &self.entries {
             let loaded = match &entry.result {
                 Ok(l) => {
@@ -289,12 +289,12 @@ impl Catalog {
                 .iter()
                 .map(|id| {
                     self.courses
-                        .get(id)
+                        .get(id.as_str())
                         .ok_or_else(|| RequestError::UnknownCourse {
                             input: id.clone(),
                             suggestion: crate::model::suggest::closest(
                                 id,
-                                self.courses.keys().map(String::as_str),
+                                self.courses.keys().map(|k| k.as_str()),
                             )
                             .map(str::to_owned),
                         })

@@ -240,7 +240,7 @@ fn check(dir: &Path) -> Result<(), CliError> {
         .courses
         .keys()
         .map(|id| {
-            let req = FeedRequest::new(Courses::Some(vec![id.clone()]), Variant::default());
+            let req = FeedRequest::new(Courses::Some(vec![id.to_string()]), Variant::default());
             (format!("courses/{id}.ics"), req)
         })
         .collect();

@@ -204,7 +204,7 @@ fn check_catalog(catalog: &Catalog, zones: &[&str], label: &str) {
     let mut selections: Vec<Courses> = catalog
         .courses
         .keys()
-        .map(|id| Courses::Some(vec![id.clone()]))
+        .map(|id| Courses::Some(vec![id.to_string()]))
         .collect();
     selections.push(Courses::All);
     for zone in zones {

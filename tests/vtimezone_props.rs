@@ -58,13 +58,14 @@ proptest! {
 }
 
 fn course(zone: &str, instants: &[DateTime<Utc>]) -> Course {
+    let id: coursecal::model::CourseId = "p".parse().expect("a course id");
     let events = instants
         .iter()
         .enumerate()
         .map(|(i, t)| {
             // Through the same door as the resolver: an end after the start.
             Event::new(
-                "p",
+                &id,
                 Kind::Live,
                 format!("e{i}"),
                 format!("Event {i}"),
@@ -75,7 +76,7 @@ fn course(zone: &str, instants: &[DateTime<Utc>]) -> Course {
         })
         .collect();
     Course {
-        id: "p".into(),
+        id,
         title: format!("Probe {zone}"),
         number: None,
         url: None,

@@ -62,7 +62,7 @@ impl Event {
     /// An event of `kind` with the id `id` in course `course_id`, from
     /// `start` to `end` (timed events only, strictly after the start).
     pub fn new(
-        course_id: &str,
+        course_id: &ids::CourseId,
         kind: Kind,
         id: String,
         name: String,
@@ -104,7 +104,7 @@ impl Event {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Course {
     /// The file stem: `res-cms-154`.
-    pub id: String,
+    pub id: ids::CourseId,
     /// Calendar name.
     pub title: String,
     /// e.g. `RES.CMS-154`.
@@ -163,12 +163,13 @@ mod tests {
     #[test]
     fn an_event_cannot_end_before_it_starts() {
         let t = Utc.with_ymd_and_hms(2017, 9, 29, 18, 0, 0).unwrap();
-        let ev = |end| Event::new("c", Kind::Live, "x".into(), "X".into(), When::At(t), end);
+        let c: ids::CourseId = "c".parse().unwrap();
+        let ev = |end| Event::new(&c, Kind::Live, "x".into(), "X".into(), When::At(t), end);
         assert!(ev(Some(t + chrono::Duration::hours(1))).is_ok());
         assert_eq!(ev(Some(t)), Err(BadSpan));
         assert_eq!(ev(Some(t - chrono::Duration::hours(1))), Err(BadSpan));
         let day = When::AllDay(t.date_naive());
-        let all_day = Event::new("c", Kind::Due, "x".into(), "X".into(), day, Some(t));
+        let all_day = Event::new(&c, Kind::Due, "x".into(), "X".into(), day, Some(t));
         assert_eq!(all_day, Err(BadSpan));
         assert_eq!(ev(None).map(|e| e.uid), Ok("c.live.x@coursecal".to_owned()));
     }

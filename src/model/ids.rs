@@ -146,6 +146,65 @@ pub fn uid(course_id: &str, kind: Kind, id: &str) -> String {
     format!("{course_id}.{}.{id}@coursecal", kind.as_str())
 }
 
+/// A course id (the schedule's file stem): checked once by
+/// [`CourseId::from_str`], then used everywhere as a plain string.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CourseId(String);
+
+/// Not a course id: the rule it breaks.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid course id `{}`: expected lowercase letters, digits and `-`, at most {MAX_COURSE_ID_BYTES} bytes", crate::model::suggest::quoted(.0))]
+pub struct InvalidCourseId(pub String);
+
+impl std::str::FromStr for CourseId {
+    type Err = InvalidCourseId;
+    fn from_str(s: &str) -> Result<CourseId, InvalidCourseId> {
+        if is_course_id(s) {
+            Ok(CourseId(s.to_owned()))
+        } else {
+            Err(InvalidCourseId(s.to_owned()))
+        }
+    }
+}
+
+impl CourseId {
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for CourseId {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for CourseId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for CourseId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for CourseId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for CourseId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
 /// Longest course id (bytes). Course ids are ASCII; with item ids of at
 /// most [`MAX_ID_BYTES`] every UID-named export file fits 255 bytes.
 pub const MAX_COURSE_ID_BYTES: usize = 100;

@@ -6,7 +6,7 @@ use super::read::{MAX_DEPTH, MAX_FILE_BYTES, ReadError, read_text};
 use super::source::SourceFile;
 use super::validate::Checker;
 use super::{model::Schedule, ocw, yaml};
-use crate::model::{Course, ids};
+use crate::model::{Course, CourseId, ids};
 use crate::schedule::diagnostic::Diagnostic;
 use std::path::{Path, PathBuf};
 
@@ -19,14 +19,14 @@ pub struct Loaded {
 }
 
 /// The course id a schedule path stands for, if its name is valid.
-pub fn course_id(path: &Path) -> Result<String, Vec<Diagnostic>> {
+pub fn course_id(path: &Path) -> Result<CourseId, Vec<Diagnostic>> {
     let stem = path
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or_default();
     let chars_ok = ids::course_id_chars(stem);
-    if ids::is_course_id(stem) {
-        return Ok(stem.to_owned());
+    if let Ok(id) = stem.parse::<CourseId>() {
+        return Ok(id);
     }
     let label = if chars_ok {
         format!(
@@ -147,15 +147,9 @@ pub fn compile(id: &str, name: &str, text: &str) -> Result<Compiled, Vec<Diagnos
         path: PathBuf::from(name),
         text: text.to_owned(),
     };
-    if !ids::is_course_id(id) {
-        return Err(vec![
-            Diagnostic::error(
-                &src.path,
-                format!("invalid course id `{}`", crate::model::suggest::quoted(id)),
-            )
-            .label("expected lowercase letters, digits and `-`, like `res-cms-154`"),
-        ]);
-    }
+    let id: CourseId = id.parse().map_err(|e: crate::model::InvalidCourseId| {
+        vec![Diagnostic::error(&src.path, e.to_string())]
+    })?;
     let schedule = check(&src)?;
     if let Some(rel) = &schedule.course.metadata {
         return Err(vec![
@@ -167,7 +161,7 @@ pub fn compile(id: &str, name: &str, text: &str) -> Result<Compiled, Vec<Diagnos
             .help("compile the schedule from its file (`compile_file`) instead"),
         ]);
     }
-    let (course, warnings) = super::resolve::resolve(id, &src, &schedule, None)?;
+    let (course, warnings) = super::resolve::resolve(&id, &src, &schedule, None)?;
     Ok(Compiled { course, warnings })
 }
 

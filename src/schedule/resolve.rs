@@ -20,7 +20,7 @@ struct Resolver<'a> {
     warnings: Vec<Diagnostic>,
     ids: HashMap<String, (Kind, Located<String>)>,
     events: Vec<Event>,
-    course_id: &'a str,
+    course_id: &'a model::CourseId,
 }
 
 impl Resolver<'_> {
@@ -270,7 +270,7 @@ fn title(
 
 /// Resolve a checked schedule into a course (all errors at once).
 pub fn resolve(
-    id: &str,
+    id: &model::CourseId,
     src: &SourceFile,
     schedule: &Schedule,
     meta: Option<&Metadata>,
@@ -302,7 +302,7 @@ pub fn resolve(
     let mut events = r.events;
     events.sort_by(|a, b| (a.start().sort_key(), &a.uid).cmp(&(b.start().sort_key(), &b.uid)));
     let course = model::Course {
-        id: id.to_owned(),
+        id: id.clone(),
         title,
         number: block
             .number

@@ -156,9 +156,10 @@ fn still_valid(catalog: &Catalog, key: &CacheKey, r: &Rendered) -> bool {
     };
     match key {
         CacheKey::Feed(req) => catalog.select_shared(&req.courses).is_ok_and(same),
-        CacheKey::Event { course, .. } => {
-            catalog.courses.get(course).is_some_and(|c| same(vec![c]))
-        }
+        CacheKey::Event { course, .. } => catalog
+            .courses
+            .get(course.as_str())
+            .is_some_and(|c| same(vec![c])),
         CacheKey::Page { .. } => false,
     }
 }

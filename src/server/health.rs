@@ -16,7 +16,7 @@ pub async fn healthz(State(state): State<Arc<AppState>>) -> Response {
         .values()
         .map(|c| {
             json!({
-                "id": c.id,
+                "id": c.id.as_str(),
                 "number": c.number,
                 "title": c.title,
                 "events": c.events.len(),

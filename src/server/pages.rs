@@ -140,7 +140,7 @@ async fn page(
             Some(id) => Some(
                 snap.catalog
                     .courses
-                    .get(id)
+                    .get(id.as_str())
                     .ok_or_else(|| HttpError::unknown_course(id))?,
             ),
             None => None,
@@ -247,7 +247,7 @@ pub async fn event(
         .ok_or_else(no_event)?;
     let zone = params(&uri)?.variant.feed_zone();
     let key = CacheKey::Event {
-        course: c.id.clone(),
+        course: c.id.to_string(),
         uid: ev.uid.clone(),
         zone,
     };

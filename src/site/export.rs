@@ -137,7 +137,7 @@ fn write_tree(
         .collect::<Vec<_>>()
         .par_iter()
         .try_for_each(|id| {
-            let req = FeedRequest::new(Courses::Some(vec![(*id).clone()]), Variant::default());
+            let req = FeedRequest::new(Courses::Some(vec![id.to_string()]), Variant::default());
             let feed = super::feed(catalog, &req)?;
             let path = courses_dir.join(format!("{id}.ics"));
             std::fs::write(&path, feed.body).map_err(io(&path))
