@@ -53,6 +53,7 @@ fn bench(c: &mut Criterion) {
             Variant {
                 zone: Some(zone),
                 kinds: KindSet::ALL,
+                ..Variant::default()
             },
         );
         g.bench_with_input(

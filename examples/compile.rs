@@ -47,6 +47,7 @@ fn main() {
         Variant {
             zone: Some(coursecal::model::parse_zone("Europe/Berlin").expect("a tz name")),
             kinds: KindSet::ALL,
+            ..Variant::default()
         },
     );
     match coursecal::feed(&catalog, &request) {

@@ -5,7 +5,9 @@
 
 use crate::catalog::{Catalog, LoadReport};
 use crate::ics::feed::LARGE_FEED_BYTES;
-use crate::model::{Courses, FeedRequest, RequestError, Variant, parse_kinds, parse_zone};
+use crate::model::{
+    Courses, FeedRequest, RequestError, Variant, parse_kinds, parse_personal, parse_zone,
+};
 use crate::schedule::diagnostic::Diagnostic;
 use crate::site::export::ExportOptions;
 use clap::{Parser, Subcommand};
@@ -98,6 +100,19 @@ pub enum Command {
         /// Kinds to include: release,due,live,milestone (default all).
         #[arg(long, default_value = "")]
         kinds: String,
+        /// Your own run: the first release moves to this date (YYYY-MM-DD);
+        /// every other date keeps its distance from it. Live events are
+        /// left out.
+        #[arg(long)]
+        start: Option<String>,
+        /// With --start: 2 = twice the time between items, 0.5 = twice as
+        /// fast (0.25 to 4, rounded to whole days).
+        #[arg(long)]
+        pace: Option<String>,
+        /// Reminders before every event: e.g. 1d or 2h,15m (at most 3, at
+        /// most 4w before).
+        #[arg(long)]
+        alarm: Option<String>,
     },
 }
 
@@ -208,10 +223,17 @@ pub fn run(args: Args) -> Result<(), CliError> {
             schedules,
             tz,
             kinds,
+            start,
+            pace,
+            alarm,
         } => {
+            let (shift, alarms) =
+                parse_personal(start.as_deref(), pace.as_deref(), alarm.as_deref())?;
             let variant = Variant {
                 zone: Some(parse_zone(&tz).map_err(RequestError::from)?),
                 kinds: parse_kinds(&kinds)?,
+                shift,
+                alarms,
             };
             let req = FeedRequest::new(Courses::parse(&courses.join(",")), variant);
             let report = load(&schedules)?;

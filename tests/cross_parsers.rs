@@ -212,6 +212,7 @@ fn check_catalog(catalog: &Catalog, zones: &[&str], label: &str) {
             let variant = Variant {
                 zone: Some(parse_zone(zone).unwrap()),
                 kinds: KindSet::ALL,
+                ..Variant::default()
             };
             let req = FeedRequest::new(courses.clone(), variant);
             let body = coursecal::site::feed(catalog, &req).unwrap().body;

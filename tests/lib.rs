@@ -13,6 +13,7 @@ mod faults;
 mod input_hardening;
 mod invalid;
 mod pages;
+mod self_paced;
 mod server;
 mod shipped;
 mod snapshots;

@@ -4,8 +4,8 @@
 use super::vtimezone;
 use super::writer::{Writer, push_date, push_date_time};
 use crate::model::When;
+use crate::model::{Alarms, KindSet, Variant, Zone};
 use crate::model::{Course, Event, Kind};
-use crate::model::{KindSet, Zone};
 use chrono::{DateTime, Datelike, Duration, LocalResult, TimeZone, Utc};
 use chrono_tz::Tz;
 
@@ -126,8 +126,31 @@ impl TimeProps {
     }
 }
 
+/// Render `courses` as the variant asks: a learner's run (live events left
+/// out, dates moved, UIDs of their own) and reminders on every event.
+pub fn render_variant(courses: &[&Course], variant: &Variant) -> Feed {
+    let shifted: Vec<Course>;
+    let courses: Vec<&Course> = match variant.shift {
+        Some(shift) => {
+            shifted = courses.iter().map(|c| shift.apply(c)).collect();
+            shifted.iter().collect()
+        }
+        None => courses.to_vec(),
+    };
+    render_with(
+        &courses,
+        variant.feed_zone(),
+        variant.kinds,
+        &variant.alarms,
+    )
+}
+
 /// Render one feed variant.
 pub fn render(courses: &[&Course], zone: Zone, kinds: KindSet) -> Feed {
+    render_with(courses, zone, kinds, &Alarms::default())
+}
+
+fn render_with(courses: &[&Course], zone: Zone, kinds: KindSet, alarms: &Alarms) -> Feed {
     let several = courses.len() > 1;
     let texts: Vec<CourseText> = courses
         .iter()
@@ -216,6 +239,8 @@ pub fn render(courses: &[&Course], zone: Zone, kinds: KindSet) -> Feed {
     };
     for ((i, event), local) in events.iter().zip(writes_local) {
         write_event(&mut w, &texts[*i], event, &props, local);
+        write_alarms(&mut w, &texts[*i], event, alarms);
+        w.end("VEVENT");
     }
     w.end("VCALENDAR");
     Feed {
@@ -276,5 +301,31 @@ fn write_event(w: &mut Writer, ct: &CourseText, e: &Event, props: &TimeProps, lo
             "CONFIRMED"
         },
     );
-    w.end("VEVENT");
+}
+
+/// One VALARM per reminder: `TRIGGER` relative to the start, shown as the
+/// event's summary (RFC 5545 §3.6.6; `ACTION:DISPLAY` needs `DESCRIPTION`).
+fn write_alarms(w: &mut Writer, ct: &CourseText, e: &Event, alarms: &Alarms) {
+    for minutes in alarms.minutes() {
+        w.begin("VALARM");
+        w.raw("ACTION", "DISPLAY");
+        w.raw("TRIGGER", &trigger(*minutes));
+        w.text_parts(
+            "DESCRIPTION",
+            &[&ct.prefix, e.kind.summary_prefix(), &e.name],
+        );
+        w.end("VALARM");
+    }
+}
+
+/// `-PT15M`, `-PT2H`, `-P1D`, `-P1W`; `PT0S` at the start.
+fn trigger(minutes: u32) -> String {
+    const DAY: u32 = 24 * 60;
+    match minutes {
+        0 => "PT0S".into(),
+        m if m % (7 * DAY) == 0 => format!("-P{}W", m / (7 * DAY)),
+        m if m % DAY == 0 => format!("-P{}D", m / DAY),
+        m if m % 60 == 0 => format!("-PT{}H", m / 60),
+        m => format!("-PT{m}M"),
+    }
 }

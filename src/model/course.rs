@@ -98,6 +98,22 @@ impl Event {
     pub fn end(&self) -> Option<DateTime<Utc>> {
         self.end
     }
+
+    /// This event in a learner's own run, moved to `start`: a UID tagged
+    /// with the run (calendars keep runs apart) and no end (runs leave out
+    /// live events, the only ones with an end).
+    pub(crate) fn moved(&self, start: When, tag: &str) -> Event {
+        let uid = match self.uid.strip_suffix("@coursecal") {
+            Some(base) => format!("{base}.{tag}@coursecal"),
+            None => format!("{}.{tag}", self.uid),
+        };
+        Event {
+            uid,
+            start,
+            end: None,
+            ..self.clone()
+        }
+    }
 }
 
 /// A course with its events.
@@ -136,7 +152,7 @@ impl Course {
         }
     }
 
-    fn clone_without_events(&self) -> Course {
+    pub(crate) fn clone_without_events(&self) -> Course {
         Course {
             id: self.id.clone(),
             title: self.title.clone(),

@@ -6,11 +6,13 @@ pub mod course;
 pub mod ids;
 pub mod kind;
 pub mod request;
+pub mod shift;
 pub mod suggest;
 pub mod zone;
 
 pub use course::{BadSpan, Course, Event, When, default_live_duration};
 pub use ids::{CourseId, InvalidCourseId};
 pub use kind::{Kind, KindSet, UnknownKind};
-pub use request::{Courses, FeedRequest, RequestError, Variant, parse_kinds};
+pub use request::{Courses, FeedRequest, RequestError, Variant, parse_kinds, parse_personal};
+pub use shift::{Alarms, Pace, Shift};
 pub use zone::{UnknownZone, Zone, closest_zone, parse_zone};

@@ -3,6 +3,7 @@
 //! routes, the pages, their links and the CLI alike.
 
 use super::kind::{Kind, KindSet};
+use super::shift::{Alarms, Shift};
 use super::suggest::{closest, quoted};
 use super::zone::{UnknownZone, Zone};
 use std::fmt;
@@ -25,6 +26,14 @@ pub enum RequestError {
     #[error("no kinds selected: expected one or more of release, due, live, milestone")]
     /// `kinds=` given, but empty after splitting (`kinds=,`).
     NoKinds,
+    /// A `start=`, `pace=` or `alarm=` value that means nothing.
+    #[error("query parameter `{param}`: {message}")]
+    BadParameter {
+        /// The parameter.
+        param: &'static str,
+        /// What was expected, and what came.
+        message: String,
+    },
     #[error("unknown course `{input}`{}", suggest(.suggestion))]
     /// No course with this id.
     UnknownCourse {
@@ -66,6 +75,42 @@ pub fn parse_kinds(input: &str) -> Result<KindSet, RequestError> {
     Ok(kinds.into_iter().collect())
 }
 
+/// `start=`, `pace=` and `alarm=` (each empty or absent for none) as a
+/// learner's run and reminders.
+pub fn parse_personal(
+    start: Option<&str>,
+    pace: Option<&str>,
+    alarm: Option<&str>,
+) -> Result<(Option<Shift>, Alarms), RequestError> {
+    fn given(v: Option<&str>) -> Option<&str> {
+        v.map(str::trim).filter(|v| !v.is_empty())
+    }
+    let bad =
+        |param: &'static str| move |message: String| RequestError::BadParameter { param, message };
+    let start = given(start)
+        .map(Shift::parse_start)
+        .transpose()
+        .map_err(bad("start"))?;
+    let pace = given(pace)
+        .map(super::shift::Pace::parse)
+        .transpose()
+        .map_err(bad("pace"))?;
+    let shift = match (start, pace) {
+        (Some(start), pace) => Some(Shift {
+            start,
+            pace: pace.unwrap_or(super::shift::Pace::NORMAL),
+        }),
+        (None, Some(_)) => {
+            return Err(bad("pace")(
+                "a pace needs a start date (`start=YYYY-MM-DD`)".into(),
+            ));
+        }
+        (None, None) => None,
+    };
+    let alarms = Alarms::parse(given(alarm).unwrap_or_default()).map_err(bad("alarm"))?;
+    Ok((shift, alarms))
+}
+
 /// Which courses a feed holds.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum Courses {
@@ -104,6 +149,10 @@ pub struct Variant {
     pub zone: Option<Zone>,
     /// Which kinds of dates.
     pub kinds: KindSet,
+    /// A learner's own run (`start=`, `pace=`), if asked for.
+    pub shift: Option<Shift>,
+    /// Reminders (`alarm=`) on every event.
+    pub alarms: Alarms,
 }
 
 impl Default for Variant {
@@ -111,6 +160,8 @@ impl Default for Variant {
         Variant {
             zone: None,
             kinds: KindSet::ALL,
+            shift: None,
+            alarms: Alarms::default(),
         }
     }
 }

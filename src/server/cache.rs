@@ -23,7 +23,7 @@ pub enum CacheKey {
     Event {
         course: String,
         uid: String,
-        zone: crate::model::Zone,
+        variant: crate::model::Variant,
     },
     /// An HTML page: what it shows depends on the route, the course, the
     /// reader's view and the absolute root its links use.
@@ -141,7 +141,7 @@ pub fn render(
         .cloned()
         .collect();
     let courses: Vec<&Course> = sources.iter().map(|c| c.as_ref()).collect();
-    let feed = crate::ics::render(&courses, req.variant.feed_zone(), req.variant.kinds);
+    let feed = crate::ics::render_variant(&courses, &req.variant);
     let mut rendered = Rendered::new(feed.body, Some(last_modified));
     rendered.sources = sources;
     Ok(rendered)

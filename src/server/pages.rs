@@ -9,9 +9,9 @@ use super::query::{Params, params};
 use super::state::AppState;
 use super::state::cached;
 use crate::model::Course;
-use crate::model::KindSet;
 use crate::model::ids::is_course_id as plausible_id;
 use crate::model::suggest::quoted;
+use crate::model::{KindSet, Variant};
 use crate::site::agenda::next_change;
 use crate::site::links::valid_host;
 use crate::site::{Mode, Site, assets, display_zone, layout, pages, qr};
@@ -240,18 +240,26 @@ pub async fn event(
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
     let c = find_course(&state, &id)?;
+    let variant = Variant {
+        kinds: KindSet::ALL,
+        ..params(&uri)?.variant
+    };
+    // In a learner's run the event has the run's UID (the page links it).
+    let course = Arc::new(match variant.shift {
+        Some(shift) => shift.apply(&c),
+        None => c.as_ref().clone(),
+    });
     let no_event = || HttpError::NotFound(format!("no such event in `{}`", quoted(&id)));
-    let ev = file
+    let uid = file
         .strip_suffix(".ics")
-        .and_then(|uid| c.events.iter().find(|e| e.uid == uid))
-        .ok_or_else(no_event)?;
-    let zone = params(&uri)?.variant.feed_zone();
+        .filter(|uid| course.events.iter().any(|e| e.uid == *uid))
+        .ok_or_else(no_event)?
+        .to_owned();
     let key = CacheKey::Event {
         course: c.id.to_string(),
-        uid: ev.uid.clone(),
-        zone,
+        uid: uid.clone(),
+        variant,
     };
-    let (course, uid) = (c.clone(), ev.uid.clone());
     let rendered = cached(&state, key, move |snap| {
         let ev = course
             .events
@@ -259,9 +267,15 @@ pub async fn event(
             .find(|e| e.uid == uid)
             .ok_or_else(|| HttpError::NotFound("no such event".into()))?;
         let one = course.with_only(ev);
-        let feed = crate::ics::render(&[&one], zone, KindSet::ALL);
+        let feed = crate::ics::render_variant(
+            &[&one],
+            &Variant {
+                shift: None,
+                ..variant
+            },
+        );
         let mut r = Rendered::new(feed.body, Some(snap.stamp));
-        r.sources = vec![course.clone()];
+        r.sources = vec![c];
         Ok(r)
     })
     .await?;

@@ -1,17 +1,20 @@
 //! The one query-string rule of every feed and page route.
 //!
-//! - `kinds` and `courses` are lists: comma-separated, and may repeat (the
-//!   no-JavaScript form sends one `kinds=` per checked box); repeats merge.
-//! - `tz` and `download` are single values: repeating one with a different
-//!   value is a 400 naming it (which one was meant is a guess); the same
-//!   value twice is fine.
+//! - `kinds`, `courses` and `alarm` are lists: comma-separated, and may
+//!   repeat (the no-JavaScript form sends one `kinds=` per checked box);
+//!   repeats merge.
+//! - `tz`, `download`, `start` and `pace` are single values: repeating one
+//!   with a different value is a 400 naming it (which one was meant is a
+//!   guess); the same value twice is fine.
 //! - An empty value means the default (`tz=` is UTC for feeds and the
 //!   course's zone for pages; `kinds=` all kinds).
 //! - Other parameters are ignored: calendar clients append their own.
 //! - Values are percent-decoded (`+` is a space) and must be UTF-8.
 
 use crate::model::suggest::quoted;
-use crate::model::{Courses, KindSet, RequestError, Variant, parse_kinds, parse_zone};
+use crate::model::{
+    Courses, KindSet, RequestError, Variant, parse_kinds, parse_personal, parse_zone,
+};
 use axum::http::Uri;
 use percent_encoding::percent_decode_str;
 
@@ -70,6 +73,9 @@ fn single(slot: &mut Option<String>, name: &'static str, value: String) -> Resul
 pub fn parse(query: Option<&str>) -> Result<Params, QueryError> {
     let mut tz = None;
     let mut download = None;
+    let mut start = None;
+    let mut pace = None;
+    let mut alarms: Vec<String> = Vec::new();
     let mut kinds: Vec<String> = Vec::new();
     let mut courses: Vec<String> = Vec::new();
     for pair in query
@@ -79,7 +85,7 @@ pub fn parse(query: Option<&str>) -> Result<Params, QueryError> {
     {
         let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
         let key = match raw_key {
-            "tz" | "kinds" | "courses" | "download" => raw_key,
+            "tz" | "kinds" | "courses" | "download" | "start" | "pace" | "alarm" => raw_key,
             // Parameters we ignore are not decoded either.
             _ => continue,
         };
@@ -87,7 +93,10 @@ pub fn parse(query: Option<&str>) -> Result<Params, QueryError> {
         match key {
             "tz" => single(&mut tz, "tz", value)?,
             "download" => single(&mut download, "download", value)?,
+            "start" => single(&mut start, "start", value)?,
+            "pace" => single(&mut pace, "pace", value)?,
             "kinds" => kinds.push(value),
+            "alarm" => alarms.push(value),
             _ => courses.push(value),
         }
     }
@@ -108,8 +117,15 @@ pub fn parse(query: Option<&str>) -> Result<Params, QueryError> {
         Some("1" | "true" | "yes") => true,
         Some(other) => return Err(QueryError::Download(quoted(other))),
     };
+    let alarm = alarms.join(",");
+    let (shift, alarms) = parse_personal(start.as_deref(), pace.as_deref(), Some(&alarm))?;
     Ok(Params {
-        variant: Variant { zone, kinds },
+        variant: Variant {
+            zone,
+            kinds,
+            shift,
+            alarms,
+        },
         courses,
         download,
     })

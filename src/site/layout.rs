@@ -1,8 +1,8 @@
 //! The page shell and the security headers that go with it.
 
 use super::{Mode, Page, Site, assets};
-use crate::model::Kind;
-use crate::model::KindSet;
+use crate::model::{Kind, KindSet, Pace, Variant};
+
 use chrono_tz::Tz;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
@@ -99,9 +99,15 @@ fn zone_options(selected: Tz) -> Markup {
 
 /// The time zone picker and kind checkboxes. Without JavaScript it is a
 /// GET form; with it, changes apply at once and the Apply button hides.
-pub fn controls(site: &Site, zone: Tz, kinds: KindSet, show_kinds: bool) -> Markup {
+pub fn controls(site: &Site, zone: Tz, kinds: KindSet, links: Variant, show_kinds: bool) -> Markup {
     html! {
         form.controls method="get" data-controls {
+            // A reader's own run and reminders survive a change of zone.
+            @if let Some(shift) = links.shift {
+                input type="hidden" name="start" value=(shift.start.format("%Y-%m-%d").to_string());
+                @if shift.pace != Pace::NORMAL { input type="hidden" name="pace" value=(shift.pace.to_param()); }
+            }
+            @if !links.alarms.is_empty() { input type="hidden" name="alarm" value=(links.alarms.to_param()); }
             div.field {
                 label for="tz" { "Time zone" }
                 select #tz name="tz" { (zone_options(zone)) }

@@ -2,7 +2,7 @@
 //! calendar app, and page-to-page links. `assets/site.js` rebuilds the same
 //! forms in the browser, so the two must stay in step.
 
-use crate::model::{Variant, Zone};
+use crate::model::{Pace, Variant, Zone};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// What JavaScript's `encodeURIComponent` leaves alone.
@@ -54,6 +54,15 @@ impl Variant {
         }
         if !self.kinds.is_all() {
             parts.push(format!("kinds={}", self.kinds.to_param()));
+        }
+        if let Some(shift) = self.shift {
+            parts.push(format!("start={}", shift.start.format("%Y-%m-%d")));
+            if shift.pace != Pace::NORMAL {
+                parts.push(format!("pace={}", shift.pace.to_param()));
+            }
+        }
+        if !self.alarms.is_empty() {
+            parts.push(format!("alarm={}", self.alarms.to_param()));
         }
         parts.extend(extra.iter().map(|(k, v)| format!("{k}={v}")));
         if parts.is_empty() {
@@ -305,12 +314,21 @@ mod tests {
         let v = Variant {
             zone: Some(parse_zone("asia/kolkata").unwrap()),
             kinds: parse_kinds("live,release").unwrap(),
+            ..Variant::default()
         };
         assert_eq!(v.query(), "?tz=Asia/Kolkata&kinds=release,live");
         assert_eq!(
             v.query_with(&[("download", "1")]),
             "?tz=Asia/Kolkata&kinds=release,live&download=1"
         );
+        let (shift, alarms) =
+            crate::model::parse_personal(Some("2026-12-01"), Some("2"), Some("2h,15m")).unwrap();
+        let personal = Variant {
+            shift,
+            alarms,
+            ..Variant::default()
+        };
+        assert_eq!(personal.query(), "?start=2026-12-01&pace=2&alarm=15m,2h");
     }
 
     #[test]

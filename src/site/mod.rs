@@ -122,11 +122,7 @@ impl Site<'_> {
 /// variant (the static export, `serve` and `coursecal feed` all come here).
 pub fn feed(catalog: &Catalog, req: &FeedRequest) -> Result<crate::ics::Feed, RequestError> {
     let courses = catalog.select(&req.courses)?;
-    Ok(crate::ics::render(
-        &courses,
-        req.variant.feed_zone(),
-        req.variant.kinds,
-    ))
+    Ok(crate::ics::render_variant(&courses, &req.variant))
 }
 
 /// The calendar name of the merged feed, as the feed itself names it.

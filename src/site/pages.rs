@@ -4,7 +4,7 @@ use super::agenda;
 use super::layout::{Doc, controls, document};
 use super::subscribe::{self, FeedLink};
 use super::{Mode, Page, Site, all_courses_name, display_zone};
-use crate::model::{Course, KindSet, Variant};
+use crate::model::{Course, Kind, KindSet, Pace, Variant, When};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use maud::{Markup, html};
@@ -58,7 +58,7 @@ pub fn index(site: &Site, view: Variant) -> String {
                 "calendar you already use. Subscribed calendars update by themselves when dates change."
             }
         }
-        (controls(site, display_zone(view, None), view.kinds, site.mode == Mode::Serve))
+        (controls(site, display_zone(view, None), view.kinds, site.links_variant(view), site.mode == Mode::Serve))
         section.card.all-courses aria-labelledby="all-h" {
             div.card-head {
                 h2 #all-h { "All courses" }
@@ -125,8 +125,116 @@ fn zone_note(tz: Tz) -> Markup {
     }
 }
 
+/// The course as this reader sees it: their own run when they asked for
+/// one (only a server can shift; a static page shows the course's dates).
+fn as_seen(site: &Site, view: Variant, c: &Course) -> Option<Course> {
+    match (site.mode, view.shift) {
+        (Mode::Serve, Some(shift)) => Some(shift.apply(c)),
+        _ => None,
+    }
+}
+
+/// `Start on my own date` and `Remind me`: a GET form, so it works without
+/// JavaScript (the script only fills in today's date in the reader's zone).
+fn personal(site: &Site, page: Page, view: Variant, c: &Course) -> Markup {
+    let all_past = site
+        .now
+        .is_some_and(|now| agenda::ends(c).iter().all(|e| *e <= now));
+    let class = if all_past {
+        "card personal prominent"
+    } else {
+        "card personal"
+    };
+    let start = view.shift.map(|s| s.start.format("%Y-%m-%d").to_string());
+    let pace = view.shift.map_or(Pace::NORMAL, |s| s.pace).to_param();
+    let alarm = view.alarms.to_param();
+    const PACES: &[(&str, &str)] = &[
+        ("1", "As scheduled"),
+        ("0.5", "Twice as fast"),
+        ("1.5", "1.5 × the time between items"),
+        ("2", "Twice the time between items"),
+    ];
+    const ALARMS: &[(&str, &str)] = &[
+        ("", "No reminders"),
+        ("15m", "15 minutes before"),
+        ("1h", "1 hour before"),
+        ("1d", "1 day before"),
+        ("1h,1d", "1 day and 1 hour before"),
+        ("1w", "1 week before"),
+    ];
+    let custom_alarm = !ALARMS.iter().any(|(v, _)| *v == alarm);
+    let own_dates = site.rel(page, &site.page_path(page));
+    html! {
+        section class=(class) aria-labelledby="own-h" data-personal-card {
+            h2 #own-h { "Start on my own date" }
+            @if site.mode == Mode::Serve {
+                p {
+                    @if all_past { "All dates of this course are in the past. " }
+                    "Taking it at your own pace? Pick the day you start: every release, due date and milestone moves with it, in the calendar you subscribe to as well."
+                }
+                form.personal method="get" data-personal {
+                    input type="hidden" name="tz" value=[view.zone.map(|z| z.name())];
+                    @if !view.kinds.is_all() { input type="hidden" name="kinds" value=(view.kinds.to_param()); }
+                    div.field {
+                        label for="start" { "I start on" }
+                        input #start type="date" name="start" value=[start.as_deref()] min="1900-01-01" max="2199-12-31" data-today;
+                    }
+                    div.field {
+                        label for="pace" { "Pace" }
+                        select #pace name="pace" {
+                            @for (v, label) in PACES { option value=(v) selected[*v == pace] { (label) } }
+                        }
+                    }
+                    div.field {
+                        label for="alarm" { "Remind me" }
+                        select #alarm name="alarm" {
+                            @if custom_alarm { option value=(alarm) selected { (alarm) " before" } }
+                            @for (v, label) in ALARMS { option value=(v) selected[*v == alarm] { (label) } }
+                        }
+                    }
+                    button.btn type="submit" { "Show my dates" }
+                }
+                @if view.shift.is_some() {
+                    p.hint {
+                        "These are your own dates, and the calendar links below subscribe to them. Live events happened once and are listed as past sessions. "
+                        a href=(own_dates) { "Back to the course’s own dates" }
+                    }
+                }
+                p.hint { "Reminders show up in Apple Calendar and Thunderbird; Google Calendar ignores reminders in subscribed calendars." }
+            } @else {
+                p.hint { "Personal start dates and reminders need the coursecal server; this copy shows the course’s own dates." }
+            }
+        }
+    }
+}
+
+/// Live events of a shifted course: they happened once, at a fixed instant.
+fn past_sessions(c: &Course, tz: Tz) -> Markup {
+    let live: Vec<_> = c.events.iter().filter(|e| e.kind == Kind::Live).collect();
+    html! {
+        @if !live.is_empty() {
+            section.card aria-labelledby="past-h" {
+                h2 #past-h { "Past live sessions" }
+                ul.past-sessions {
+                    @for e in &live {
+                        li {
+                            (e.name)
+                            @if let When::At(t) = e.start() {
+                                " — " time datetime=(t.format("%Y-%m-%dT%H:%M:%SZ").to_string()) { (t.with_timezone(&tz).format("%a %-d %b %Y, %H:%M").to_string()) }
+                            }
+                            @if let Some(u) = &e.url { " · " (external(u, "recording")) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// `GET /courses/<id>`: the agenda, subscribe block and embed snippet.
-pub fn course(site: &Site, view: Variant, c: &Course) -> String {
+pub fn course(site: &Site, view: Variant, original: &Course) -> String {
+    let own = as_seen(site, view, original);
+    let c = own.as_ref().unwrap_or(original);
     let page = Page::Course(&c.id);
     let tz = display_zone(view, Some(c));
     let kinds = site.links_variant(view).kinds;
@@ -158,16 +266,18 @@ pub fn course(site: &Site, view: Variant, c: &Course) -> String {
                 p.desc { (d) }
             }
         }
-        (controls(site, tz, kinds, site.mode == Mode::Serve))
+        (controls(site, tz, kinds, site.links_variant(view), site.mode == Mode::Serve))
+        (personal(site, page, view, original))
         section.card aria-labelledby="sub-h" {
             h2 #sub-h { "Subscribe" }
             (subscribe::block(site, page, &course_feed(c), site.links_variant(view), true))
         }
         section.card.agenda aria-labelledby="dates-h" data-agenda {
-            h2 #dates-h { "Dates" }
+            h2 #dates-h { @if own.is_some() { "Your dates" } @else { "Dates" } }
             (zone_note(tz))
             (agenda::agenda(site, page, c, Variant { kinds, ..view }, false))
         }
+        @if own.is_some() { (past_sessions(original, tz)) }
         section.card aria-labelledby="embed-h" {
             h2 #embed-h { "Embed on your course site" }
             p { "Paste this into a page of your course site to show these dates, in each visitor’s own time zone." }
@@ -197,7 +307,9 @@ pub fn course(site: &Site, view: Variant, c: &Course) -> String {
 }
 
 /// `GET /courses/<id>/embed`: a compact agenda made for an iframe.
-pub fn embed(site: &Site, view: Variant, c: &Course) -> String {
+pub fn embed(site: &Site, view: Variant, original: &Course) -> String {
+    let own = as_seen(site, view, original);
+    let c = own.as_ref().unwrap_or(original);
     let page = Page::Embed(&c.id);
     let tz = display_zone(view, Some(c));
     let feed = course_feed(c);

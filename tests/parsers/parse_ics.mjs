@@ -160,7 +160,13 @@ function convert(source) {
     if (uid === null) throw new IcsError('a VEVENT has no UID');
     const start = timeValue(ev, 'dtstart', uid, tzids);
     if (start === null) throw new IcsError(`event ${JSON.stringify(uid)}: no DTSTART`);
+    const alarms = ev.getAllSubcomponents('valarm').map((a) => ({
+      action: plain(a, 'action'),
+      trigger_seconds: a.getFirstPropertyValue('trigger').toSeconds(),
+      description: text(a, 'description'),
+    })).sort((x, y) => x.trigger_seconds - y.trigger_seconds);
     return {
+      ...(alarms.length ? { alarms } : {}),
       uid,
       summary: text(ev, 'summary'),
       description: text(ev, 'description'),

@@ -151,6 +151,18 @@ def convert(text: str) -> dict:
                 "end": time_value(event, "DTEND", uid, tzids),
             }
         )
+    # Reminders only where there are any, so alarm-free output is unchanged.
+    for event, out in zip(cal.walk("VEVENT"), events):
+        alarms = [
+            {
+                "action": plain_str(a, "ACTION"),
+                "trigger_seconds": int(a.decoded("TRIGGER").total_seconds()),
+                "description": decode_text(a, "DESCRIPTION"),
+            }
+            for a in event.walk("VALARM")
+        ]
+        if alarms:
+            out["alarms"] = sorted(alarms, key=lambda a: a["trigger_seconds"])
     if any(e["start"] is None for e in events):
         raise IcsError("a VEVENT has no DTSTART")
 

@@ -21,11 +21,18 @@
   const webcal = (u) => 'webcal://' + u.replace(/^https?:\/\//, '');
   const abs = (u) => new URL(u, location.href).href;
 
+  // A reader's own run and reminders (start=, pace=, alarm=) come from
+  // the page's own URL: the server rendered the page for them.
+  const personal = serve
+    ? ['start', 'pace', 'alarm'].filter((k) => params.get(k)).map((k) => k + '=' + qv(params.get(k)))
+    : [];
+
   function query(zone, kinds, extra) {
     const parts = [];
     if (serve) {
       if (!isUtc(zone)) parts.push('tz=' + qv(zone));
       if (kinds.length < KINDS.length) parts.push('kinds=' + kinds.join(','));
+      parts.push(...personal);
     }
     if (extra) parts.push(extra);
     return parts.length ? '?' + parts.join('&') : '';
@@ -235,6 +242,23 @@
     form.addEventListener('submit', (e) => e.preventDefault());
   }
   for (const el of document.querySelectorAll('[data-nojs]')) el.hidden = true;
+
+  // "I start on" defaults to today in the reader's zone.
+  for (const input of document.querySelectorAll('input[data-today]')) {
+    if (!input.value) {
+      const p = parts(Date.now(), browserZone());
+      const pad = (n) => String(n).padStart(2, '0');
+      input.value = `${p.y}-${pad(p.m)}-${pad(p.d)}`;
+    }
+  }
+  // The zone picked above goes with the personal form.
+  const own = document.querySelector('form[data-personal]');
+  if (own) {
+    own.addEventListener('submit', () => {
+      const tz = own.querySelector('input[name="tz"]');
+      if (tz) tz.value = isUtc(zone) ? '' : zone;
+    });
+  }
 
   // --- copy buttons ---------------------------------------------------------
   for (const button of document.querySelectorAll('button[data-copy]')) {
