@@ -407,10 +407,52 @@ test('the static export opens from a plain static file server', async () => {
   }
 });
 
+test('starting on my own date with a reminder rewrites every link and the agenda', async () => {
+  const check = async (p) => {
+    // Unit 1 released 9 days after Unit 0, so on 2026-12-10.
+    const days = await p.$$eval('li.ev[data-kind="release"] .d', (ds) => ds.map((d) => d.textContent));
+    assert.ok(days.includes('Thu 10 Dec'), days.join(', '));
+    assert.equal(await p.locator('li.ev[data-kind="live"]').count(), 0, 'live events left out');
+    assert.match(await p.textContent('#past-h'), /Past live sessions/);
+    const [block] = await blocks(p);
+    const q = 'start=2026-12-01&alarm=1d';
+    assert.equal(block.feed, `${server.url}courses/res-cms-154.ics?${q}`);
+    assert.equal(block.webcal, `${server.url.replace('http://', 'webcal://')}courses/res-cms-154.ics?${q}`);
+    assert.equal(block.download, `${server.url}courses/res-cms-154.ics?${q}&download=1`);
+    assert.equal(block.qr, `${server.url}courses/res-cms-154/qr.svg?${q}`);
+    const events = await p.$$eval('a[data-event]', (as) => as.map((a) => a.href));
+    assert.equal(events.length, 16);
+    for (const href of events) assert.match(href, /\.s20261201@coursecal\.ics\?start=2026-12-01&alarm=1d$/);
+    const one = await p.request.get(events[0]);
+    assert.equal(one.status(), 200);
+    assert.match(await one.text(), /TRIGGER:-P1D/);
+    const feed = await (await p.request.get(block.feed)).text();
+    assert.match(feed, /DTSTART;VALUE=DATE:20261210\r\n/);
+    assert.equal(feed.match(/BEGIN:VALARM/g).length, 16);
+  };
+  for (const javaScriptEnabled of [true, false]) {
+    const p = await page({ javaScriptEnabled });
+    await p.goto(server.url + 'courses/res-cms-154');
+    // Every 2017 date is past: the control stands out.
+    assert.match(await p.getAttribute('[data-personal-card]', 'class'), /prominent/);
+    if (javaScriptEnabled) {
+      // The date field starts at today in the reader's zone.
+      assert.match(await p.inputValue('#start'), /^\d{4}-\d{2}-\d{2}$/);
+    }
+    await p.fill('#start', '2026-12-01');
+    await p.selectOption('#alarm', '1d');
+    await Promise.all([p.waitForNavigation(), p.click('form[data-personal] button[type="submit"]')]);
+    assert.match(p.url(), /start=2026-12-01/);
+    await check(p);
+    assert.deepEqual(p.errors, []);
+    await p.context().close();
+  }
+});
+
 test('every page is valid HTML (Nu Html Checker)', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'coursecal-vnu-'));
   const files = [];
-  const targets = ['', 'courses/res-cms-154?tz=Asia/Kolkata&kinds=due'];
+  const targets = ['', 'courses/res-cms-154?tz=Asia/Kolkata&kinds=due', 'courses/res-cms-154?start=2026-12-01&pace=2&alarm=1h,1d'];
   for (const id of Object.keys(COURSES)) targets.push(`courses/${id}`, `courses/${id}/embed`);
   for (const [i, t] of targets.entries()) {
     const r = await fetch(server.url + t);

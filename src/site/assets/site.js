@@ -23,8 +23,11 @@
 
   // A reader's own run and reminders (start=, pace=, alarm=) come from
   // the page's own URL: the server rendered the page for them.
+  // Defaults are left out, as the server does (pace=1 is the schedule's).
   const personal = serve
-    ? ['start', 'pace', 'alarm'].filter((k) => params.get(k)).map((k) => k + '=' + qv(params.get(k)))
+    ? ['start', 'pace', 'alarm']
+      .filter((k) => params.get(k) && !(k === 'pace' && (params.get(k) === '1' || !params.get('start'))))
+      .map((k) => k + '=' + qv(params.get(k)))
     : [];
 
   function query(zone, kinds, extra) {
