@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Screenshots of the course list and an agenda, desktop (1280 px) and
 // phone (390 px) wide, into docs/screenshots/. The clock is set to
-// 2017-10-15 so the shipped 2017 course shows past dates and "next up".
+// 2017-10-15 so the shipped 2017 course shows past dates and "next up";
+// the "Start on my own date" control is shot on today's clock.
 //
 //   cargo build && node scripts/screenshots.mjs [OUT_DIR]
 import path from 'node:path';
@@ -35,6 +36,15 @@ try {
       await context.close();
     }
   }
+  // "Start on my own date", filled in, on today's clock (every 2017 date is
+  // past, so the control stands out), and the agenda of that run.
+  const context = await b.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'Europe/Berlin', locale: 'en-GB' });
+  const page = await context.newPage();
+  await page.goto(server.url + 'courses/res-cms-154?start=2026-12-01&alarm=1d');
+  await page.locator('[data-personal-card]').screenshot({ path: path.join(out, 'own-dates-control.png') });
+  await page.evaluate(() => document.getElementById('own-h').scrollIntoView());
+  await page.screenshot({ path: path.join(out, 'own-dates-desktop.png') });
+  await context.close();
   console.log(`screenshots written to ${out}`);
 } finally {
   await b.close();
