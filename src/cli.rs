@@ -87,6 +87,27 @@ pub enum Command {
               value_parser = clap::value_parser!(u64).range(1..=3600))]
         write_timeout: u64,
     },
+    /// Read a course page (plain text or HTML) into a schedule file for
+    /// review: unit releases, due dates, live events and milestones. Exit 0
+    /// when every dated line became an item, 1 when some could not be read
+    /// (each is listed on stderr; the YAML is still written).
+    Import {
+        /// The course page: a text or HTML file.
+        page: PathBuf,
+        /// Course id (default: from the page's file name).
+        #[arg(long)]
+        id: Option<String>,
+        /// OCW metadata file to name in the schedule (relative to it).
+        #[arg(long)]
+        metadata: Option<String>,
+        /// The page's time zone: times without a zone label are read in it
+        /// and it becomes the course zone (default UTC).
+        #[arg(long)]
+        timezone: Option<String>,
+        /// Write the schedule here instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Print one feed variant to stdout (all courses when none is named).
     Feed {
         /// Course ids (file stems).
@@ -125,6 +146,12 @@ pub enum CliError {
         /// How many.
         count: usize,
     },
+    /// `import` wrote its YAML, but some dated lines became no item.
+    #[error("import partial: {count} dated line(s) not read")]
+    Partial {
+        /// How many.
+        count: usize,
+    },
     #[error("{0}")]
     /// An unknown zone, kind or course was asked for.
     Filter(#[from] RequestError),
@@ -152,6 +179,7 @@ impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
             CliError::Invalid { .. }
+            | CliError::Partial { .. }
             | CliError::Io { .. }
             | CliError::Serve(_)
             | CliError::Export(_) => 1,
@@ -218,6 +246,13 @@ pub fn run(args: Args) -> Result<(), CliError> {
             config.trust_proxy = trust_proxy;
             Ok(crate::server::serve(config)?)
         }
+        Command::Import {
+            page,
+            id,
+            metadata,
+            timezone,
+            out,
+        } => import(&page, id, metadata, timezone, out.as_deref()),
         Command::Feed {
             courses,
             schedules,
@@ -244,6 +279,86 @@ pub fn run(args: Args) -> Result<(), CliError> {
                 .write_all(feed.body.as_bytes())
                 .map_err(io(Path::new("<stdout>")))
         }
+    }
+}
+
+/// `coursecal import`: the page in, YAML out, every unread line reported.
+fn import(
+    page: &Path,
+    id: Option<String>,
+    metadata: Option<String>,
+    timezone: Option<String>,
+    out: Option<&Path>,
+) -> Result<(), CliError> {
+    let text = crate::schedule::read::read_text(page)
+        .map_err(|e| io(page)(std::io::Error::other(e.to_string())))?
+        .text;
+    let timezone = match timezone.as_deref().map(parse_zone).transpose() {
+        Ok(zone) => zone.map(|z| match z {
+            crate::model::Zone::Utc => chrono_tz::Tz::UTC,
+            crate::model::Zone::Named(tz) => tz,
+        }),
+        Err(e) => return Err(RequestError::from(e).into()),
+    };
+    let stem = page
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let id = id.unwrap_or_else(|| crate::model::ids::derived_id(&stem));
+    let options = crate::import::ImportOptions {
+        metadata: metadata.clone(),
+        timezone,
+        source: page.display().to_string(),
+    };
+    let imported = crate::import::import_page(&text, &options);
+    for u in &imported.unread {
+        eprintln!("{}:{}: {}: {}", page.display(), u.line, u.why, u.text);
+    }
+    // What was written must compile: check it the way `check` would (a
+    // metadata file is not read here, so a title stands in for it).
+    let checked = match &metadata {
+        Some(_) => imported
+            .yaml
+            .lines()
+            .map(|l| {
+                if l.trim_start().starts_with("metadata:") {
+                    "  title: checked without its metadata file".to_owned()
+                } else {
+                    l.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        None => imported.yaml.clone(),
+    };
+    if let Err(diags) = crate::schedule::compile(&id, &format!("{id}.yaml"), &checked) {
+        print_diagnostics(&diags);
+        return Err(CliError::Invalid { count: diags.len() });
+    }
+    match out {
+        Some(path) => std::fs::write(path, &imported.yaml).map_err(io(path))?,
+        None => std::io::stdout()
+            .lock()
+            .write_all(imported.yaml.as_bytes())
+            .map_err(io(Path::new("<stdout>")))?,
+    }
+    eprintln!(
+        "imported {} item(s) from {}; {} dated line(s) not read{}",
+        imported.items,
+        page.display(),
+        imported.unread.len(),
+        if imported.unread.is_empty() {
+            ""
+        } else {
+            " (listed above)"
+        }
+    );
+    if imported.unread.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::Partial {
+            count: imported.unread.len(),
+        })
     }
 }
 

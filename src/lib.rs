@@ -11,6 +11,7 @@
 //! |---|---|---|
 //! | [`model`] | ids, kinds, courses and events (valid by construction), zones, the feed request | nothing of ours |
 //! | [`schedule`] | reading, validating and resolving schedule files into a `Course`, with located diagnostics | `model` |
+//! | [`import`] | a schedule file from a course page (text or HTML) | `schedule`, `model` |
 //! | [`ics`] | the RFC 5545 writer, VTIMEZONE, feed rendering | `model` |
 //! | [`catalog`] | a directory of schedules: fingerprints, last good version | `schedule`, `model` |
 //! | [`site`] | HTML pages, a catalog's feeds, the static export | `catalog`, `ics`, `model` |
@@ -35,6 +36,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod ics;
+pub mod import;
 pub mod model;
 pub mod schedule;
 pub mod server;

@@ -19,12 +19,15 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("model", &[]),
     ("schedule", &["model"]),
     ("ics", &["model"]),
+    ("import", &["schedule", "model"]),
     ("catalog", &["schedule", "model"]),
     ("site", &["catalog", "ics", "model"]),
     ("server", &["site", "catalog", "ics", "schedule", "model"]),
     (
         "cli",
-        &["server", "site", "catalog", "ics", "schedule", "model"],
+        &[
+            "server", "site", "catalog", "ics", "import", "schedule", "model",
+        ],
     ),
 ];
 

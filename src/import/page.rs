@@ -1,0 +1,524 @@
+//! Reading a course page's lines into dated items: which item a date
+//! belongs to, and what kind it is. General date extractors find dates;
+//! the pairing is the job here, one line (or sentence) at a time:
+//!
+//! 1. a due date ("suggested due date:", "due:") → an assignment under the
+//!    unit above it;
+//! 2. a line that starts with "Unit"/"Module"/"Week"/"Chapter" → a release
+//!    (two units joined by "& Unit" on one line → two releases);
+//! 3. a date with a time → a live event (a zone label, or `--timezone`);
+//! 4. any other sentence with a date → a milestone ("Course concludes …").
+//!
+//! Nothing is dropped silently: a line that holds something date-like but
+//! makes no item is reported with its number.
+
+use super::dates::{FoundDate, FoundTime, find_dates, find_time, instant, looks_dated};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime};
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// When a live event starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Start {
+    /// A zone label gave the instant.
+    Instant(DateTime<FixedOffset>),
+    /// A wall time in the course's zone (`--timezone`).
+    Wall(NaiveDateTime),
+}
+
+/// One dated item as found, with the assumptions made to read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// The name as written (whitespace collapsed).
+    pub name: String,
+    /// Its date (all-day items).
+    pub date: NaiveDate,
+    /// Assumptions, written as YAML comments next to it.
+    pub notes: Vec<String>,
+    /// 1-based line of the page.
+    pub line: usize,
+}
+
+/// A unit and its assignments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    /// The unit's release.
+    pub release: Item,
+    /// Due dates under it.
+    pub assignments: Vec<Item>,
+}
+
+/// A live event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Live {
+    /// The name as written.
+    pub name: String,
+    /// When it starts.
+    pub start: Start,
+    /// Assumptions.
+    pub notes: Vec<String>,
+    /// 1-based line of the page.
+    pub line: usize,
+}
+
+/// A line with something date-like that became no item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unread {
+    /// 1-based line of the page.
+    pub line: usize,
+    /// Its text.
+    pub text: String,
+    /// Why.
+    pub why: String,
+}
+
+/// Everything read from a page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Draft {
+    /// The first line of the page (a title, usually).
+    pub heading: Option<String>,
+    /// Units in page order.
+    pub units: Vec<Unit>,
+    /// Live events in page order.
+    pub live: Vec<Live>,
+    /// Milestones in page order.
+    pub milestones: Vec<Item>,
+    /// What could not be read.
+    pub unread: Vec<Unread>,
+}
+
+/// A line of the page with its number, bullets and spacing tidied.
+struct Line {
+    n: usize,
+    text: String,
+}
+
+fn tidy(raw: &str) -> String {
+    let t = raw.trim();
+    let t = t
+        .trim_start_matches(['•', '·', '*', '-', '–', '—', '▪', '◦', '‣'])
+        .trim_start();
+    // "1. " / "2) " list numbers (not "1.1" or "2017").
+    let t = match t.split_once(|c: char| c == '.' || c == ')') {
+        Some((num, rest))
+            if !num.is_empty()
+                && num.len() <= 2
+                && num.bytes().all(|b| b.is_ascii_digit())
+                && rest.starts_with(' ') =>
+        {
+            rest.trim_start()
+        }
+        _ => t,
+    };
+    t.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Lines with their numbers; a line that only closes a parenthesis is
+/// dropped, and a name whose date sits on the next line is joined to it.
+fn lines(text: &str) -> Vec<Line> {
+    let raw: Vec<(usize, String)> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, tidy(l)))
+        .filter(|(_, l)| !l.is_empty())
+        .collect();
+    let mut out: Vec<Line> = Vec::new();
+    let mut i = 0;
+    while i < raw.len() {
+        let (n, text) = &raw[i];
+        if text
+            .chars()
+            .all(|c| matches!(c, ')' | ']' | '.' | ',' | ';'))
+        {
+            i += 1;
+            continue;
+        }
+        let next = raw.get(i + 1);
+        let joins = find_dates(text).is_empty()
+            && next.is_some_and(|(_, t)| t.starts_with('(') && !find_dates(t).is_empty());
+        if joins && let Some((_, t)) = next {
+            out.push(Line {
+                n: *n,
+                text: format!("{text} {t}"),
+            });
+            i += 2;
+            continue;
+        }
+        out.push(Line {
+            n: *n,
+            text: text.clone(),
+        });
+        i += 1;
+    }
+    out
+}
+
+fn re(pattern: &str, cell: &'static OnceLock<Regex>) -> &'static Regex {
+    cell.get_or_init(|| Regex::new(pattern).expect("a valid pattern"))
+}
+
+fn due_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    re(r"(?i)\b(suggested\s+)?due(\s+date)?\s*[:\-–]?\s*", &RE)
+}
+
+fn unit_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    re(r"(?i)^(unit|module|week|chapter|lesson)\s+\w+", &RE)
+}
+
+/// `text` without separators and brackets at its ends.
+fn clean_name(text: &str) -> String {
+    let t = text
+        .trim()
+        .trim_end_matches(|c: char| " -–—:,;(|".contains(c))
+        .trim_start_matches(|c: char| " -–—:,;)|".contains(c))
+        .trim();
+    t.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The name of an item written as `Name (… date …)` or `Name - date`.
+fn name_before(text: &str, date: &FoundDate) -> String {
+    let head = &text[..date.span.0];
+    let head = match head.rfind('(') {
+        Some(i) => &head[..i],
+        None => head,
+    };
+    clean_name(head)
+}
+
+/// Reads the page's lines; `has_zone`: a wall time without a zone label
+/// is read in the course zone (`--timezone`) instead of being reported.
+pub fn read(text: &str, has_zone: bool) -> Draft {
+    let lines = lines(text);
+    let mut draft = Draft {
+        heading: lines.first().map(|l| l.text.chars().take(120).collect()),
+        ..Draft::default()
+    };
+    // Years: the first written year on the page, then the latest seen.
+    let mut year = lines
+        .iter()
+        .flat_map(|l| find_dates(&l.text))
+        .find_map(|d| d.year);
+    let mut last: Option<NaiveDate> = None;
+    for line in &lines {
+        read_line(line, &mut draft, &mut year, &mut last, has_zone);
+    }
+    draft
+}
+
+/// The date of `found`, with notes on what was assumed.
+fn resolve(
+    found: &FoundDate,
+    year: &mut Option<i32>,
+    last: &mut Option<NaiveDate>,
+    notes: &mut Vec<String>,
+) -> Option<NaiveDate> {
+    let date = match (found.year, *year) {
+        (Some(y), _) => found.date(y),
+        (None, Some(y)) => {
+            // A date without a year: the year of the dates around it,
+            // moving on when it would fall well before the previous one.
+            let mut d = found.date(y)?;
+            if last.is_some_and(|l| (l - d).num_days() > 180) {
+                d = found.date(y + 1)?;
+            }
+            notes.push(format!(
+                "year {} inferred from the dates around it",
+                d.year()
+            ));
+            Some(d)
+        }
+        (None, None) => None,
+    }?;
+    if found.us_order {
+        notes.push("numeric date read in US order (month/day/year)".into());
+    }
+    *year = Some(date.year());
+    *last = Some(date);
+    Some(date)
+}
+
+fn read_line(
+    line: &Line,
+    draft: &mut Draft,
+    year: &mut Option<i32>,
+    last: &mut Option<NaiveDate>,
+    has_zone: bool,
+) {
+    // Table rows ("2018-09-05 | Quiz 1"): read as "Quiz 1 (2018-09-05)".
+    let text = if line.text.contains(" | ") {
+        let cells: Vec<&str> = line.text.split(" | ").map(str::trim).collect();
+        let (dated, rest): (Vec<&str>, Vec<&str>) =
+            cells.into_iter().partition(|c| !find_dates(c).is_empty());
+        format!("{} ({})", rest.join(" — "), dated.join(", "))
+    } else {
+        line.text.clone()
+    };
+    let dates = find_dates(&text);
+    let unread = |why: &str| Unread {
+        line: line.n,
+        text: line.text.clone(),
+        why: why.to_owned(),
+    };
+    let Some(first) = dates.first() else {
+        if looks_dated(&text) {
+            draft
+                .unread
+                .push(unread("looks like a date, but none could be read"));
+        }
+        return;
+    };
+    let mut notes = Vec::new();
+    // 1. A due date, under the unit above.
+    if let Some(due) = due_re().find(&text).filter(|_| !unit_re().is_match(&text)) {
+        let at = dates
+            .iter()
+            .find(|d| d.span.0 >= due.start())
+            .unwrap_or(first);
+        let name = clean_name(&text[..due.start()].replace('(', " "));
+        let Some(date) = resolve(at, year, last, &mut notes) else {
+            draft.unread.push(unread(
+                "a due date without a year, and no year anywhere on the page",
+            ));
+            return;
+        };
+        match (draft.units.last_mut(), name.is_empty()) {
+            (Some(unit), false) => unit.assignments.push(Item {
+                name,
+                date,
+                notes,
+                line: line.n,
+            }),
+            (None, _) => draft.unread.push(unread("a due date before any unit line")),
+            (_, true) => draft
+                .unread
+                .push(unread("a due date without an assignment name")),
+        }
+        return;
+    }
+    // 2. A unit release (or two on one line).
+    if unit_re().is_match(&text) {
+        let names = name_before(&text, first);
+        let Some(date) = resolve(first, year, last, &mut notes) else {
+            draft.unread.push(unread(
+                "a release without a year, and no year anywhere on the page",
+            ));
+            return;
+        };
+        let word = text.split_whitespace().next().unwrap_or("Unit");
+        let joiner = format!(" & {word} ");
+        let mut parts: Vec<String> = Vec::new();
+        for (i, part) in names.split(&joiner).enumerate() {
+            parts.push(if i == 0 {
+                part.to_owned()
+            } else {
+                format!("{word} {part}")
+            });
+        }
+        if parts.len() > 1 {
+            notes.push(format!(
+                "{} units released together on one line",
+                parts.len()
+            ));
+        }
+        for name in parts {
+            draft.units.push(Unit {
+                release: Item {
+                    name: clean_name(&name),
+                    date,
+                    notes: notes.clone(),
+                    line: line.n,
+                },
+                assignments: Vec::new(),
+            });
+        }
+        return;
+    }
+    // 3. A live event: a date and a time.
+    if let Some(time) = find_time(&text, first.span.1) {
+        let name = name_before(&text, first);
+        let Some(date) = resolve(first, year, last, &mut notes) else {
+            draft.unread.push(unread(
+                "an event without a year, and no year anywhere on the page",
+            ));
+            return;
+        };
+        let start = match live_start(date, &time, has_zone) {
+            Some(s) => s,
+            None => {
+                draft.unread.push(unread(
+                    "a time without a zone label: give --timezone for the page's zone",
+                ));
+                return;
+            }
+        };
+        if name.is_empty() {
+            draft.unread.push(unread("a time without an event name"));
+            return;
+        }
+        draft.live.push(Live {
+            name,
+            start,
+            notes,
+            line: line.n,
+        });
+        return;
+    }
+    // 4. Milestones: each sentence with a date.
+    for sentence in sentences(&text) {
+        let Some(found) = find_dates(sentence).into_iter().next() else {
+            continue;
+        };
+        let mut notes = Vec::new();
+        let mut name = clean_name(&sentence[..found.span.0]);
+        for word in [
+            "around",
+            "approximately",
+            "about",
+            "circa",
+            "on",
+            "by",
+            "is",
+            ":",
+        ] {
+            if let Some(stripped) = name.strip_suffix(word)
+                && (stripped.is_empty() || stripped.ends_with(' '))
+            {
+                if matches!(word, "around" | "approximately" | "about" | "circa") {
+                    notes.push(format!("the page says \"{word}\" this date"));
+                }
+                name = clean_name(stripped);
+            }
+        }
+        let Some(date) = resolve(&found, year, last, &mut notes) else {
+            draft.unread.push(unread(
+                "a date without a year, and no year anywhere on the page",
+            ));
+            continue;
+        };
+        if name.is_empty() {
+            draft.unread.push(unread("a date without a name for it"));
+            continue;
+        }
+        draft.milestones.push(Item {
+            name,
+            date,
+            notes,
+            line: line.n,
+        });
+    }
+}
+
+fn live_start(date: NaiveDate, time: &FoundTime, has_zone: bool) -> Option<Start> {
+    match time.zone {
+        Some(label) => instant(date, time.time, label).map(Start::Instant),
+        None if has_zone => Some(Start::Wall(date.and_time(time.time))),
+        None => None,
+    }
+}
+
+/// Sentences of a line: split after `.`, `!` or `?` followed by a space
+/// and an upper-case letter (so "Sept. 5" stays whole).
+fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    let bytes = text.as_bytes();
+    for (i, c) in text.char_indices() {
+        if matches!(c, '.' | '!' | '?')
+            && bytes.get(i + 1) == Some(&b' ')
+            && text[i + 2..].chars().next().is_some_and(char::is_uppercase)
+            && !month_abbreviation(&text[from..=i])
+        {
+            out.push(&text[from..=i]);
+            from = i + 2;
+        }
+    }
+    out.push(&text[from..]);
+    out.into_iter()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// Whether `head` ends in an abbreviated month ("Sept.", "Oct.").
+fn month_abbreviation(head: &str) -> bool {
+    let word = head
+        .trim_end_matches('.')
+        .rsplit(|c: char| !c.is_alphabetic())
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    [
+        "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    ]
+    .contains(&word.as_str())
+}
+
+/// `Fixed(0)` written as `Z`, other offsets as `±HH:MM`.
+pub fn instant_text(t: &DateTime<FixedOffset>) -> String {
+    if t.offset().local_minus_utc() == 0 {
+        t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    } else {
+        t.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shapes_of_the_seed_page() {
+        let page = "Welcome!\n\
+  • Unit 0:  Welcome (Available September 19, 2017)\n\
+  • Unit 1: Launching Innovation in Schools (September 28, 2017)\n\
+    Assignment 1.1: Description (suggested due date: October 11, 2017)\n\
+- Welcome Live Event with Course Staff - September 29, 2017, 6:00 PM UTC\n\
+  • Unit 3a: Refining a Vision & Unit 3b: Getting to Work (October 19, 2017) \n\
+  • Unit 4: Working Together (October 26, 2017\n\
+    Assignment 6: Final Deliverable (suggested due date: November 13, 2017\n\
+    )\n\
+Course concludes November 16, 2017. Certificates generated around November 24, 2017.\n";
+        let d = read(page, false);
+        let units: Vec<&str> = d.units.iter().map(|u| u.release.name.as_str()).collect();
+        assert_eq!(
+            units,
+            [
+                "Unit 0: Welcome",
+                "Unit 1: Launching Innovation in Schools",
+                "Unit 3a: Refining a Vision",
+                "Unit 3b: Getting to Work",
+                "Unit 4: Working Together"
+            ]
+        );
+        assert_eq!(
+            d.units[1].assignments[0].name,
+            "Assignment 1.1: Description"
+        );
+        assert_eq!(
+            d.units[4].assignments[0].name,
+            "Assignment 6: Final Deliverable"
+        );
+        assert_eq!(d.live[0].name, "Welcome Live Event with Course Staff");
+        assert_eq!(
+            d.live[0].start,
+            Start::Instant("2017-09-29T18:00:00+00:00".parse().unwrap())
+        );
+        let ms: Vec<&str> = d.milestones.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(ms, ["Course concludes", "Certificates generated"]);
+        assert_eq!(
+            d.milestones[1].notes,
+            ["the page says \"around\" this date"]
+        );
+        assert!(d.unread.is_empty(), "{:?}", d.unread);
+    }
+
+    #[test]
+    fn sentences_keep_abbreviated_months() {
+        assert_eq!(
+            sentences("Quiz on Sept. 5, 2018. Exam on Oct. 1, 2018."),
+            ["Quiz on Sept. 5, 2018.", "Exam on Oct. 1, 2018."]
+        );
+    }
+}
