@@ -99,7 +99,7 @@ fn tidy(raw: &str) -> String {
         .trim_start_matches(['•', '·', '*', '-', '–', '—', '▪', '◦', '‣'])
         .trim_start();
     // "1. " / "2) " list numbers (not "1.1" or "2017").
-    let t = match t.split_once(|c: char| c == '.' || c == ')') {
+    let t = match t.split_once(['.', ')']) {
         Some((num, rest))
             if !num.is_empty()
                 && num.len() <= 2
