@@ -10,6 +10,7 @@ mod attack;
 mod cli;
 mod cross_parsers;
 mod faults;
+mod import;
 mod input_hardening;
 mod invalid;
 mod pages;

@@ -335,9 +335,16 @@ fn read_line(
         }
         return;
     }
-    // 3. A live event: a date and a time.
-    if let Some(time) = find_time(&text, first.span.1) {
-        let name = name_before(&text, first);
+    // 3. A live event: a date and a time (after it, or before it in a
+    // table row: "Review, 14:00 GMT (2018-09-26)").
+    let time = find_time(&text, first.span.1)
+        .or_else(|| find_time(&text, 0).filter(|t| t.span.1 <= first.span.0));
+    if let Some(time) = time {
+        let name = if time.span.1 <= first.span.0 {
+            clean_name(&text[..time.span.0])
+        } else {
+            name_before(&text, first)
+        };
         let Some(date) = resolve(first, year, last, &mut notes) else {
             draft.unread.push(unread(
                 "an event without a year, and no year anywhere on the page",

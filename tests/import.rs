@@ -1,0 +1,216 @@
+//! `coursecal import`: the seed page gives the shipped schedule event for
+//! event; each page pattern is recognised (fixtures under
+//! `tests/fixtures/import/<case>/` with a ground-truth `expected.tsv` and an
+//! `insta` snapshot of the YAML); unread lines are reported with their line
+//! numbers; arbitrary input never panics and always gives YAML that parses.
+
+use crate::harness::{Test, repo, shipped_schedules};
+use coursecal::model::{Course, When};
+use proptest::prelude::*;
+
+/// (kind, name, start) of every event, the way the ground truth lists them.
+fn rows(c: &Course) -> Vec<String> {
+    let mut rows: Vec<String> = c
+        .events
+        .iter()
+        .map(|e| {
+            let start = match e.start() {
+                When::AllDay(d) => d.format("%Y-%m-%d").to_string(),
+                When::At(t) => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            };
+            format!("{}\t{}\t{start}", e.kind.as_str(), e.name)
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn the_seed_page_imports_event_for_event() {
+    let seeds = repo().join("../shared/seeds");
+    let page = std::fs::read_dir(&seeds)
+        .ok()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| {
+            std::fs::read_to_string(p).is_ok_and(|t| {
+                t.contains("Launching Innovation in Schools") && t.contains("Unit 0:")
+            })
+        });
+    // The seed lives next to the repository in this workspace; a copy is
+    // committed so the test runs anywhere.
+    let page = page.unwrap_or_else(|| repo().join("tests/fixtures/import/res-cms-154-page.txt"));
+    let ran = Test::new()
+        .shipped()
+        .args(&[
+            "import",
+            page.to_str().unwrap(),
+            "--id",
+            "res-cms-154",
+            "--metadata",
+            "ocw/res-cms-154.md",
+            "--timezone",
+            "UTC",
+            "--out",
+            "schedules/imported.yaml",
+        ])
+        .run()
+        .success()
+        .stderr_contains("imported 20 item(s)");
+    let imported = coursecal::compile_file(&ran.dir.join("schedules/imported.yaml")).unwrap();
+    let shipped = coursecal::compile_file(&shipped_schedules().join("res-cms-154.yaml")).unwrap();
+    assert_eq!(rows(&imported.course), rows(&shipped.course));
+    // Ends too (live events: the default hour), and the metadata applies.
+    let ends = |c: &Course| c.events.iter().map(|e| e.end()).collect::<Vec<_>>();
+    assert_eq!(ends(&imported.course), ends(&shipped.course));
+    assert_eq!(imported.course.number, shipped.course.number);
+}
+
+/// Import a fixture page; (YAML, stderr, exit code).
+fn import_fixture(case: &str, args: &[&str]) -> (String, String, Option<i32>) {
+    let dir = repo().join("tests/fixtures/import").join(case);
+    let page = ["page.txt", "page.html"]
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.exists())
+        .expect("a page");
+    let mut all = vec!["import", page.to_str().unwrap(), "--id", "fixture-course"];
+    all.extend_from_slice(args);
+    let ran = Test::new().args(&all).run();
+    let stderr = ran.stderr().replace(&format!("{}/", dir.display()), "");
+    (ran.stdout(), stderr, ran.code())
+}
+
+/// Recall and precision of the import against the fixture's ground truth.
+fn score(case: &str, yaml: &str) -> (usize, usize, usize) {
+    let truth_text = std::fs::read_to_string(
+        repo()
+            .join("tests/fixtures/import")
+            .join(case)
+            .join("expected.tsv"),
+    )
+    .unwrap();
+    let mut truth: Vec<String> = truth_text.lines().map(str::to_owned).collect();
+    truth.sort();
+    let course = coursecal::compile("fixture-course", "fixture-course.yaml", yaml)
+        .unwrap_or_else(|d| panic!("{case}: the import does not compile: {d:?}"))
+        .course;
+    let found = rows(&course);
+    let right = found.iter().filter(|r| truth.contains(r)).count();
+    eprintln!(
+        "{case}: {right} of {} items present found, {} wrong of {} found",
+        truth.len(),
+        found.len() - right,
+        found.len()
+    );
+    (truth.len(), found.len(), right)
+}
+
+#[test]
+fn every_pattern_is_recognised_with_full_recall_and_precision() {
+    let cases: &[(&str, &[&str])] = &[
+        ("html-list", &[]),
+        ("html-table", &[]),
+        ("date-formats", &[]),
+        ("zones", &[]),
+        ("sloppy", &[]),
+    ];
+    let (mut present, mut found, mut right) = (0, 0, 0);
+    for (case, args) in cases {
+        let (yaml, stderr, code) = import_fixture(case, args);
+        assert_eq!(code, Some(0), "{case}: {stderr}");
+        insta::assert_snapshot!(format!("import_{}", case.replace('-', "_")), yaml);
+        let (p, f, r) = score(case, &yaml);
+        assert_eq!((p, f, r), (p, p, p), "{case}: every item, nothing else");
+        (present, found, right) = (present + p, found + f, right + r);
+    }
+    eprintln!("all fixtures: recall {right}/{present}, precision {right}/{found}");
+}
+
+#[test]
+fn assumptions_are_comments_next_to_the_item() {
+    let (yaml, _, _) = import_fixture("date-formats", &[]);
+    assert!(yaml.contains("due: 2018-09-26  # numeric date read in US order (month/day/year)"));
+    assert!(yaml.contains("release: 2018-10-03  # year 2018 inferred from the dates around it"));
+    let (yaml, _, _) = import_fixture("sloppy", &[]);
+    assert!(yaml.contains("date: 2020-10-05  # the page says \"around\" this date"));
+}
+
+#[test]
+fn undecidable_lines_are_reported_with_their_numbers() {
+    let (yaml, stderr, code) = import_fixture("undecidable", &[]);
+    assert_eq!(code, Some(1), "partial import: {stderr}");
+    assert!(
+        stderr.contains("page.txt:3: looks like a date, but none could be read: Reading week sometime in Octember 12"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("page.txt:4: a time without a zone label: give --timezone for the page's zone: Live reading - March 5, 2021, 7:00 PM"),
+        "{stderr}"
+    );
+    insta::assert_snapshot!("import_undecidable_stderr", stderr);
+    // The YAML is still written, with what could be read.
+    let (p, f, r) = score("undecidable", &yaml);
+    assert_eq!((f, r), (p, p));
+    // With the page's zone, the live reading is read as a wall time.
+    let (yaml, _, code) = import_fixture("undecidable", &["--timezone", "America/New_York"]);
+    assert_eq!(code, Some(1), "Octember stays unread");
+    assert!(yaml.contains("start: 2021-03-05T19:00\n"), "{yaml}");
+    assert!(yaml.contains("timezone: America/New_York"));
+}
+
+#[test]
+fn reimporting_an_edited_page_keeps_the_ids_of_unchanged_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = "Unit 1: Tools (September 1, 2020)\nQuiz (due: September 8, 2020)\nUnit 2: Joints (September 15, 2020)\n";
+    let edited = "Unit 1: Tools (September 2, 2020)\nQuiz (due: September 9, 2020)\nUnit 2: Glue and Joints (September 15, 2020)\n";
+    let uids = |text: &str| {
+        let path = dir.path().join("p.txt");
+        std::fs::write(&path, text).unwrap();
+        let imported = coursecal::import::import_page(text, &Default::default());
+        let c = coursecal::compile("wood-101", "wood-101.yaml", &imported.yaml)
+            .unwrap()
+            .course;
+        let mut u: Vec<String> = c.events.iter().map(|e| e.uid.clone()).collect();
+        u.sort();
+        u
+    };
+    let (before, after) = (uids(page), uids(edited));
+    assert!(after.contains(&"wood-101.release.unit-1-tools@coursecal".to_owned()));
+    assert!(before.contains(&"wood-101.release.unit-1-tools@coursecal".to_owned()));
+    assert_eq!(
+        before.iter().filter(|u| after.contains(u)).count(),
+        2,
+        "{before:?} {after:?}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Any text or HTML: no panic, and the YAML written always parses (a
+    /// compile error may only be about content, never YAML syntax).
+    #[test]
+    fn import_never_panics_and_always_writes_yaml_that_parses(
+        lines in prop::collection::vec(
+            prop_oneof![
+                "\\PC{0,60}",
+                "(Unit|Week|Live|Quiz|<li>|<td>|- )[ a-z0-9:&<>/()\"\\\\#-]{0,30}",
+                "(January|Sept\\.|Oct|March) [0-9]{1,2},? (19|20|21)[0-9]{2}",
+                "[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}",
+                "(due|suggested due date):? (May|June) [0-9]{1,2}",
+                "[0-9]{1,2}:[0-9]{2} ?(AM|PM|ET|PT|CET|GMT|UTC)?",
+            ],
+            0..25,
+        )
+    ) {
+        let page = lines.join("\n");
+        let imported = coursecal::import::import_page(&page, &Default::default());
+        if let Err(diags) = coursecal::compile("prop-101", "prop-101.yaml", &imported.yaml) {
+            for d in &diags {
+                prop_assert!(!d.message.contains("invalid YAML"), "{}\n{}", d.render(), imported.yaml);
+            }
+        }
+    }
+}
