@@ -147,7 +147,7 @@ pub fn uid(course_id: &str, kind: Kind, id: &str) -> String {
 }
 
 /// A course id (the schedule's file stem): checked once by
-/// [`CourseId::from_str`], then used everywhere as a plain string.
+/// `CourseId::from_str`, then used everywhere as a plain string.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CourseId(String);
 
