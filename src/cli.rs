@@ -310,9 +310,10 @@ fn import(
         timezone,
         // The file name only: the schedule must not depend on where the
         // page was on the importer's machine.
-        source: page
-            .file_name()
-            .map_or_else(|| page.display().to_string(), |n| n.to_string_lossy().into_owned()),
+        source: page.file_name().map_or_else(
+            || page.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
     };
     let imported = crate::import::import_page(&text, &options);
     for u in &imported.unread {
