@@ -87,12 +87,13 @@ pub enum Command {
               value_parser = clap::value_parser!(u64).range(1..=3600))]
         write_timeout: u64,
     },
-    /// Read a course page (plain text or HTML) into a schedule file for
-    /// review: unit releases, due dates, live events and milestones. Exit 0
+    /// Read a course page (plain text or HTML) or a spreadsheet (.csv) into
+    /// a schedule file for review: unit releases, due dates, live events
+    /// and milestones. Exit 0
     /// when every dated line became an item, 1 when some could not be read
     /// (each is listed on stderr; the YAML is still written).
     Import {
-        /// The course page: a text or HTML file.
+        /// The source: a course page (text or HTML) or a spreadsheet (.csv).
         page: PathBuf,
         /// Course id (default: from the page's file name).
         #[arg(long)]
@@ -315,9 +316,29 @@ fn import(
             |n| n.to_string_lossy().into_owned(),
         ),
     };
-    let imported = crate::import::import_page(&text, &options);
+    let is_csv = page
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let imported = if is_csv {
+        crate::import::import_sheet(&text, &options)
+    } else {
+        crate::import::import_page(&text, &options)
+    };
     for u in &imported.unread {
-        eprintln!("{}:{}: {}: {}", page.display(), u.line, u.why, u.text);
+        // The page's own text: control characters shown, never sent to the
+        // terminal (an escape sequence could rewrite it).
+        let text: String = u
+            .text
+            .chars()
+            .flat_map(|c| {
+                if c.is_control() {
+                    c.escape_default().collect::<Vec<_>>()
+                } else {
+                    vec![c]
+                }
+            })
+            .collect();
+        eprintln!("{}:{}: {}: {text}", page.display(), u.line, u.why);
     }
     // What was written must compile: check it the way `check` would (a
     // metadata file is not read here, so a title stands in for it).

@@ -70,7 +70,7 @@ fn the_seed_page_imports_event_for_event() {
 /// Import a fixture page; (YAML, stderr, exit code).
 fn import_fixture(case: &str, args: &[&str]) -> (String, String, Option<i32>) {
     let dir = repo().join("tests/fixtures/import").join(case);
-    let page = ["page.txt", "page.html"]
+    let page = ["page.txt", "page.html", "page.csv"]
         .iter()
         .map(|n| dir.join(n))
         .find(|p| p.exists())
@@ -115,6 +115,7 @@ fn every_pattern_is_recognised_with_full_recall_and_precision() {
         ("date-formats", &[]),
         ("zones", &[]),
         ("sloppy", &[]),
+        ("csv-excel", &[]),
     ];
     let (mut present, mut found, mut right) = (0, 0, 0);
     for (case, args) in cases {
@@ -126,6 +127,34 @@ fn every_pattern_is_recognised_with_full_recall_and_precision() {
         (present, found, right) = (present + p, found + f, right + r);
     }
     eprintln!("all fixtures: recall {right}/{present}, precision {right}/{found}");
+}
+
+#[test]
+fn spreadsheets_by_column_name_with_every_row_accounted_for() {
+    // Google-style: ISO dates, a Type column, a unit column, a wall time
+    // read in --timezone, a row without a date reported by its line.
+    let (yaml, stderr, code) = import_fixture("csv-google", &["--timezone", "Europe/Berlin"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("page.csv:8: a row without a date this import can read: ,Office hours"),
+        "{stderr}"
+    );
+    insta::assert_snapshot!("import_csv_google", yaml);
+    let (p, f, r) = score("csv-google", &yaml);
+    assert_eq!((f, r), (p, p));
+    assert!(yaml.contains("description: \"Covers chapters 1, 2\""));
+    // A wall time without --timezone or a zone column is a clear error.
+    let (_, stderr, code) = import_fixture("csv-google", &[]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("a time without a zone: give --timezone or a Timezone column"),
+        "{stderr}"
+    );
+    // Excel-style (BOM, CRLF, quoted cells with commas, quotes and line
+    // breaks, US dates, a Timezone column): checked with the others above.
+    let (yaml, _, _) = import_fixture("csv-excel", &[]);
+    assert!(yaml.contains("start: 2025-09-05T14:30:00-04:00"));
+    assert!(yaml.contains("description: \"Submit\\u000Aonline\"") || yaml.contains("Submit"));
 }
 
 #[test]

@@ -62,7 +62,8 @@ fn month_of(word: &str) -> Option<u32> {
 fn regexes() -> &'static [Regex; 4] {
     static RE: OnceLock<[Regex; 4]> = OnceLock::new();
     RE.get_or_init(|| {
-        let month = r"(Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|Aug(?:ust|\.)?|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)";
+        // A month name ends at a word boundary: "10 Decisions" is no date.
+        let month = r"((?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b\.?)";
         [
             // September 28, 2017 · Sept. 5 2018 · October 11
             Regex::new(&format!(r"(?i)\b{month}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}})\b)?"))
@@ -210,7 +211,7 @@ fn zone_label(word: &str) -> Option<ZoneLabel> {
 pub fn find_time(line: &str, from: usize) -> Option<FoundTime> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
-        Regex::new(r"(?i)\b(?:(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m\.?|(\d{1,2}):(\d{2})|(noon|midnight))(?:\s*\(?\s*(UTC|GMT|Z|EST/EDT|EDT/EST|CST/CDT|MST/MDT|PST/PDT|ET|CT|MT|PT|EST|EDT|CST|CDT|MST|MDT|PST|PDT|BST|CEST|CET|EEST|EET)\b)?")
+        Regex::new(r"(?i)\b(?:(\d{1,2})(?::(\d{2}))?\s*([ap])(?:\.m\.|m\b)|(\d{1,2}):(\d{2})|\b(noon|midnight)\b)(?:\s*\(?\s*(UTC|GMT|Z|EST/EDT|EDT/EST|CST/CDT|MST/MDT|PST/PDT|ET|CT|MT|PT|EST|EDT|CST|CDT|MST|MDT|PST|PDT|BST|CEST|CET|EEST|EET)\b)?")
             .expect("a valid pattern")
     });
     let rest = line.get(from..)?;
@@ -289,6 +290,12 @@ mod tests {
             [(11, 16, Some(2017), false), (11, 24, Some(2017), false)]
         );
         assert!(d("Mayor Jones, a separate issue").is_empty());
+        assert!(d("Unit 3: 10 Decisions, 3 Marketing, 2 Mayors").is_empty());
+        assert!(find_time("Part 2 Amplifiers", 0).is_none());
+        assert_eq!(
+            find_time("at 6 p.m. ET", 0).unwrap().time,
+            NaiveTime::from_hms_opt(18, 0, 0).unwrap()
+        );
         assert!(looks_dated("Sometime in Octember 12"));
     }
 

@@ -10,6 +10,7 @@
 mod dates;
 mod html;
 mod page;
+mod sheet;
 
 pub use page::Unread;
 
@@ -61,6 +62,27 @@ pub fn import_page(page: &str, options: &ImportOptions) -> Imported {
     }
 }
 
+/// Read a spreadsheet (CSV, as Excel or Google Sheets export it) into a
+/// schedule; see the `sheet` module for the columns it understands.
+pub fn import_sheet(csv: &str, options: &ImportOptions) -> Imported {
+    finish(sheet::read(csv, options.timezone), options)
+}
+
+fn finish(draft: Draft, options: &ImportOptions) -> Imported {
+    let items = draft
+        .units
+        .iter()
+        .map(|u| 1 + u.assignments.len())
+        .sum::<usize>()
+        + draft.live.len()
+        + draft.milestones.len();
+    Imported {
+        yaml: write_yaml(&draft, options),
+        items,
+        unread: draft.unread,
+    }
+}
+
 /// A YAML double-quoted string: every character kept, escapes for `"`,
 /// `\` and control characters.
 fn quoted(s: &str) -> String {
@@ -87,17 +109,39 @@ fn comment(notes: &[String]) -> String {
     }
 }
 
-fn item(out: &mut String, indent: &str, key: &str, it: &Item) {
+/// Ids must be unique in a course, and derive from names: a name seen
+/// again ("Quiz" in every unit, weekly "Office hours") gets an explicit
+/// `id:` with a counter, so the file compiles and re-imports stay stable.
+#[derive(Default)]
+struct Ids(std::collections::HashMap<String, usize>);
+
+impl Ids {
+    fn explicit(&mut self, name: &str) -> Option<String> {
+        let base = crate::model::ids::derived_id(name);
+        let n = self.0.entry(base.clone()).or_insert(0);
+        *n += 1;
+        (*n > 1 && !base.is_empty()).then(|| format!("{base}-{n}"))
+    }
+}
+
+fn item(out: &mut String, ids: &mut Ids, indent: &str, key: &str, it: &Item) {
     out.push_str(&format!("{indent}- name: {}\n", quoted(&it.name)));
+    if let Some(id) = ids.explicit(&it.name) {
+        out.push_str(&format!("{indent}  id: {}\n", quoted(&id)));
+    }
     out.push_str(&format!(
         "{indent}  {key}: {}{}\n",
         it.date.format("%Y-%m-%d"),
         comment(&it.notes)
     ));
+    if let Some(d) = &it.description {
+        out.push_str(&format!("{indent}  description: {}\n", quoted(d)));
+    }
 }
 
 fn write_yaml(d: &Draft, o: &ImportOptions) -> String {
     let mut out = String::new();
+    let mut ids = Ids::default();
     out.push_str(&format!(
         "# Imported by `coursecal import` from {} — check every date before publishing.\n",
         o.source.replace(['\n', '\r'], " ")
@@ -105,27 +149,26 @@ fn write_yaml(d: &Draft, o: &ImportOptions) -> String {
     out.push_str("course:\n");
     match &o.metadata {
         Some(m) => out.push_str(&format!("  metadata: {}\n", quoted(m))),
-        None => {
-            let title = d
-                .heading
-                .clone()
-                .unwrap_or_else(|| "Imported course".into());
-            out.push_str(&format!(
+        None => match &d.heading {
+            Some(title) => out.push_str(&format!(
                 "  title: {}  # the first line of the page: check it\n",
-                quoted(&title)
-            ));
-        }
+                quoted(title)
+            )),
+            None => {
+                out.push_str("  title: \"Imported course\"  # no title in the source: set one\n")
+            }
+        },
     }
     let zone = o.timezone.map_or("UTC", |z| z.name());
     out.push_str(&format!("  timezone: {zone}\n"));
     if !d.units.is_empty() {
         out.push_str("\nunits:\n");
         for u in &d.units {
-            item(&mut out, "  ", "release", &u.release);
+            item(&mut out, &mut ids, "  ", "release", &u.release);
             if !u.assignments.is_empty() {
                 out.push_str("    assignments:\n");
                 for a in &u.assignments {
-                    item(&mut out, "      ", "due", a);
+                    item(&mut out, &mut ids, "      ", "due", a);
                 }
             }
         }
@@ -134,17 +177,26 @@ fn write_yaml(d: &Draft, o: &ImportOptions) -> String {
         out.push_str("\nlive_events:\n");
         for l in &d.live {
             out.push_str(&format!("  - name: {}\n", quoted(&l.name)));
+            if let Some(id) = ids.explicit(&l.name) {
+                out.push_str(&format!("    id: {}\n", quoted(&id)));
+            }
             let start = match &l.start {
                 Start::Instant(t) => page::instant_text(t),
                 Start::Wall(t) => t.format("%Y-%m-%dT%H:%M").to_string(),
             };
             out.push_str(&format!("    start: {start}{}\n", comment(&l.notes)));
+            if let Some(m) = l.duration_minutes {
+                out.push_str(&format!("    duration: {m}m\n"));
+            }
+            if let Some(d) = &l.description {
+                out.push_str(&format!("    description: {}\n", quoted(d)));
+            }
         }
     }
     if !d.milestones.is_empty() {
         out.push_str("\nmilestones:\n");
         for m in &d.milestones {
-            item(&mut out, "  ", "date", m);
+            item(&mut out, &mut ids, "  ", "date", m);
         }
     }
     out

@@ -33,6 +33,8 @@ pub struct Item {
     pub name: String,
     /// Its date (all-day items).
     pub date: NaiveDate,
+    /// Longer text, when the source has it (a spreadsheet's Notes).
+    pub description: Option<String>,
     /// Assumptions, written as YAML comments next to it.
     pub notes: Vec<String>,
     /// 1-based line of the page.
@@ -55,6 +57,10 @@ pub struct Live {
     pub name: String,
     /// When it starts.
     pub start: Start,
+    /// How long, when the source says (else the format's default hour).
+    pub duration_minutes: Option<i64>,
+    /// Longer text, when the source has it.
+    pub description: Option<String>,
     /// Assumptions.
     pub notes: Vec<String>,
     /// 1-based line of the page.
@@ -159,7 +165,7 @@ fn re(pattern: &str, cell: &'static OnceLock<Regex>) -> &'static Regex {
 
 fn due_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    re(r"(?i)\b(suggested\s+)?due(\s+date)?\s*[:\-–]?\s*", &RE)
+    re(r"(?i)\b(suggested\s+)?due\b(\s+date)?\s*[:\-–]?\s*", &RE)
 }
 
 fn unit_re() -> &'static Regex {
@@ -231,6 +237,9 @@ fn resolve(
         }
         (None, None) => None,
     }?;
+    if !(1900..=2199).contains(&date.year()) {
+        return None;
+    }
     if found.us_order {
         notes.push("numeric date read in US order (month/day/year)".into());
     }
@@ -279,7 +288,7 @@ fn read_line(
         let name = clean_name(&text[..due.start()].replace('(', " "));
         let Some(date) = resolve(at, year, last, &mut notes) else {
             draft.unread.push(unread(
-                "a due date without a year, and no year anywhere on the page",
+                "a due date that is no day of the calendar (or has no year, and none is on the page)",
             ));
             return;
         };
@@ -287,6 +296,7 @@ fn read_line(
             (Some(unit), false) => unit.assignments.push(Item {
                 name,
                 date,
+                description: None,
                 notes,
                 line: line.n,
             }),
@@ -302,7 +312,7 @@ fn read_line(
         let names = name_before(&text, first);
         let Some(date) = resolve(first, year, last, &mut notes) else {
             draft.unread.push(unread(
-                "a release without a year, and no year anywhere on the page",
+                "a release date that is no day of the calendar (or has no year, and none is on the page)",
             ));
             return;
         };
@@ -327,6 +337,7 @@ fn read_line(
                 release: Item {
                     name: clean_name(&name),
                     date,
+                    description: None,
                     notes: notes.clone(),
                     line: line.n,
                 },
@@ -347,7 +358,7 @@ fn read_line(
         };
         let Some(date) = resolve(first, year, last, &mut notes) else {
             draft.unread.push(unread(
-                "an event without a year, and no year anywhere on the page",
+                "an event date that is no day of the calendar (or has no year, and none is on the page)",
             ));
             return;
         };
@@ -367,6 +378,8 @@ fn read_line(
         draft.live.push(Live {
             name,
             start,
+            duration_minutes: None,
+            description: None,
             notes,
             line: line.n,
         });
@@ -400,7 +413,7 @@ fn read_line(
         }
         let Some(date) = resolve(&found, year, last, &mut notes) else {
             draft.unread.push(unread(
-                "a date without a year, and no year anywhere on the page",
+                "a date that is no day of the calendar (or has no year, and none is on the page)",
             ));
             continue;
         };
@@ -411,6 +424,7 @@ fn read_line(
         draft.milestones.push(Item {
             name,
             date,
+            description: None,
             notes,
             line: line.n,
         });
@@ -519,6 +533,17 @@ Course concludes November 16, 2017. Certificates generated around November 24, 2
             ["the page says \"around\" this date"]
         );
         assert!(d.unread.is_empty(), "{:?}", d.unread);
+    }
+
+    #[test]
+    fn words_that_contain_due_or_a_month_are_not_dates() {
+        let d = read(
+            "Unit 3: 10 Decisions (October 5, 2018)\nGuest talk on Dueling Models, October 6, 2018\n",
+            false,
+        );
+        assert_eq!(d.units[0].release.name, "Unit 3: 10 Decisions");
+        assert!(d.units[0].assignments.is_empty());
+        assert_eq!(d.milestones[0].name, "Guest talk on Dueling Models");
     }
 
     #[test]

@@ -100,6 +100,9 @@ pub fn parse_personal(
             start,
             pace: pace.unwrap_or(super::shift::Pace::NORMAL),
         }),
+        // The form always sends its pace; the schedule's own pace means
+        // nothing without a start date, any other one is a mistake.
+        (None, Some(p)) if p == super::shift::Pace::NORMAL => None,
         (None, Some(_)) => {
             return Err(bad("pace")(
                 "a pace needs a start date (`start=YYYY-MM-DD`)".into(),

@@ -195,13 +195,16 @@ impl Alarms {
     pub fn parse(s: &str) -> Result<Alarms, String> {
         let mut out = Vec::new();
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            if out.len() == MAX_ALARMS {
-                return Err(format!("at most {MAX_ALARMS} reminders, like 1d,2h,15m"));
+            let lead = parse_lead(part)?;
+            if !out.contains(&lead) {
+                if out.len() == MAX_ALARMS {
+                    return Err(format!("at most {MAX_ALARMS} reminders, like 1d,2h,15m"));
+                }
+                out.push(lead);
             }
-            out.push(parse_lead(part)?);
+            // Bounded input: a query is at most 8 KiB.
         }
         out.sort_unstable();
-        out.dedup();
         let mut minutes = [0; MAX_ALARMS];
         minutes[..out.len()].copy_from_slice(&out);
         Ok(Alarms {
@@ -317,6 +320,7 @@ mod tests {
             assert!(Alarms::parse(bad).is_err(), "{bad}");
         }
         assert!(Alarms::parse("4w").is_ok());
+        assert_eq!(Alarms::parse("1d,1d,1d,1d").unwrap().minutes(), [1440]);
     }
 
     #[test]

@@ -145,9 +145,17 @@ async fn page(
             ),
             None => None,
         };
-        let (body, shown) = match (route, course) {
-            (Route::Course, Some(c)) => (pages::course(&site, variant, c), vec![c.as_ref()]),
-            (Route::Embed, Some(c)) => (pages::embed(&site, variant, c), vec![c.as_ref()]),
+        // A reader's own run marks its own dates as past.
+        let own = course.and_then(|c| variant.shift.map(|s| s.apply(c)));
+        let (body, shown): (String, Vec<&Course>) = match (route, course) {
+            (Route::Course, Some(c)) => (
+                pages::course(&site, variant, c),
+                vec![own.as_ref().unwrap_or(c.as_ref())],
+            ),
+            (Route::Embed, Some(c)) => (
+                pages::embed(&site, variant, c),
+                vec![own.as_ref().unwrap_or(c.as_ref())],
+            ),
             _ => (
                 pages::index(&site, variant),
                 snap.catalog.courses.values().map(|c| c.as_ref()).collect(),
@@ -243,29 +251,33 @@ pub async fn event(
     let variant = Variant {
         kinds: KindSet::ALL,
         ..params(&uri)?.variant
-    };
-    // In a learner's run the event has the run's UID (the page links it).
-    let course = Arc::new(match variant.shift {
-        Some(shift) => shift.apply(&c),
-        None => c.as_ref().clone(),
-    });
-    let no_event = || HttpError::NotFound(format!("no such event in `{}`", quoted(&id)));
+    }
+    .for_feed();
     let uid = file
         .strip_suffix(".ics")
-        .filter(|uid| course.events.iter().any(|e| e.uid == *uid))
-        .ok_or_else(no_event)?
+        .ok_or_else(|| HttpError::NotFound(format!("no such event in `{}`", quoted(&id))))?
         .to_owned();
     let key = CacheKey::Event {
         course: c.id.to_string(),
         uid: uid.clone(),
         variant,
     };
+    let course_id = id.clone();
     let rendered = cached(&state, key, move |snap| {
-        let ev = course
-            .events
-            .iter()
-            .find(|e| e.uid == uid)
-            .ok_or_else(|| HttpError::NotFound("no such event".into()))?;
+        // The course of this very snapshot, shifted when the reader runs
+        // their own dates (its events then carry the run's UIDs).
+        let original = snap
+            .catalog
+            .courses
+            .get(course_id.as_str())
+            .ok_or_else(|| HttpError::unknown_course(&course_id))?;
+        let course = match variant.shift {
+            Some(shift) => shift.apply(original),
+            None => original.as_ref().clone(),
+        };
+        let ev = course.events.iter().find(|e| e.uid == uid).ok_or_else(|| {
+            HttpError::NotFound(format!("no such event in `{}`", quoted(&course_id)))
+        })?;
         let one = course.with_only(ev);
         let feed = crate::ics::render_variant(
             &[&one],
@@ -275,7 +287,7 @@ pub async fn event(
             },
         );
         let mut r = Rendered::new(feed.body, Some(snap.stamp));
-        r.sources = vec![c];
+        r.sources = vec![original.clone()];
         Ok(r)
     })
     .await?;

@@ -131,6 +131,12 @@ where
         .get_or_render(&key, || {
             let snap = snap.clone();
             async move {
+                // At most a few cold renders run at once; a request that
+                // waits longer than the request timeout is dropped here,
+                // before it queues any work.
+                let Ok(_permit) = renders().acquire().await else {
+                    return Err(HttpError::Internal);
+                };
                 match tokio::task::spawn_blocking(move || make(&snap)).await {
                     Ok(Ok(r)) => Ok(Arc::new(r)),
                     Ok(Err(resp)) => Err(resp),
@@ -149,4 +155,16 @@ where
         state.metrics.cache_misses.inc();
     }
     Ok(r)
+}
+
+/// Renders under way at once: two per core. Rendering is CPU work; more at
+/// once only queues behind the cores, and a flood of distinct variants
+/// (new zones, start dates, reminders) must not build a backlog that
+/// outlives its requests.
+fn renders() -> &'static tokio::sync::Semaphore {
+    static RENDERS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    RENDERS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new(2 * cores)
+    })
 }

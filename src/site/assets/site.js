@@ -26,8 +26,9 @@
   // Defaults are left out, as the server does (pace=1 is the schedule's).
   const personal = serve
     ? ['start', 'pace', 'alarm']
-      .filter((k) => params.get(k) && !(k === 'pace' && (params.get(k) === '1' || !params.get('start'))))
-      .map((k) => k + '=' + qv(params.get(k)))
+      .map((k) => [k, params.getAll(k).filter(Boolean).join(',')])
+      .filter(([k, v]) => v && !(k === 'pace' && (v === '1' || !params.get('start'))))
+      .map(([k, v]) => k + '=' + qv(v))
     : [];
 
   function query(zone, kinds, extra) {
