@@ -116,6 +116,9 @@ fn every_pattern_is_recognised_with_full_recall_and_precision() {
         ("zones", &[]),
         ("sloppy", &[]),
         ("csv-excel", &[]),
+        // Written after the rules, as an out-of-sample check; two names
+        // ("… out; due", "… will be held on") were then fixed.
+        ("syllabus", &[]),
     ];
     let (mut present, mut found, mut right) = (0, 0, 0);
     for (case, args) in cases {

@@ -285,7 +285,16 @@ fn read_line(
             .iter()
             .find(|d| d.span.0 >= due.start())
             .unwrap_or(first);
-        let name = clean_name(&text[..due.start()].replace('(', " "));
+        // "Problem Set 1 out; due …": the item is what comes before the
+        // clause that says it was handed out.
+        let head = text[..due.start()].replace('(', " ");
+        let head = head.split(';').next().unwrap_or_default();
+        let mut name = clean_name(head);
+        for verb in [" out", " released", " assigned", " handed out"] {
+            if let Some(stripped) = name.strip_suffix(verb) {
+                name = clean_name(stripped);
+            }
+        }
         let Some(date) = resolve(at, year, last, &mut notes) else {
             draft.unread.push(unread(
                 "a due date that is no day of the calendar (or has no year, and none is on the page)",
@@ -400,6 +409,10 @@ fn read_line(
             "on",
             "by",
             "is",
+            "are",
+            "will be held",
+            "takes place",
+            "is held",
             ":",
         ] {
             if let Some(stripped) = name.strip_suffix(word)
@@ -544,6 +557,16 @@ Course concludes November 16, 2017. Certificates generated around November 24, 2
         assert_eq!(d.units[0].release.name, "Unit 3: 10 Decisions");
         assert!(d.units[0].assignments.is_empty());
         assert_eq!(d.milestones[0].name, "Guest talk on Dueling Models");
+    }
+
+    #[test]
+    fn verbs_around_a_name_are_not_part_of_it() {
+        let d = read(
+            "Week 1: Basics (Sept. 4, 2019)\n Problem Set 1 out; due Wednesday, September 11, 2019\nQuiz 1 will be held on October 2, 2019.\n",
+            false,
+        );
+        assert_eq!(d.units[0].assignments[0].name, "Problem Set 1");
+        assert_eq!(d.milestones[0].name, "Quiz 1");
     }
 
     #[test]
