@@ -84,61 +84,34 @@ pub fn find_dates(line: &str) -> Vec<FoundDate> {
     let [mdy, dmy, iso, us] = regexes();
     let mut found: Vec<FoundDate> = Vec::new();
     let num = |s: Option<regex::Match>| s.and_then(|m| m.as_str().parse::<u32>().ok());
-    for c in mdy.captures_iter(line) {
-        let (Some(all), Some(m), Some(d)) = (c.get(0), c.get(1), num(c.get(2))) else {
-            continue;
-        };
-        if let Some(month) = month_of(m.as_str()) {
+    // Each spelling: its pattern, the groups of month, day and year, and
+    // whether a numeric month comes first by US convention.
+    for (re, mg, dg, yg, us_order) in [
+        (mdy, 1, 2, 3, false),
+        (dmy, 2, 1, 3, false),
+        (iso, 2, 3, 1, false),
+        (us, 1, 2, 3, true),
+    ] {
+        for c in re.captures_iter(line) {
+            let (Some(all), Some(m), Some(day)) = (c.get(0), c.get(mg), num(c.get(dg))) else {
+                continue;
+            };
+            let Some(month) = m
+                .as_str()
+                .parse::<u32>()
+                .ok()
+                .or_else(|| month_of(m.as_str()))
+            else {
+                continue;
+            };
             found.push(FoundDate {
                 span: (all.start(), all.end()),
                 month,
-                day: d,
-                year: c.get(3).and_then(|y| y.as_str().parse().ok()),
-                us_order: false,
+                day,
+                year: c.get(yg).and_then(|y| y.as_str().parse().ok()),
+                us_order,
             });
         }
-    }
-    for c in dmy.captures_iter(line) {
-        let (Some(all), Some(d), Some(m)) = (c.get(0), num(c.get(1)), c.get(2)) else {
-            continue;
-        };
-        if let Some(month) = month_of(m.as_str()) {
-            found.push(FoundDate {
-                span: (all.start(), all.end()),
-                month,
-                day: d,
-                year: c.get(3).and_then(|y| y.as_str().parse().ok()),
-                us_order: false,
-            });
-        }
-    }
-    for c in iso.captures_iter(line) {
-        let (Some(all), Some(y), Some(m), Some(d)) =
-            (c.get(0), num(c.get(1)), num(c.get(2)), num(c.get(3)))
-        else {
-            continue;
-        };
-        found.push(FoundDate {
-            span: (all.start(), all.end()),
-            month: m,
-            day: d,
-            year: i32::try_from(y).ok(),
-            us_order: false,
-        });
-    }
-    for c in us.captures_iter(line) {
-        let (Some(all), Some(m), Some(d), Some(y)) =
-            (c.get(0), num(c.get(1)), num(c.get(2)), num(c.get(3)))
-        else {
-            continue;
-        };
-        found.push(FoundDate {
-            span: (all.start(), all.end()),
-            month: m,
-            day: d,
-            year: i32::try_from(y).ok(),
-            us_order: true,
-        });
     }
     // Longest first at each start, then drop what overlaps an earlier one.
     found.sort_by_key(|f| (f.span.0, std::cmp::Reverse(f.span.1)));

@@ -47,19 +47,7 @@ pub fn import_page(page: &str, options: &ImportOptions) -> Imported {
     } else {
         page.to_owned()
     };
-    let draft = page::read(&text, options.timezone.is_some());
-    let items = draft
-        .units
-        .iter()
-        .map(|u| 1 + u.assignments.len())
-        .sum::<usize>()
-        + draft.live.len()
-        + draft.milestones.len();
-    Imported {
-        yaml: write_yaml(&draft, options),
-        items,
-        unread: draft.unread,
-    }
+    finish(page::read(&text, options.timezone.is_some()), options)
 }
 
 /// Read a spreadsheet (CSV, as Excel or Google Sheets export it) into a
