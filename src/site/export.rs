@@ -6,8 +6,8 @@
 use super::{Mode, Site, assets, pages, qr};
 use crate::catalog::Catalog;
 use crate::ics::render;
+use crate::model::{Course, KindSet, Variant, Zone};
 use crate::model::{Courses, FeedRequest, RequestError};
-use crate::model::{KindSet, Variant, Zone};
 use std::path::{Path, PathBuf};
 
 /// How to export.
@@ -122,40 +122,64 @@ fn write_tree(
 ) -> Result<usize, ExportError> {
     use rayon::prelude::*;
     std::fs::create_dir_all(root).map_err(io(root))?;
-    let marker = root.join(MARKER);
-    std::fs::write(
-        &marker,
-        "Written by `coursecal build`, which replaces this directory whole.\n",
-    )
-    .map_err(io(&marker))?;
+    put(
+        &root.join(MARKER),
+        b"Written by `coursecal build`, which replaces this directory whole.\n",
+    )?;
     let courses_dir = root.join("courses");
     std::fs::create_dir_all(&courses_dir).map_err(io(&courses_dir))?;
-    // Courses are independent: render and write them on every core.
+    let site = (!options.feeds_only).then(|| static_site(catalog, options.base_url));
+    // Courses are independent: each is rendered and written on whichever
+    // core is free, a file at a time, and dropped once on disk, so the
+    // export never holds more than a few courses' files in memory.
     catalog
         .courses
-        .keys()
+        .iter()
         .collect::<Vec<_>>()
         .par_iter()
-        .try_for_each(|id| {
+        .try_for_each(|&(id, c)| {
             let req = FeedRequest::new(Courses::Some(vec![id.to_string()]), Variant::default());
             let feed = super::feed(catalog, &req)?;
-            let path = courses_dir.join(format!("{id}.ics"));
-            std::fs::write(&path, feed.body).map_err(io(&path))
+            put(&courses_dir.join(format!("{id}.ics")), feed.body.as_bytes())?;
+            drop(feed);
+            if let Some(site) = &site {
+                let mut result = Ok(());
+                let mut emit = |rel: String, bytes: Vec<u8>| {
+                    if result.is_ok() {
+                        result = put(&root.join(rel), &bytes);
+                    }
+                };
+                if let Some((rel, svg)) = course_qr(site, id) {
+                    emit(rel, svg);
+                }
+                course_files(site, id, c, &mut emit);
+                result?;
+            }
+            Ok::<(), ExportError>(())
         })?;
     let all = super::feed(catalog, &FeedRequest::default())?;
-    let path = root.join("calendar.ics");
-    std::fs::write(&path, all.body).map_err(io(&path))?;
-    if !options.feeds_only {
-        // The HTML site: index, a page and a widget per course, assets.
-        for (rel, bytes) in files(catalog, options.base_url) {
-            let path = root.join(&rel);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(io(parent))?;
-            }
-            std::fs::write(&path, bytes).map_err(io(&path))?;
+    put(&root.join("calendar.ics"), all.body.as_bytes())?;
+    drop(all);
+    if let Some(site) = &site {
+        // The pages about the whole catalog: index, assets, its QR code.
+        for (rel, bytes) in site_files(site) {
+            put(&root.join(rel), &bytes)?;
         }
     }
     Ok(catalog.courses.len() + 1)
+}
+
+/// Write one file, creating its directory on first use.
+fn put(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
+    match std::fs::write(path, bytes) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(io(parent))?;
+            }
+            std::fs::write(path, bytes).map_err(io(path))
+        }
+        other => other.map_err(io(path)),
+    }
 }
 
 fn swap_in(tmp: &Path, out: &Path) -> Result<(), ExportError> {
@@ -195,52 +219,74 @@ fn swap_in(tmp: &Path, out: &Path) -> Result<(), ExportError> {
     Ok(())
 }
 
-/// Every file of the site besides the course feeds, by path from the root.
-pub fn files(catalog: &Catalog, base: Option<&str>) -> Vec<(String, Vec<u8>)> {
-    let site = Site {
+fn static_site<'a>(catalog: &'a Catalog, base: Option<&str>) -> Site<'a> {
+    Site {
         catalog,
         mode: Mode::Static,
         base: base.map(str::to_owned),
         now: None,
-    };
+    }
+}
+
+/// Every file of the site besides the course feeds, by path from the root.
+pub fn files(catalog: &Catalog, base: Option<&str>) -> Vec<(String, Vec<u8>)> {
+    let site = static_site(catalog, base);
+    let mut out = site_files(&site);
+    out.extend(catalog.courses.keys().filter_map(|id| course_qr(&site, id)));
+    for (id, c) in &catalog.courses {
+        course_files(&site, id, c, &mut |rel, bytes| out.push((rel, bytes)));
+    }
+    out
+}
+
+/// The files about the whole catalog: the index, the assets, the merged
+/// feed's QR code.
+fn site_files(site: &Site) -> Vec<(String, Vec<u8>)> {
     let view = Variant::default();
     let mut out = vec![(
         "index.html".to_owned(),
-        pages::index(&site, view).into_bytes(),
+        pages::index(site, view).into_bytes(),
     )];
     for a in assets::ASSETS {
         out.push((format!("assets/{}", a.name), a.body.as_bytes().to_vec()));
     }
-    let mut qr_of = |path: &str, feed: &str| {
-        if let Some(svg) = site.abs(feed).and_then(|url| qr::svg(&url)) {
-            out.push((path.to_owned(), svg.into_bytes()));
-        }
-    };
-    qr_of("qr.svg", "calendar.ics");
-    for id in catalog.courses.keys() {
-        qr_of(
-            &format!("courses/{id}/qr.svg"),
-            &format!("courses/{id}.ics"),
+    out.extend(qr_file(site, "qr.svg", "calendar.ics"));
+    out
+}
+
+fn qr_file(site: &Site, path: &str, feed: &str) -> Option<(String, Vec<u8>)> {
+    let svg = site.abs(feed).and_then(|url| qr::svg(&url))?;
+    Some((path.to_owned(), svg.into_bytes()))
+}
+
+/// A course's QR code (only with a base URL).
+fn course_qr(site: &Site, id: &str) -> Option<(String, Vec<u8>)> {
+    qr_file(
+        site,
+        &format!("courses/{id}/qr.svg"),
+        &format!("courses/{id}.ics"),
+    )
+}
+
+/// A course's page, widget and one-event feeds, handed to `emit` one at a
+/// time.
+fn course_files(site: &Site, id: &str, c: &Course, emit: &mut dyn FnMut(String, Vec<u8>)) {
+    let view = Variant::default();
+    emit(
+        format!("courses/{id}/index.html"),
+        pages::course(site, view, c).into_bytes(),
+    );
+    emit(
+        format!("courses/{id}/embed/index.html"),
+        pages::embed(site, view, c).into_bytes(),
+    );
+    for ev in &c.events {
+        // Named by the raw UID: static hosts percent-decode the link.
+        let one = c.with_only(ev);
+        let feed = render(&[&one], Zone::Utc, KindSet::ALL);
+        emit(
+            format!("courses/{id}/events/{}.ics", ev.uid),
+            feed.body.into_bytes(),
         );
     }
-    for (id, c) in &catalog.courses {
-        out.push((
-            format!("courses/{id}/index.html"),
-            pages::course(&site, view, c).into_bytes(),
-        ));
-        out.push((
-            format!("courses/{id}/embed/index.html"),
-            pages::embed(&site, view, c).into_bytes(),
-        ));
-        for ev in &c.events {
-            // Named by the raw UID: static hosts percent-decode the link.
-            let one = c.with_only(ev);
-            let feed = render(&[&one], Zone::Utc, KindSet::ALL);
-            out.push((
-                format!("courses/{id}/events/{}.ics", ev.uid),
-                feed.body.into_bytes(),
-            ));
-        }
-    }
-    out
 }
