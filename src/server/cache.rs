@@ -39,9 +39,12 @@ pub enum CacheKey {
 #[derive(Debug)]
 pub struct Rendered {
     pub body: Bytes,
-    /// Empty when only the identity encoding is offered (pages).
-    pub gzip: Bytes,
-    pub br: Bytes,
+    /// The gzip and brotli encodings of `body` (feeds only), made after it
+    /// off the request path: a request for the identity body of a cold
+    /// variant does not wait for brotli-9, one for an encoding waits only
+    /// for that encoding. They are always of this very body.
+    gzip: Encoding,
+    br: Encoding,
     pub compressed: bool,
     /// Pages mark past dates from the clock: a page is valid until the
     /// next date in it passes (`None`: forever).
@@ -59,25 +62,34 @@ pub struct Rendered {
     pub sources: Vec<Arc<Course>>,
 }
 
+/// One compressed encoding, made once however many requests wait for it.
+#[derive(Debug, Default)]
+struct Encoding(tokio::sync::OnceCell<Bytes>);
+
+/// The compressed encodings we serve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    Gzip,
+    Brotli,
+}
+
 impl Rendered {
-    /// A feed, with its gzip and brotli encodings.
+    /// A feed: its gzip and brotli encodings follow (see
+    /// [`Rendered::precompress`] and [`Rendered::encoded`]).
     pub fn new(body: String, last_modified: Option<SystemTime>) -> Self {
-        let body = Bytes::from(body);
-        // Compression is most of a cold render; the two run side by side.
-        let (gzip, br) = rayon::join(|| gzip(&body), || brotli(&body));
-        Self::with(body, gzip, br, last_modified)
+        Self::with(Bytes::from(body), last_modified)
     }
 
     /// A page: identity only (pages were never compressed; brotli-9 of a
     /// large agenda would cost seconds), valid until `valid_until`.
     pub fn page(body: String, valid_until: Option<chrono::DateTime<chrono::Utc>>) -> Self {
-        let mut r = Self::with(Bytes::from(body), Bytes::new(), Bytes::new(), None);
+        let mut r = Self::with(Bytes::from(body), None);
         r.compressed = false;
         r.valid_until = valid_until;
         r
     }
 
-    fn with(body: Bytes, gzip: Bytes, br: Bytes, last_modified: Option<SystemTime>) -> Self {
+    fn with(body: Bytes, last_modified: Option<SystemTime>) -> Self {
         let digest: String = Sha256::digest(&body)[..16]
             .iter()
             .map(|b| format!("{b:02x}"))
@@ -87,8 +99,8 @@ impl Rendered {
                 .expect("a quoted hex digest is a valid header value")
         };
         Rendered {
-            gzip,
-            br,
+            gzip: Encoding::default(),
+            br: Encoding::default(),
             compressed: true,
             valid_until: None,
             body,
@@ -101,10 +113,110 @@ impl Rendered {
         }
     }
 
-    /// Bytes held, for the cache's weight.
-    pub fn size(&self) -> usize {
-        self.body.len() + self.gzip.len() + self.br.len() + 128
+    /// The body in `coding`: made now (once, off the async workers, at most
+    /// a few at a time) unless already made. `None` if the compressing
+    /// task failed.
+    pub async fn encoded(&self, coding: Compression) -> Option<Bytes> {
+        let body = self.body.clone();
+        self.cell(coding)
+            .0
+            .get_or_try_init(|| async move {
+                let permit = renders().acquire().await.map_err(|_| ())?;
+                compress(body, coding, permit).await
+            })
+            .await
+            .ok()
+            .cloned()
     }
+
+    /// Take the encodings `earlier` has made when it holds these very
+    /// bytes (an edit that does not change this variant): they are then
+    /// served without compressing again. Encodings of other bytes are never
+    /// taken.
+    pub fn adopt_encodings(&mut self, earlier: &Rendered) {
+        if !self.compressed || !earlier.compressed || earlier.body != self.body {
+            return;
+        }
+        for coding in [Compression::Gzip, Compression::Brotli] {
+            if let Some(b) = earlier.cell(coding).0.get() {
+                let _ = self.cell(coding).0.set(b.clone());
+            }
+        }
+    }
+
+    fn cell(&self, coding: Compression) -> &Encoding {
+        match coding {
+            Compression::Gzip => &self.gzip,
+            Compression::Brotli => &self.br,
+        }
+    }
+
+    /// Make the compressed encodings in the background while the server
+    /// has cores to spare: a busy server makes each only when a request
+    /// asks for it (after an edit most variants are asked for in one
+    /// encoding before the next edit replaces them).
+    pub fn precompress(self: &Arc<Self>) {
+        if !self.compressed {
+            return;
+        }
+        // Idle: no render or compression under way but the caller's.
+        if renders().available_permits() + 1 < render_slots() {
+            return;
+        }
+        for coding in [Compression::Gzip, Compression::Brotli] {
+            let Ok(permit) = renders().try_acquire() else {
+                return;
+            };
+            let r = self.clone();
+            tokio::spawn(async move {
+                let body = r.body.clone();
+                let _ = r
+                    .cell(coding)
+                    .0
+                    .get_or_try_init(|| compress(body, coding, permit))
+                    .await;
+            });
+        }
+    }
+
+    /// Bytes held, for the cache's weight: fixed when made (the cache
+    /// weighs an entry again when it leaves), so the encodings, which may
+    /// still be on their way, count at a bound: gzip and brotli of a feed
+    /// are each well under a quarter of it.
+    pub fn size(&self) -> usize {
+        let encoded = if self.compressed {
+            self.body.len() / 2
+        } else {
+            0
+        };
+        self.body.len() + encoded + 128
+    }
+}
+
+/// Compress `body` on the rayon pool (one thread per core: compression
+/// never takes more cores than there are, and its large buffers stay in
+/// those threads' heaps), holding `permit` meanwhile.
+async fn compress(
+    body: Bytes,
+    coding: Compression,
+    permit: tokio::sync::SemaphorePermit<'static>,
+) -> Result<Bytes, ()> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    rayon::spawn(move || {
+        let made = std::panic::catch_unwind(|| match coding {
+            Compression::Gzip => gzip(&body),
+            Compression::Brotli => brotli(&body),
+        });
+        // A panic drops the sender: the waiting request fails alone.
+        if let Ok(made) = made {
+            let _ = tx.send(made);
+        }
+    });
+    let made = rx
+        .await
+        .map_err(|_| tracing::error!("compressing task failed"));
+    drop(permit);
+    made
 }
 
 fn gzip(data: &[u8]) -> Bytes {
@@ -176,6 +288,10 @@ impl quick_cache::Weighter<CacheKey, Arc<Rendered>> for Weigh {
 /// Bounded map of rendered responses for one catalog version.
 pub struct FeedCache {
     inner: quick_cache::sync::Cache<CacheKey, Arc<Rendered>, Weigh>,
+    /// Feeds of earlier versions that a reload invalidated, until rendered
+    /// again: when the new bytes are the same (the edit was to events this
+    /// variant leaves out), their encodings are reused. Bounded too.
+    earlier: quick_cache::sync::Cache<CacheKey, Arc<Rendered>, Weigh>,
 }
 
 /// Default byte budget of the feed cache.
@@ -185,7 +301,14 @@ impl FeedCache {
     pub fn new(max_bytes: u64) -> Self {
         FeedCache {
             inner: quick_cache::sync::Cache::with_weighter(4096, max_bytes, Weigh),
+            earlier: quick_cache::sync::Cache::with_weighter(1024, max_bytes / 4, Weigh),
         }
+    }
+
+    /// The entry an earlier version held for `key`, if a reload dropped it
+    /// and it was not rendered again since (taken: asked once).
+    pub fn take_earlier(&self, key: &CacheKey) -> Option<Arc<Rendered>> {
+        self.earlier.remove(key).map(|(_, r)| r)
     }
 
     /// The cached variant, or the one `make` produces. Concurrent requests
@@ -226,6 +349,13 @@ impl FeedCache {
             if still_valid(catalog, &req, &r) {
                 next.insert(req, r);
                 kept += 1;
+            } else if r.compressed {
+                next.earlier.insert(req, r);
+            }
+        }
+        for (req, r) in self.earlier.iter() {
+            if next.inner.get(&req).is_none() && next.earlier.get(&req).is_none() {
+                next.earlier.insert(req, r);
             }
         }
         (next, kept)
@@ -250,4 +380,18 @@ impl FeedCache {
     pub fn weight(&self) -> u64 {
         self.inner.weight()
     }
+}
+
+/// Renders (and compressions) under way at once: two per core. Rendering is CPU work; more at
+/// once only queues behind the cores, and a flood of distinct variants
+/// (new zones, start dates, reminders) must not build a backlog that
+/// outlives its requests.
+pub(super) fn renders() -> &'static tokio::sync::Semaphore {
+    static RENDERS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    RENDERS.get_or_init(|| tokio::sync::Semaphore::new(render_slots()))
+}
+
+fn render_slots() -> usize {
+    static SLOTS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *SLOTS.get_or_init(|| 2 * std::thread::available_parallelism().map_or(2, |n| n.get()))
 }

@@ -2,7 +2,8 @@
 //! If-None-Match / If-Modified-Since, content-coding negotiation over the
 //! pre-compressed encodings.
 
-use super::cache::Rendered;
+use super::cache::{Compression, Rendered};
+use super::error::HttpError;
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 use std::time::SystemTime;
@@ -123,9 +124,13 @@ impl Sending<'_> {
     }
 }
 
-/// The response for a cached body: 200 with the negotiated encoding, or
-/// 304 when the client's copy is current.
-pub fn respond(r: &Rendered, headers: &HeaderMap, how: Sending) -> Response<Body> {
+/// The response for a cached body: 200 with the negotiated encoding (once
+/// it is made), or 304 when the client's copy is current.
+pub async fn respond(
+    r: &Rendered,
+    headers: &HeaderMap,
+    how: Sending<'_>,
+) -> Result<Response<Body>, HttpError> {
     let coding = if r.compressed {
         negotiate(headers)
     } else {
@@ -149,20 +154,20 @@ pub fn respond(r: &Rendered, headers: &HeaderMap, how: Sending) -> Response<Body
         builder = builder.header(name, value);
     }
     if fresh {
-        return builder
+        return Ok(builder
             .status(StatusCode::NOT_MODIFIED)
             .body(Body::empty())
-            .expect("static status and valid header values");
+            .expect("static status and valid header values"));
     }
     let body = match coding {
         Coding::Identity => r.body.clone(),
         Coding::Gzip => {
             builder = builder.header(header::CONTENT_ENCODING, "gzip");
-            r.gzip.clone()
+            encoded(r, Compression::Gzip).await?
         }
         Coding::Brotli => {
             builder = builder.header(header::CONTENT_ENCODING, "br");
-            r.br.clone()
+            encoded(r, Compression::Brotli).await?
         }
     };
     if let Some(name) = how.filename
@@ -170,12 +175,16 @@ pub fn respond(r: &Rendered, headers: &HeaderMap, how: Sending) -> Response<Body
     {
         builder = builder.header(header::CONTENT_DISPOSITION, v);
     }
-    builder
+    Ok(builder
         .status(StatusCode::OK)
         .header(header::CONTENT_TYPE, how.content_type)
         .header(header::CONTENT_LENGTH, body.len())
         .body(Body::from(body))
-        .expect("static status and valid header values")
+        .expect("static status and valid header values"))
+}
+
+async fn encoded(r: &Rendered, coding: Compression) -> Result<bytes::Bytes, HttpError> {
+    r.encoded(coding).await.ok_or(HttpError::Internal)
 }
 
 #[cfg(test)]

@@ -46,11 +46,7 @@ pub async fn course(
     let req = request(Courses::Some(vec![id.to_owned()]), &p);
     let name = format!("{id}.ics");
     let r = rendered(&state, req).await?;
-    Ok(respond(
-        &r,
-        &headers,
-        Sending::feed(p.download.then_some(&name)),
-    ))
+    respond(&r, &headers, Sending::feed(p.download.then_some(&name))).await
 }
 
 /// `/calendar.ics`: the merged feed of `courses=` (default all).
@@ -68,9 +64,10 @@ pub async fn calendar(
     }
     let req = request(courses, &p);
     let r = rendered(&state, req).await?;
-    Ok(respond(
+    respond(
         &r,
         &headers,
         Sending::feed(p.download.then_some("calendar.ics")),
-    ))
+    )
+    .await
 }

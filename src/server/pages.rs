@@ -168,11 +168,7 @@ async fn page(
         Ok(Rendered::page(body, next_change(&shown, tz, now)))
     })
     .await?;
-    Ok(respond(
-        &rendered,
-        headers,
-        html(route == Route::Embed, origin.vary),
-    ))
+    respond(&rendered, headers, html(route == Route::Embed, origin.vary)).await
 }
 
 /// How pages are sent.
@@ -291,7 +287,7 @@ pub async fn event(
         Ok(r)
     })
     .await?;
-    Ok(respond(&rendered, &headers, Sending::feed(None)))
+    respond(&rendered, &headers, Sending::feed(None)).await
 }
 
 fn qr(

@@ -1,7 +1,7 @@
 //! What every request reads: the current catalog with its cache (swapped
 //! whole on reload), the metrics and the settings links depend on.
 
-use super::cache::{CacheKey, FeedCache, Rendered};
+use super::cache::{CacheKey, FeedCache, Rendered, renders};
 use super::config::ServeConfig;
 use super::error::HttpError;
 use super::metrics;
@@ -130,6 +130,7 @@ where
         .cache
         .get_or_render(&key, || {
             let snap = snap.clone();
+            let key = key.clone();
             async move {
                 // At most a few cold renders run at once; a request that
                 // waits longer than the request timeout is dropped here,
@@ -137,8 +138,21 @@ where
                 let Ok(_permit) = renders().acquire().await else {
                     return Err(HttpError::Internal);
                 };
-                match tokio::task::spawn_blocking(move || make(&snap)).await {
-                    Ok(Ok(r)) => Ok(Arc::new(r)),
+                let made = tokio::task::spawn_blocking(move || {
+                    let mut r = make(&snap)?;
+                    // Unchanged bytes keep the encodings already made.
+                    if let Some(earlier) = snap.cache.take_earlier(&key) {
+                        r.adopt_encodings(&earlier);
+                    }
+                    Ok(r)
+                });
+                match made.await {
+                    Ok(Ok(r)) => {
+                        // Served in identity at once; gzip and brotli follow.
+                        let r = Arc::new(r);
+                        r.precompress();
+                        Ok(r)
+                    }
                     Ok(Err(resp)) => Err(resp),
                     Err(e) => {
                         tracing::error!(error = %e, "rendering task failed");
@@ -155,16 +169,4 @@ where
         state.metrics.cache_misses.inc();
     }
     Ok(r)
-}
-
-/// Renders under way at once: two per core. Rendering is CPU work; more at
-/// once only queues behind the cores, and a flood of distinct variants
-/// (new zones, start dates, reminders) must not build a backlog that
-/// outlives its requests.
-fn renders() -> &'static tokio::sync::Semaphore {
-    static RENDERS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    RENDERS.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        tokio::sync::Semaphore::new(2 * cores)
-    })
 }
