@@ -77,19 +77,20 @@ impl Rendered {
     /// A feed: its gzip and brotli encodings follow (see
     /// [`Rendered::precompress`] and [`Rendered::encoded`]).
     pub fn new(body: String, last_modified: Option<SystemTime>) -> Self {
-        Self::with(Bytes::from(body), last_modified)
+        Self::with(body, last_modified)
     }
 
     /// A page: identity only (pages were never compressed; brotli-9 of a
     /// large agenda would cost seconds), valid until `valid_until`.
     pub fn page(body: String, valid_until: Option<chrono::DateTime<chrono::Utc>>) -> Self {
-        let mut r = Self::with(Bytes::from(body), None);
+        let mut r = Self::with(body, None);
         r.compressed = false;
         r.valid_until = valid_until;
         r
     }
 
-    fn with(body: Bytes, last_modified: Option<SystemTime>) -> Self {
+    fn with(body: String, last_modified: Option<SystemTime>) -> Self {
+        let body = exact(body.into_bytes());
         let digest: String = Sha256::digest(&body)[..16]
             .iter()
             .map(|b| format!("{b:02x}"))
@@ -193,37 +194,45 @@ impl Rendered {
     }
 }
 
-/// Compress `body` on the rayon pool (one thread per core: compression
-/// never takes more cores than there are, and its large buffers stay in
-/// those threads' heaps), holding `permit` meanwhile.
+/// Compress `body` off the async workers, holding `permit` meanwhile.
 async fn compress(
     body: Bytes,
     coding: Compression,
     permit: tokio::sync::SemaphorePermit<'static>,
 ) -> Result<Bytes, ()> {
+    let made = off_workers(move || match coding {
+        Compression::Gzip => gzip(&body),
+        Compression::Brotli => brotli(&body),
+    })
+    .await
+    .ok_or_else(|| tracing::error!("compressing task failed"));
+    drop(permit);
+    made
+}
+
+/// Run CPU work (renders, compression) on the rayon pool: one thread per
+/// core, so it never takes more cores than there are, and the large
+/// buffers it allocates and frees stay in those few threads' heaps instead
+/// of spreading over every blocking thread's (which kept the server's RSS
+/// well above what the cache holds). `None` if `f` panicked.
+pub(super) async fn off_workers<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Option<T> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     rayon::spawn(move || {
-        let made = std::panic::catch_unwind(|| match coding {
-            Compression::Gzip => gzip(&body),
-            Compression::Brotli => brotli(&body),
-        });
         // A panic drops the sender: the waiting request fails alone.
-        if let Ok(made) = made {
+        if let Ok(made) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
             let _ = tx.send(made);
         }
     });
-    let made = rx
-        .await
-        .map_err(|_| tracing::error!("compressing task failed"));
-    drop(permit);
-    made
+    rx.await.ok()
 }
 
 fn gzip(data: &[u8]) -> Bytes {
     // GzEncoder writes mtime 0 and a fixed OS byte: deterministic output.
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     enc.write_all(data).expect("writing to a Vec cannot fail");
-    Bytes::from(enc.finish().expect("writing to a Vec cannot fail"))
+    exact(enc.finish().expect("writing to a Vec cannot fail"))
 }
 
 fn brotli(data: &[u8]) -> Bytes {
@@ -235,7 +244,15 @@ fn brotli(data: &[u8]) -> Bytes {
         let mut w = brotli::CompressorWriter::new(&mut out, 4096, 9, lgwin);
         w.write_all(data).expect("writing to a Vec cannot fail");
     }
-    Bytes::from(out)
+    exact(out)
+}
+
+/// Bytes held for as long as the cache keeps them: without the spare
+/// capacity a growing buffer leaves (up to as much again), so that what an
+/// entry weighs is what it holds.
+fn exact(mut v: Vec<u8>) -> Bytes {
+    v.shrink_to_fit();
+    Bytes::from(v)
 }
 
 /// Render a variant (the slow path: no I/O, but rendering and compression).
@@ -288,9 +305,10 @@ impl quick_cache::Weighter<CacheKey, Arc<Rendered>> for Weigh {
 /// Bounded map of rendered responses for one catalog version.
 pub struct FeedCache {
     inner: quick_cache::sync::Cache<CacheKey, Arc<Rendered>, Weigh>,
-    /// Feeds of earlier versions that a reload invalidated, until rendered
-    /// again: when the new bytes are the same (the edit was to events this
-    /// variant leaves out), their encodings are reused. Bounded too.
+    /// Feeds of the previous version that this reload invalidated, until
+    /// rendered again: when the new bytes are the same (the edit was to
+    /// events this variant leaves out), their encodings are reused. Bounded
+    /// to an eighth of the budget, and dropped at the next reload.
     earlier: quick_cache::sync::Cache<CacheKey, Arc<Rendered>, Weigh>,
 }
 
@@ -301,7 +319,7 @@ impl FeedCache {
     pub fn new(max_bytes: u64) -> Self {
         FeedCache {
             inner: quick_cache::sync::Cache::with_weighter(4096, max_bytes, Weigh),
-            earlier: quick_cache::sync::Cache::with_weighter(1024, max_bytes / 4, Weigh),
+            earlier: quick_cache::sync::Cache::with_weighter(1024, max_bytes / 8, Weigh),
         }
     }
 
@@ -350,11 +368,6 @@ impl FeedCache {
                 next.insert(req, r);
                 kept += 1;
             } else if r.compressed {
-                next.earlier.insert(req, r);
-            }
-        }
-        for (req, r) in self.earlier.iter() {
-            if next.inner.get(&req).is_none() && next.earlier.get(&req).is_none() {
                 next.earlier.insert(req, r);
             }
         }

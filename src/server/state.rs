@@ -1,7 +1,7 @@
 //! What every request reads: the current catalog with its cache (swapped
 //! whole on reload), the metrics and the settings links depend on.
 
-use super::cache::{CacheKey, FeedCache, Rendered, renders};
+use super::cache::{CacheKey, FeedCache, Rendered, off_workers, renders};
 use super::config::ServeConfig;
 use super::error::HttpError;
 use super::metrics;
@@ -138,7 +138,7 @@ where
                 let Ok(_permit) = renders().acquire().await else {
                     return Err(HttpError::Internal);
                 };
-                let made = tokio::task::spawn_blocking(move || {
+                let made = off_workers(move || {
                     let mut r = make(&snap)?;
                     // Unchanged bytes keep the encodings already made.
                     if let Some(earlier) = snap.cache.take_earlier(&key) {
@@ -147,15 +147,15 @@ where
                     Ok(r)
                 });
                 match made.await {
-                    Ok(Ok(r)) => {
+                    Some(Ok(r)) => {
                         // Served in identity at once; gzip and brotli follow.
                         let r = Arc::new(r);
                         r.precompress();
                         Ok(r)
                     }
-                    Ok(Err(resp)) => Err(resp),
-                    Err(e) => {
-                        tracing::error!(error = %e, "rendering task failed");
+                    Some(Err(resp)) => Err(resp),
+                    None => {
+                        tracing::error!("rendering task failed");
                         Err(HttpError::Internal)
                     }
                 }
