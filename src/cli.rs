@@ -87,22 +87,29 @@ pub enum Command {
               value_parser = clap::value_parser!(u64).range(1..=3600))]
         write_timeout: u64,
     },
-    /// Read a course page (plain text or HTML) or a spreadsheet (.csv) into
-    /// a schedule file for review: unit releases, due dates, live events
-    /// and milestones. Exit 0
-    /// when every dated line became an item, 1 when some could not be read
-    /// (each is listed on stderr; the YAML is still written).
+    /// Import a course page or spreadsheet into a schedule file for review.
+    ///
+    /// Unit releases, due dates, live events and milestones. SOURCE is read
+    /// by what it is:
+    ///   *.csv          a spreadsheet (Excel, Google Sheets): columns by name
+    ///   anything else  a course page, plain text or HTML
+    ///
+    /// Exit 0 when everything dated became an item, 1 when something dated
+    /// could not be read (each is listed on stderr with its file and line;
+    /// the YAML is still written). Deliberate skips are listed as skipped
+    /// and do not make the import partial.
+    #[command(verbatim_doc_comment)]
     Import {
-        /// The source: a course page (text or HTML) or a spreadsheet (.csv).
-        page: PathBuf,
-        /// Course id (default: from the page's file name).
+        /// What to import (see above).
+        source: PathBuf,
+        /// Course id (default: from the source's file name).
         #[arg(long)]
         id: Option<String>,
         /// OCW metadata file to name in the schedule (relative to it).
         #[arg(long)]
         metadata: Option<String>,
-        /// The page's time zone: times without a zone label are read in it
-        /// and it becomes the course zone (default UTC).
+        /// The source's time zone: times without a zone label are read in it
+        /// and it becomes the course zone (default: the source's own, else UTC).
         #[arg(long)]
         timezone: Option<String>,
         /// Write the schedule here instead of stdout.
@@ -147,6 +154,9 @@ pub enum CliError {
         /// How many.
         count: usize,
     },
+    /// `import` could not read its source at all.
+    #[error("{0}")]
+    Import(crate::import::ImportError),
     /// `import` wrote its YAML, but some dated lines became no item.
     #[error("import partial: {count} dated line(s) not read")]
     Partial {
@@ -181,6 +191,7 @@ impl CliError {
         match self {
             CliError::Invalid { .. }
             | CliError::Partial { .. }
+            | CliError::Import(_)
             | CliError::Io { .. }
             | CliError::Serve(_)
             | CliError::Export(_) => 1,
@@ -248,12 +259,12 @@ pub fn run(args: Args) -> Result<(), CliError> {
             Ok(crate::server::serve(config)?)
         }
         Command::Import {
-            page,
+            source,
             id,
             metadata,
             timezone,
             out,
-        } => import(&page, id, metadata, timezone, out.as_deref()),
+        } => import(&source, id, metadata, timezone, out.as_deref()),
         Command::Feed {
             courses,
             schedules,
@@ -283,7 +294,8 @@ pub fn run(args: Args) -> Result<(), CliError> {
     }
 }
 
-/// `coursecal import`: the page in, YAML out, every unread line reported.
+/// `coursecal import`: the source in, YAML out, every unread or skipped
+/// thing reported.
 fn import(
     page: &Path,
     id: Option<String>,
@@ -291,9 +303,6 @@ fn import(
     timezone: Option<String>,
     out: Option<&Path>,
 ) -> Result<(), CliError> {
-    let text = crate::schedule::read::read_text(page)
-        .map_err(|e| io(page)(std::io::Error::other(e.to_string())))?
-        .text;
     let timezone = match timezone.as_deref().map(parse_zone).transpose() {
         Ok(zone) => zone.map(|z| match z {
             crate::model::Zone::Utc => chrono_tz::Tz::UTC,
@@ -301,35 +310,29 @@ fn import(
         }),
         Err(e) => return Err(RequestError::from(e).into()),
     };
-    let stem = page
-        .file_stem()
+    let name = page
+        .file_name()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let id = id.unwrap_or_else(|| crate::model::ids::derived_id(&stem));
+    // `course.tar.gz` → `course`: every extension off, not just the last.
+    let stem = name.split('.').next().unwrap_or_default();
+    let id = id.unwrap_or_else(|| crate::model::ids::derived_id(stem));
     let options = crate::import::ImportOptions {
         metadata: metadata.clone(),
         timezone,
         // The file name only: the schedule must not depend on where the
-        // page was on the importer's machine.
-        source: page.file_name().map_or_else(
-            || page.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        ),
+        // source was on the importer's machine.
+        source: if name.is_empty() {
+            page.display().to_string()
+        } else {
+            name
+        },
     };
-    let is_csv = page
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let imported = if is_csv {
-        crate::import::import_sheet(&text, &options)
-    } else {
-        crate::import::import_page(&text, &options)
-    };
-    for u in &imported.unread {
-        // The page's own text: control characters shown, never sent to the
-        // terminal (an escape sequence could rewrite it).
-        let text: String = u
-            .text
-            .chars()
+    let imported = crate::import::import_path(page, &options).map_err(CliError::Import)?;
+    // The source's own text: control characters shown, never sent to the
+    // terminal (an escape sequence could rewrite it).
+    let shown = |s: &str| -> String {
+        s.chars()
             .flat_map(|c| {
                 if c.is_control() {
                     c.escape_default().collect::<Vec<_>>()
@@ -337,8 +340,17 @@ fn import(
                     vec![c]
                 }
             })
-            .collect();
-        eprintln!("{}:{}: {}: {text}", page.display(), u.line, u.why);
+            .collect()
+    };
+    let place = |u: &crate::import::Unread| match &u.file {
+        Some(f) => format!("{}/{}:{}", page.display(), shown(f), u.line),
+        None => format!("{}:{}", page.display(), u.line),
+    };
+    for u in &imported.skipped {
+        eprintln!("{}: skipped: {}: {}", place(u), u.why, shown(&u.text));
+    }
+    for u in &imported.unread {
+        eprintln!("{}: {}: {}", place(u), u.why, shown(&u.text));
     }
     // What was written must compile: check it the way `check` would (a
     // metadata file is not read here, so a title stands in for it).
@@ -369,11 +381,16 @@ fn import(
             .map_err(io(Path::new("<stdout>")))?,
     }
     eprintln!(
-        "imported {} item(s) from {}; {} dated line(s) not read{}",
+        "imported {} item(s) from {}; {} dated line(s) not read{}{}",
         imported.items,
         page.display(),
         imported.unread.len(),
-        if imported.unread.is_empty() {
+        if imported.skipped.is_empty() {
+            String::new()
+        } else {
+            format!("; {} skipped on purpose", imported.skipped.len())
+        },
+        if imported.unread.is_empty() && imported.skipped.is_empty() {
             ""
         } else {
             " (listed above)"

@@ -10,7 +10,7 @@
 //! a date is reported with its line in the file, never guessed.
 
 use super::dates::{find_dates, find_time};
-use super::page::{Draft, Item, Live, Start, Unit, Unread};
+use super::draft::{Draft, Item, Live, Start, Unit, Unread};
 use chrono::{NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 
@@ -118,6 +118,7 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
         Ok(h) => columns(h),
         Err(e) => {
             draft.unread.push(Unread {
+                file: None,
                 line: 1,
                 text: String::new(),
                 why: format!("not a CSV header row: {e}"),
@@ -127,6 +128,7 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
     };
     let (Some(date_col), Some(title_col)) = (cols.date, cols.title) else {
         draft.unread.push(Unread {
+            file: None,
             line: 1,
             text: text.lines().next().unwrap_or_default().to_owned(),
             why: "expected a date column (Date, Due, Release, When) and a title column (Title, Name, Item, Event, Assignment, Topic)".into(),
@@ -140,6 +142,7 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line() as usize);
                 draft.unread.push(Unread {
+                    file: None,
                     line,
                     text: String::new(),
                     why: format!("unreadable row: {e}"),
@@ -154,6 +157,7 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
             continue;
         }
         let unread = |why: &str| Unread {
+            file: None,
             line,
             text: raw.clone(),
             why: why.to_owned(),
@@ -196,6 +200,9 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
         )
         .filter(|d| !d.is_empty());
         let item = Item {
+            id: None,
+            at: None,
+            cancelled: false,
             name: title.clone(),
             date,
             description: description.clone(),
@@ -258,6 +265,9 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
                     }
                 };
                 draft.live.push(Live {
+                    id: None,
+                    location: None,
+                    cancelled: false,
                     name: title,
                     start,
                     duration_minutes: minutes,
@@ -295,6 +305,9 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
                 };
                 draft.units.push(Unit {
                     release: Item {
+                        id: None,
+                        at: None,
+                        cancelled: false,
                         name,
                         date: item.date,
                         description: None,
