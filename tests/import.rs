@@ -246,3 +246,40 @@ proptest! {
         }
     }
 }
+
+/// Every fixture's import, loaded together as one schedules directory:
+/// each compiles, and its feeds read back identically in Python
+/// `icalendar`, ical.js and the `icalendar` crate, in every test zone.
+#[test]
+fn imported_schedules_read_back_identically_in_every_zone() {
+    if !crate::cross_parsers::external_parsers(
+        "imported_schedules_read_back_identically_in_every_zone",
+    ) {
+        return;
+    }
+    let cases: &[(&str, &[&str])] = &[
+        ("html-list", &[]),
+        ("html-table", &[]),
+        ("date-formats", &[]),
+        ("zones", &[]),
+        ("sloppy", &[]),
+        ("syllabus", &[]),
+        ("csv-excel", &[]),
+        ("csv-google", &["--timezone", "Europe/Berlin"]),
+        ("undecidable", &["--timezone", "America/New_York"]),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (case, args) in cases {
+        let (yaml, stderr, _) = import_fixture(case, args);
+        assert!(yaml.contains("course:"), "{case}: {stderr}");
+        std::fs::write(dir.path().join(format!("{case}.yaml")), yaml).unwrap();
+    }
+    let report = coursecal::catalog::Catalog::load_dir(dir.path());
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.catalog.courses.len(), cases.len());
+    crate::cross_parsers::check_catalog(
+        &report.catalog,
+        crate::cross_parsers::ZONES,
+        "imported fixtures",
+    );
+}
