@@ -283,3 +283,19 @@ fn imported_schedules_read_back_identically_in_every_zone() {
         "imported fixtures",
     );
 }
+
+/// Found by the fuzzer: a NUL inside a unit name made a YAML comment (and
+/// the schedule) invalid. Control characters are removed, and said so.
+#[test]
+fn control_characters_in_source_text_are_removed_and_noted() {
+    let csv = "Date,Title,Type,Unit,Notes\n\
+               2025-09-08,Problem\tset 1,assignment,\"Unit 1\u{0}: Foundations\",\"a\u{1b}[2Jb\"\n";
+    let imported = coursecal::import::import_sheet(csv, &Default::default());
+    let compiled = coursecal::compile("c-1", "c-1.yaml", &imported.yaml)
+        .unwrap_or_else(|d| panic!("{d:?}\n{}", imported.yaml));
+    let names: Vec<&str> = compiled.course.events.iter().map(|e| e.name.as_str()).collect();
+    assert!(names.contains(&"Unit 1: Foundations"), "{names:?}");
+    assert!(names.contains(&"Problem set 1"), "{names:?}");
+    assert!(imported.yaml.contains("control characters removed from the name"));
+    assert!(imported.yaml.contains("control characters removed from the description"));
+}

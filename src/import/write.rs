@@ -3,11 +3,20 @@
 
 use super::draft::{Draft, Item, Live};
 use super::options::ImportOptions;
+use crate::schedule::validate::{MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
+/// What YAML 1.2 allows in a stream as it is (`c-printable`); anything
+/// else must be escaped in a double-quoted string, and cannot be in a
+/// comment at all.
+fn printable(c: char) -> bool {
+    matches!(c, '\t' | '\u{20}'..='\u{7E}' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}')
+        || c >= '\u{10000}'
+}
+
 /// A YAML double-quoted string: every character kept, escapes for `"`,
-/// `\` and control characters.
+/// `\` and everything not printable.
 pub(super) fn quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -15,7 +24,9 @@ pub(super) fn quoted(s: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c if c.is_control() || !printable(c) => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
             c => out.push(c),
         }
     }
@@ -23,12 +34,27 @@ pub(super) fn quoted(s: &str) -> String {
     out
 }
 
+/// Source text inside a comment: one line, non-printable characters shown
+/// as Rust escapes (a comment cannot hold them, and a newline would end it
+/// early).
+fn comment_text(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let shown: Vec<char> = if printable(c) && c != '\u{85}' {
+                vec![c]
+            } else {
+                c.escape_default().collect()
+            };
+            shown
+        })
+        .collect()
+}
+
 fn comment(notes: &[String]) -> String {
     if notes.is_empty() {
         String::new()
     } else {
-        // A comment is one line: no newline may end it early.
-        format!("  # {}", notes.join("; ").replace(['\n', '\r'], " "))
+        format!("  # {}", comment_text(&notes.join("; ")))
     }
 }
 
@@ -67,41 +93,98 @@ impl Ids {
     }
 }
 
+/// Source text as schedule text (the rules of `check`): no control
+/// characters (a tab becomes a space; newlines only where the field may
+/// span lines), trimmed, at most `max` characters. What had to change is
+/// noted, never done silently.
+fn text(s: &str, max: usize, lines: bool, what: &str, notes: &mut Vec<String>) -> String {
+    let cleaned: String = s
+        .chars()
+        .filter_map(|c| match c {
+            '\t' => Some(' '),
+            '\n' if lines => Some('\n'),
+            '\n' | '\r' => Some(' '),
+            c if c.is_control() || !printable(c) => None,
+            c => Some(c),
+        })
+        .collect();
+    let mut out = cleaned.trim().to_owned();
+    if cleaned.chars().count() != s.chars().count() || cleaned.contains(['\t', '\r']) {
+        notes.push(format!("control characters removed from the {what}"));
+    }
+    if out.chars().count() > max {
+        out = out
+            .chars()
+            .take(max)
+            .collect::<String>()
+            .trim_end()
+            .to_owned();
+        notes.push(format!("{what} shortened to {max} characters"));
+    }
+    out
+}
+
+fn name(s: &str, notes: &mut Vec<String>) -> String {
+    let n = text(s, MAX_NAME_CHARS, false, "name", notes);
+    if n.is_empty() {
+        notes.push("no name in the source: set one".to_owned());
+        "(untitled)".to_owned()
+    } else {
+        n
+    }
+}
+
 fn item(out: &mut String, ids: &mut Ids, indent: &str, key: &str, it: &Item) {
-    let _ = writeln!(out, "{indent}- name: {}", quoted(&it.name));
-    if let Some(id) = ids.id(&it.name, it.id.as_ref()) {
+    let mut notes = it.notes.clone();
+    let name = name(&it.name, &mut notes);
+    let description = it
+        .description
+        .as_ref()
+        .map(|d| text(d, MAX_TEXT_CHARS, true, "description", &mut notes));
+    let _ = writeln!(out, "{indent}- name: {}", quoted(&name));
+    if let Some(id) = ids.id(&name, it.id.as_ref()) {
         let _ = writeln!(out, "{indent}  id: {}", quoted(&id));
     }
     let when = match &it.at {
         Some(at) => at.text(),
         None => it.date.format("%Y-%m-%d").to_string(),
     };
-    let _ = writeln!(out, "{indent}  {key}: {when}{}", comment(&it.notes));
+    let _ = writeln!(out, "{indent}  {key}: {when}{}", comment(&notes));
     if it.cancelled {
         let _ = writeln!(out, "{indent}  status: cancelled");
     }
-    if let Some(d) = &it.description {
-        let _ = writeln!(out, "{indent}  description: {}", quoted(d));
+    if let Some(d) = description.filter(|d| !d.is_empty()) {
+        let _ = writeln!(out, "{indent}  description: {}", quoted(&d));
     }
 }
 
 fn live(out: &mut String, ids: &mut Ids, l: &Live) {
-    let _ = writeln!(out, "  - name: {}", quoted(&l.name));
-    if let Some(id) = ids.id(&l.name, l.id.as_ref()) {
+    let mut notes = l.notes.clone();
+    let name = name(&l.name, &mut notes);
+    let location = l
+        .location
+        .as_ref()
+        .map(|d| text(d, MAX_NAME_CHARS, false, "location", &mut notes));
+    let description = l
+        .description
+        .as_ref()
+        .map(|d| text(d, MAX_TEXT_CHARS, true, "description", &mut notes));
+    let _ = writeln!(out, "  - name: {}", quoted(&name));
+    if let Some(id) = ids.id(&name, l.id.as_ref()) {
         let _ = writeln!(out, "    id: {}", quoted(&id));
     }
-    let _ = writeln!(out, "    start: {}{}", l.start.text(), comment(&l.notes));
+    let _ = writeln!(out, "    start: {}{}", l.start.text(), comment(&notes));
     if let Some(m) = l.duration_minutes {
         let _ = writeln!(out, "    duration: {m}m");
     }
     if l.cancelled {
         out.push_str("    status: cancelled\n");
     }
-    if let Some(loc) = &l.location {
-        let _ = writeln!(out, "    location: {}", quoted(loc));
+    if let Some(loc) = location.filter(|d| !d.is_empty()) {
+        let _ = writeln!(out, "    location: {}", quoted(&loc));
     }
-    if let Some(d) = &l.description {
-        let _ = writeln!(out, "    description: {}", quoted(d));
+    if let Some(d) = description.filter(|d| !d.is_empty()) {
+        let _ = writeln!(out, "    description: {}", quoted(&d));
     }
 }
 
@@ -112,28 +195,36 @@ pub(super) fn yaml(d: &Draft, o: &ImportOptions) -> String {
     let _ = writeln!(
         out,
         "# Imported by `coursecal import` from {} — check every date before publishing.",
-        o.source.replace(['\n', '\r'], " ")
+        comment_text(&o.source)
     );
     out.push_str("course:\n");
+    // (value, notes) of a course text field, cleaned like item text.
+    let field = |v: &Option<String>, max: usize, lines: bool, what: &str, first: Option<&str>| {
+        let mut notes: Vec<String> = first.map(str::to_owned).into_iter().collect();
+        v.as_ref()
+            .map(|v| text(v, max, lines, what, &mut notes))
+            .filter(|v| !v.is_empty())
+            .map(|v| (v, notes))
+    };
+    let title = field(&d.title, MAX_NAME_CHARS, false, "title", None).or_else(|| {
+        let guess = "the first line of the page: check it";
+        field(&d.heading, MAX_NAME_CHARS, false, "title", Some(guess))
+    });
     if let Some(m) = &o.metadata {
         let _ = writeln!(out, "  metadata: {}", quoted(m));
-    } else if let Some(title) = &d.title {
-        let _ = writeln!(out, "  title: {}", quoted(title));
-    } else if let Some(title) = &d.heading {
-        let _ = writeln!(
-            out,
-            "  title: {}  # the first line of the page: check it",
-            quoted(title)
-        );
+    } else if let Some((title, notes)) = title {
+        let _ = writeln!(out, "  title: {}{}", quoted(&title), comment(&notes));
     } else {
         out.push_str("  title: \"Imported course\"  # no title in the source: set one\n");
     }
     if o.metadata.is_none() {
-        if let Some(n) = &d.number {
-            let _ = writeln!(out, "  number: {}", quoted(n));
+        if let Some((n, notes)) = field(&d.number, MAX_NAME_CHARS, false, "number", None) {
+            let _ = writeln!(out, "  number: {}{}", quoted(&n), comment(&notes));
         }
-        if let Some(desc) = &d.description {
-            let _ = writeln!(out, "  description: {}", quoted(desc));
+        if let Some((desc, notes)) =
+            field(&d.description, MAX_TEXT_CHARS, true, "description", None)
+        {
+            let _ = writeln!(out, "  description: {}{}", quoted(&desc), comment(&notes));
         }
     }
     let zone = o.timezone.or(d.timezone).map_or("UTC", |z| z.name());
@@ -168,6 +259,17 @@ pub(super) fn yaml(d: &Draft, o: &ImportOptions) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comments_stay_one_line_of_printable_characters() {
+        let notes = vec!["a\0b\nc\r\u{7f}\u{85}\u{fffe}\té".to_owned()];
+        let c = comment(&notes);
+        assert_eq!(c, "  # a\\u{0}b\\nc\\r\\u{7f}\\u{85}\\u{fffe}\té");
+        let yaml = format!("k: v{c}\n");
+        assert!(
+            serde_saphyr::from_str::<std::collections::BTreeMap<String, String>>(&yaml).is_ok()
+        );
+    }
 
     #[test]
     fn yaml_strings_keep_every_character() {
