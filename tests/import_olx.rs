@@ -102,8 +102,17 @@ fn an_olx_export_imports_to_its_ground_truth_as_directory_and_archive() {
     // Ids from url_name: a chapter and a subsection both "Conclusion".
     assert!(yaml.contains("id: \"conclusion\"") && yaml.contains("id: \"due-conclusion\""));
 
-    // Studio's archive of it, under `course/`: the same schedule.
+    // `coursecal check` accepts what was written.
     let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("schedules")).unwrap();
+    std::fs::write(tmp.path().join("schedules/fixture-course.yaml"), &yaml).unwrap();
+    let schedules = tmp.path().join("schedules");
+    Test::new()
+        .args(&["check", "--schedules", schedules.to_str().unwrap()])
+        .run()
+        .success();
+
+    // Studio's archive of it, under `course/`: the same schedule.
     let archive = tmp.path().join("olx-course.tar.gz");
     let bytes = tar_gz("course/", &files(&dir));
     assert_eq!(bytes, tar_gz("course/", &files(&dir)), "deterministic");
@@ -132,6 +141,17 @@ fn an_olx_export_imports_to_its_ground_truth_as_directory_and_archive() {
     assert_eq!(
         (dotted.items, dotted.unread.len(), dotted.skipped.len()),
         (13, 0, 4)
+    );
+}
+
+#[test]
+fn import_help_lists_the_olx_sources() {
+    let ran = Test::new().args(&["import", "--help"]).run().success();
+    assert!(
+        ran.stdout()
+            .contains("a directory with course.xml, *.tar.gz, *.tgz"),
+        "{}",
+        ran.stdout()
     );
 }
 
