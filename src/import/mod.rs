@@ -1,6 +1,6 @@
 //! `coursecal import`: a schedule file, for review, from the dates a course
-//! team already wrote — a course page (plain text or HTML) or a spreadsheet
-//! (.csv). A layer beside `schedule` (uses `schedule` to read files and
+//! team already wrote — a course page (plain text or HTML), a spreadsheet
+//! (.csv) or an Open edX course export (`olx/`). A layer beside `schedule` (uses `schedule` to read files and
 //! check what it wrote, and `model`).
 //!
 //! Every source reads into a [`draft::Draft`]; `write.rs` writes it.

@@ -375,7 +375,10 @@ impl Walk<'_> {
             None => Field::unset(),
         };
         let mut b = Block {
-            name: node.attribute("display_name").map(collapsed),
+            name: node
+                .attribute("display_name")
+                .map(collapsed)
+                .filter(|n| !n.is_empty()),
             start: field("start"),
             due: field("due"),
             end: field("end"),
@@ -406,8 +409,8 @@ impl Walk<'_> {
         for (k, v) in entry {
             match k.as_str() {
                 "display_name" => {
-                    if let Some(n) = value::text_json(v) {
-                        b.name = Some(collapsed(&n));
+                    if let Some(n) = value::text_json(v).map(|n| collapsed(&n)) {
+                        b.name = (!n.is_empty()).then_some(n).or(b.name.take());
                     }
                 }
                 "start" => b.start = pfield(k, v),
@@ -690,5 +693,17 @@ mod tests {
         );
         assert_eq!(pointer_file("chapter", "../x"), None);
         assert_eq!(pointer_file("chapter", "a:..:b"), None);
+    }
+
+    #[test]
+    fn an_empty_display_name_is_no_name() {
+        let files = [(
+            "course.xml".to_owned(),
+            Ok(br#"<course display_name=" " start="2025-01-06T00:00:00Z"><chapter url_name="c_1" display_name=""/></course>"#.to_vec()),
+        )];
+        let draft = read(&Export::Files(files.into_iter().collect())).unwrap();
+        assert_eq!(draft.title, None);
+        assert_eq!(draft.units[0].release.name, "c_1");
+        assert_eq!(draft.units[0].release.id.as_deref(), Some("c-1"));
     }
 }
