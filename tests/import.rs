@@ -9,7 +9,7 @@ use coursecal::model::{Course, When};
 use proptest::prelude::*;
 
 /// (kind, name, start) of every event, the way the ground truth lists them.
-fn rows(c: &Course) -> Vec<String> {
+pub(crate) fn rows(c: &Course) -> Vec<String> {
     let mut rows: Vec<String> = c
         .events
         .iter()

@@ -1,6 +1,6 @@
 //! `coursecal import`: a schedule file, for review, from the dates a course
-//! team already wrote — a course page (plain text or HTML) or a spreadsheet
-//! (.csv). A layer beside `schedule` (uses `schedule` to read files and
+//! team already wrote — a course page (plain text or HTML), a spreadsheet
+//! (.csv) or an Open edX course export (`olx/`). A layer beside `schedule` (uses `schedule` to read files and
 //! check what it wrote, and `model`).
 //!
 //! Every source reads into a [`draft::Draft`]; `write.rs` writes it.
@@ -13,6 +13,7 @@
 mod dates;
 mod draft;
 mod html;
+mod olx;
 mod options;
 mod page;
 mod sheet;
@@ -45,6 +46,10 @@ pub enum Source {
     Page,
     /// A spreadsheet exported as `.csv`.
     Sheet,
+    /// An Open edX course export directory (with `course.xml`).
+    OlxDir,
+    /// Studio's course export, `.tar.gz` or `.tgz`.
+    OlxArchive,
 }
 
 impl Source {
@@ -57,6 +62,10 @@ impl Source {
             .unwrap_or_default();
         if name.ends_with(".csv") {
             Source::Sheet
+        } else if name.ends_with(".tar.gz") || name.ends_with(".tgz") {
+            Source::OlxArchive
+        } else if path.is_dir() && path.join("course.xml").exists() {
+            Source::OlxDir
         } else {
             Source::Page
         }
@@ -74,6 +83,14 @@ pub enum ImportError {
         /// Why.
         source: crate::schedule::read::ReadError,
     },
+    /// An Open edX export that is no course export, or not readable.
+    #[error("{path}: {source}")]
+    Olx {
+        /// The export (directory or archive).
+        path: String,
+        /// What is wrong, and in which file inside it.
+        source: olx::OlxError,
+    },
 }
 
 /// Read the source at `path` (see [`Source::of`]) into a schedule.
@@ -89,7 +106,60 @@ pub fn import_path(path: &Path, options: &ImportOptions) -> Result<Imported, Imp
     Ok(match Source::of(path) {
         Source::Page => import_page(&text(path)?, options),
         Source::Sheet => import_sheet(&text(path)?, options),
+        Source::OlxDir => import_olx_dir(path, options)?,
+        Source::OlxArchive => {
+            let limit = olx::archive::Limits::DEFAULT.archive;
+            let shown = path.display().to_string();
+            let bytes = match crate::schedule::read::read_bytes(path, limit, false) {
+                Ok(b) => b,
+                Err(crate::schedule::read::ReadError::TooLarge) => {
+                    let source = olx::archive::ArchiveError::FileTooLarge(limit).into();
+                    return Err(ImportError::Olx {
+                        path: shown,
+                        source,
+                    });
+                }
+                Err(source) => {
+                    return Err(ImportError::Read {
+                        path: shown,
+                        source,
+                    });
+                }
+            };
+            import_olx_archive(&bytes, options).map_err(|e| match e {
+                ImportError::Olx { source, .. } => ImportError::Olx {
+                    path: path.display().to_string(),
+                    source,
+                },
+                e => e,
+            })?
+        }
     })
+}
+
+/// Read an Open edX course export directory (the one with `course.xml`).
+pub fn import_olx_dir(dir: &Path, options: &ImportOptions) -> Result<Imported, ImportError> {
+    let export = olx::Export::Dir(dir.to_path_buf());
+    olx::read(&export)
+        .map(|draft| finish(draft, options))
+        .map_err(|source| ImportError::Olx {
+            path: dir.display().to_string(),
+            source,
+        })
+}
+
+/// Read Studio's course export (`.tar.gz`) from memory: never written to
+/// disk, every size bounded. Never panics, whatever the bytes.
+pub fn import_olx_archive(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportError> {
+    let olx = |source| ImportError::Olx {
+        path: options.source.clone(),
+        source,
+    };
+    let files =
+        olx::archive::unpack(bytes, olx::archive::Limits::DEFAULT).map_err(|e| olx(e.into()))?;
+    olx::read(&olx::Export::Files(files))
+        .map(|draft| finish(draft, options))
+        .map_err(olx)
 }
 
 /// Read `page` (plain text, or HTML when it looks like HTML) into a
