@@ -274,9 +274,19 @@ fn imported_schedules_read_back_identically_in_every_zone() {
         assert!(yaml.contains("course:"), "{case}: {stderr}");
         std::fs::write(dir.path().join(format!("{case}.yaml")), yaml).unwrap();
     }
+    let olx = repo().join("tests/fixtures/import/olx-course");
+    let ran = Test::new()
+        .args(&["import", olx.to_str().unwrap(), "--out", "olx-course.yaml"])
+        .run()
+        .success();
+    std::fs::copy(
+        ran.dir.join("olx-course.yaml"),
+        dir.path().join("olx-course.yaml"),
+    )
+    .unwrap();
     let report = coursecal::catalog::Catalog::load_dir(dir.path());
     assert!(report.errors.is_empty(), "{:?}", report.errors);
-    assert_eq!(report.catalog.courses.len(), cases.len());
+    assert_eq!(report.catalog.courses.len(), cases.len() + 1);
     crate::cross_parsers::check_catalog(
         &report.catalog,
         crate::cross_parsers::ZONES,
@@ -293,9 +303,22 @@ fn control_characters_in_source_text_are_removed_and_noted() {
     let imported = coursecal::import::import_sheet(csv, &Default::default());
     let compiled = coursecal::compile("c-1", "c-1.yaml", &imported.yaml)
         .unwrap_or_else(|d| panic!("{d:?}\n{}", imported.yaml));
-    let names: Vec<&str> = compiled.course.events.iter().map(|e| e.name.as_str()).collect();
+    let names: Vec<&str> = compiled
+        .course
+        .events
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect();
     assert!(names.contains(&"Unit 1: Foundations"), "{names:?}");
     assert!(names.contains(&"Problem set 1"), "{names:?}");
-    assert!(imported.yaml.contains("control characters removed from the name"));
-    assert!(imported.yaml.contains("control characters removed from the description"));
+    assert!(
+        imported
+            .yaml
+            .contains("control characters removed from the name")
+    );
+    assert!(
+        imported
+            .yaml
+            .contains("control characters removed from the description")
+    );
 }
