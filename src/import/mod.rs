@@ -1,6 +1,6 @@
 //! `coursecal import`: a schedule file, for review, from the dates a course
-//! team already wrote — a course page (plain text or HTML) or a spreadsheet
-//! (.csv). A layer beside `schedule` (uses `schedule` to read files and
+//! team already wrote — a course page (plain text or HTML), a spreadsheet
+//! (.csv) or a calendar export (.ics). A layer beside `schedule` (uses `schedule` to read files and
 //! check what it wrote, and `model`).
 //!
 //! Every source reads into a [`draft::Draft`]; `write.rs` writes it.
@@ -10,6 +10,7 @@
 //! change. Assumptions become YAML comments next to the item; lines with
 //! something date-like that became no item are returned as [`Unread`].
 
+mod calendar;
 mod dates;
 mod draft;
 mod html;
@@ -45,6 +46,8 @@ pub enum Source {
     Page,
     /// A spreadsheet exported as `.csv`.
     Sheet,
+    /// A calendar export (`.ics`).
+    Calendar,
 }
 
 impl Source {
@@ -57,6 +60,8 @@ impl Source {
             .unwrap_or_default();
         if name.ends_with(".csv") {
             Source::Sheet
+        } else if name.ends_with(".ics") {
+            Source::Calendar
         } else {
             Source::Page
         }
@@ -89,6 +94,7 @@ pub fn import_path(path: &Path, options: &ImportOptions) -> Result<Imported, Imp
     Ok(match Source::of(path) {
         Source::Page => import_page(&text(path)?, options),
         Source::Sheet => import_sheet(&text(path)?, options),
+        Source::Calendar => import_calendar(&text(path)?, options),
     })
 }
 
@@ -107,6 +113,12 @@ pub fn import_page(page: &str, options: &ImportOptions) -> Imported {
 /// schedule; see the `sheet` module for the columns it understands.
 pub fn import_sheet(csv: &str, options: &ImportOptions) -> Imported {
     finish(sheet::read(csv, options.timezone), options)
+}
+
+/// Read a calendar export (`.ics`: Google Calendar, Canvas, Moodle) into
+/// a schedule; see the `calendar` module for how events map to items.
+pub fn import_calendar(text: &str, options: &ImportOptions) -> Imported {
+    finish(calendar::read(text, options.timezone), options)
 }
 
 fn finish(draft: Draft, options: &ImportOptions) -> Imported {
