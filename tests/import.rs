@@ -326,6 +326,15 @@ fn calendar_problems_are_reported_with_the_line_of_their_event() {
     );
 }
 
+#[test]
+fn help_lists_every_source_kind() {
+    let ran = Test::new().args(&["import", "--help"]).run().success();
+    let help = ran.stdout();
+    for kind in ["*.csv", "*.ics", "anything else"] {
+        assert!(help.contains(kind), "{help}");
+    }
+}
+
 /// A calendar line, valid or not.
 fn ics_line() -> impl Strategy<Value = String> {
     prop_oneof![

@@ -40,8 +40,10 @@ use std::collections::{HashMap, HashSet};
 
 /// Occurrences imported from one calendar, at most: the rest is reported.
 const MAX_ITEMS: usize = 5000;
-/// Recurring events expanded from one calendar, at most.
-const MAX_RULES: usize = 200;
+/// Recurring events expanded from one calendar, at most (a rule no date
+/// satisfies costs the `rrule` crate its whole iteration limit, some
+/// 10–20 ms: this bounds a hostile file to about a second).
+const MAX_RULES: usize = 50;
 /// Room for an id built from a UID, leaving space for `unit-` and a
 /// counter within the 100-byte id limit.
 const ID_ROOM: usize = 90;
@@ -317,11 +319,39 @@ fn uid_id(uid: &str, suffix: &str) -> String {
 fn begin_lines(raw: &str) -> HashMap<String, Vec<usize>> {
     let mut lines: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, l) in raw.lines().enumerate() {
-        if let Some(name) = l.trim_end().strip_prefix("BEGIN:") {
+        if let Some(name) = strip_prefix_ci(l.trim_end(), "BEGIN:") {
             lines.entry(name.to_owned()).or_default().push(i + 1);
         }
     }
     lines
+}
+
+fn strip_prefix_ci<'s>(s: &'s str, prefix: &str) -> Option<&'s str> {
+    s.get(..prefix.len())
+        .filter(|p| p.eq_ignore_ascii_case(prefix))
+        .and_then(|_| s.get(prefix.len()..))
+}
+
+/// Components nested deeper than this are refused before parsing (the
+/// parser recurses once per level: a hostile file could exhaust the
+/// stack). Real calendars nest three deep (VCALENDAR, VEVENT, VALARM).
+const MAX_DEPTH: usize = 16;
+
+/// The line (unfolded) where nesting first goes deeper than
+/// [`MAX_DEPTH`], if it does.
+fn too_deep(unfolded: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, l) in unfolded.lines().enumerate() {
+        if strip_prefix_ci(l, "BEGIN:").is_some() {
+            depth += 1;
+            if depth > MAX_DEPTH {
+                return Some(i + 1);
+            }
+        } else if strip_prefix_ci(l, "END:").is_some() {
+            depth = depth.saturating_sub(1);
+        }
+    }
+    None
 }
 
 /// Read an iCalendar text into a draft; `zone` (`--timezone`) is the
@@ -330,6 +360,17 @@ pub fn read(raw: &str, zone_option: Option<Tz>) -> Draft {
     let mut draft = Draft::default();
     let raw = raw.strip_prefix('\u{feff}').unwrap_or(raw);
     let unfolded = icalendar::parser::unfold(raw);
+    if let Some(line) = too_deep(&unfolded) {
+        draft.unread.push(Unread {
+            file: None,
+            line,
+            text: String::new(),
+            why: format!(
+                "components nested more than {MAX_DEPTH} deep: not a calendar this import reads (line counted after unfolding)"
+            ),
+        });
+        return draft;
+    }
     let roots = match icalendar::parser::read_components(&unfolded) {
         Ok(c) => c,
         Err(e) => {
@@ -857,6 +898,34 @@ mod tests {
         assert_eq!(id, uid_id(&long, "-20251105"));
         let id = uid_id("日本", "");
         assert!(id.starts_with('x') && id.len() == 13, "{id}");
+    }
+
+    #[test]
+    fn hostile_rules_stay_bounded() {
+        // A rule no date satisfies makes the crate loop to its own limit
+        // (~10-20 ms each here): the number of rules bounds the work.
+        let mut ics = String::from(
+            "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:s\nDTSTART:20250101T000000Z\nRRULE:FREQ=SECONDLY\nSUMMARY:Often\nEND:VEVENT\n",
+        );
+        for i in 0..(MAX_RULES + 5) {
+            ics.push_str(&format!(
+                "BEGIN:VEVENT\nUID:u{i}\nDTSTART:20250101T000000Z\nRRULE:FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=30\nSUMMARY:Never\nEND:VEVENT\n"
+            ));
+        }
+        ics.push_str("END:VCALENDAR\n");
+        let d = read(&ics, None);
+        assert!(
+            d.unread
+                .iter()
+                .any(|u| u.why.contains("more often than hourly"))
+        );
+        let deep = format!("BEGIN:VCALENDAR\n{}", "begin:X\n".repeat(100_000));
+        assert!(read(&deep, None).unread[0].why.contains("nested more than"));
+        assert!(
+            d.unread
+                .iter()
+                .any(|u| u.why.contains("recurring events in one calendar"))
+        );
     }
 
     #[test]
