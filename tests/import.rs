@@ -342,7 +342,9 @@ fn ics_line() -> impl Strategy<Value = String> {
         "(DTSTART|DTEND|EXDATE|RDATE|RECURRENCE-ID)(;TZID=(America/New_York|Mars/X|\"Europe/Berlin\")|;VALUE=DATE)?:(1899|1900|2025|2199|2200|9999)[0-9]{4}(T[0-9]{6}Z?)?(,20251105)?",
         "RRULE:FREQ=(SECONDLY|MINUTELY|HOURLY|DAILY|WEEKLY|MONTHLY|YEARLY)(;COUNT=[0-9]{1,6}|;UNTIL=(2025|2199)[0-9]{4}(T[0-9]{6}Z?)?|;INTERVAL=[0-9]{1,3}|;BYDAY=(MO|1WE|-1FR|53SU)|;BYMONTHDAY=-?[0-9]{1,2}|;BYSETPOS=-?[0-9]{1,3}|;BYHOUR=[0-9]{1,2}){0,4}",
         "(BEGIN|END):(VEVENT|VTODO|VCALENDAR|VALARM|VTIMEZONE)",
-        "(SUMMARY|CATEGORIES|STATUS|UID|DURATION|LOCATION|DESCRIPTION|X-WR-TIMEZONE):[ a-zA-Z0-9,;:\\\\-]{0,30}",
+        "(SUMMARY|CATEGORIES|STATUS|UID|DURATION|LOCATION|DESCRIPTION|X-WR-TIMEZONE|X-WR-CALNAME):[ a-zA-Z0-9,;:\\\\-]{0,30}",
+        "(SUMMARY|LOCATION|DESCRIPTION|X-WR-CALNAME):(\\\\n|\\PC|\\p{Cc}){0,10}",
+        "DURATION:-?P[0-9]{0,4}[WDTHMS]{0,3}[0-9]{0,3}[HMS]?",
         " [a-z\\\\,;]{0,10}",
     ]
 }
@@ -351,9 +353,9 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     /// Any calendar-like text, and the Google fixture with lines replaced,
-    /// dropped or repeated: no panic, YAML that parses.
+    /// dropped or repeated: no panic, and a schedule that compiles.
     #[test]
-    fn calendar_import_never_panics_and_always_writes_yaml_that_parses(
+    fn calendar_import_never_panics_and_always_writes_a_schedule_that_compiles(
         lines in prop::collection::vec(ics_line(), 0..30),
         edits in prop::collection::vec((any::<prop::sample::Index>(), 0u8..3, ics_line()), 0..8),
     ) {
@@ -372,10 +374,10 @@ proptest! {
         let wrapped = format!("BEGIN:VCALENDAR\nBEGIN:VEVENT\n{}\nEND:VEVENT\nEND:VCALENDAR\n", lines.join("\n"));
         for text in [lines.join("\n"), wrapped, mutated.join("\r\n")] {
             let imported = coursecal::import::import_calendar(&text, &Default::default());
+            // Whatever the calendar says, what is written passes `check`.
             if let Err(diags) = coursecal::compile("prop-101", "prop-101.yaml", &imported.yaml) {
-                for d in &diags {
-                    prop_assert!(!d.message.contains("invalid YAML"), "{}\n{}", d.render(), imported.yaml);
-                }
+                let shown: Vec<String> = diags.iter().map(|d| d.render()).collect();
+                prop_assert!(false, "{}\n{}", shown.join("\n"), imported.yaml);
             }
         }
     }

@@ -232,9 +232,9 @@ fn read_event(c: &Component<'_>, line: usize) -> Result<Event, String> {
     Ok(Event {
         line,
         uid: text(c, "UID"),
-        summary: text(c, "SUMMARY").map(|s| s.split_whitespace().collect::<Vec<_>>().join(" ")),
-        description: text(c, "DESCRIPTION").map(|d| d.replace("\r\n", "\n")),
-        location: text(c, "LOCATION"),
+        summary: text(c, "SUMMARY").and_then(|s| one_line(&s)),
+        description: text(c, "DESCRIPTION").and_then(|d| long_text(&d)),
+        location: text(c, "LOCATION").and_then(|l| one_line(&l)),
         categories,
         start,
         end: one("DTEND")?,
@@ -245,6 +245,38 @@ fn read_event(c: &Component<'_>, line: usize) -> Result<Event, String> {
         recurrence_id: one("RECURRENCE-ID")?,
         cancelled: text(c, "STATUS").is_some_and(|s| s.eq_ignore_ascii_case("CANCELLED")),
     })
+}
+
+/// A name, location or title as the schedule format takes it: one line
+/// (line breaks and other control characters as spaces, whitespace
+/// collapsed), at most 500 characters.
+fn one_line(s: &str) -> Option<String> {
+    let s: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(crate::schedule::validate::MAX_NAME_CHARS)
+        .collect();
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+/// A description: line breaks (CRLF, CR) as `\n`, tabs kept, other
+/// control characters dropped, at most 20,000 characters.
+fn long_text(s: &str) -> Option<String> {
+    let s: String = s
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .take(crate::schedule::validate::MAX_TEXT_CHARS)
+        .collect();
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_owned())
 }
 
 /// Lowercase words of a text.
@@ -441,8 +473,8 @@ pub fn read(raw: &str, zone_option: Option<Tz>) -> Draft {
             .map(|p| p.val.as_str().trim().to_owned())
             .filter(|s| !s.is_empty())
     };
-    draft.title = cal("X-WR-CALNAME");
-    draft.description = cal("X-WR-CALDESC");
+    draft.title = cal("X-WR-CALNAME").and_then(|t| one_line(&t));
+    draft.description = cal("X-WR-CALDESC").and_then(|d| long_text(&d));
     let wr_zone = cal("X-WR-TIMEZONE");
     let named_zone = wr_zone.as_deref().and_then(zone);
     if let (Some(z), None) = (&wr_zone, named_zone) {
@@ -696,6 +728,10 @@ fn minutes(e: &Event, notes: &mut Vec<String>) -> Option<i64> {
         _ => None,
     };
     match m {
+        Some(m) if m > 366 * 24 * 60 => {
+            notes.push("lasts more than a year: the default hour".into());
+            None
+        }
         Some(m) if m > 0 => Some(m),
         Some(_) => {
             notes.push("ends at or before its start: the default hour".into());
@@ -729,6 +765,12 @@ fn place(
         why,
     };
     if let When::Date(date) = o.start {
+        if !o.start.year_ok() {
+            draft
+                .unread
+                .push(unread(format!("{date}: a year outside 1900–2199")));
+            return;
+        }
         if let Some(When::Date(end)) = e.end
             && end > date.succ_opt().unwrap_or(date)
         {
@@ -738,7 +780,7 @@ fn place(
             ));
         }
         if let Some(l) = &e.location {
-            notes.push(format!("location: {}", l.replace(['\n', '\r'], " ")));
+            notes.push(format!("location: {l}"));
         }
         let item = Item {
             name,
@@ -770,9 +812,15 @@ fn place(
         Start::Instant(t) => t.date_naive(),
         Start::Wall(n) => n.date(),
     };
+    if !(1900..=2199).contains(&chrono::Datelike::year(&date)) {
+        draft
+            .unread
+            .push(unread(format!("{date}: a year outside 1900–2199")));
+        return;
+    }
     if due {
         if let Some(l) = &e.location {
-            notes.push(format!("location: {}", l.replace(['\n', '\r'], " ")));
+            notes.push(format!("location: {l}"));
         }
         dues.push(Item {
             name,
