@@ -406,18 +406,28 @@ pub fn read(raw: &str, zone_option: Option<Tz>) -> Draft {
     let roots = match icalendar::parser::read_components(&unfolded) {
         Ok(c) => c,
         Err(e) => {
+            // The parser names the (unfolded) line it stopped at.
+            let line = e
+                .split("at line ")
+                .nth(1)
+                .and_then(|rest| {
+                    rest.split(|c: char| !c.is_ascii_digit())
+                        .next()
+                        .and_then(|n| n.parse().ok())
+                })
+                .unwrap_or(1);
             draft.unread.push(Unread {
                 file: None,
-                line: 1,
-                text: raw
+                line,
+                text: unfolded
                     .lines()
-                    .next()
+                    .nth(line.saturating_sub(1))
                     .unwrap_or_default()
                     .chars()
                     .take(200)
                     .collect(),
                 why: format!(
-                    "not an iCalendar file this import can read ({})",
+                    "not an iCalendar file this import can read (the parser stopped at this line, counted after unfolding: {})",
                     e.lines()
                         .map(str::trim)
                         .filter(|l| !l.is_empty())
@@ -974,6 +984,17 @@ mod tests {
                 .iter()
                 .any(|u| u.why.contains("recurring events in one calendar"))
         );
+    }
+
+    #[test]
+    fn an_unparsable_calendar_is_reported_at_the_line_the_parser_stopped() {
+        let d = read(
+            "BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:A\nEND:VTODO\nEND:VCALENDAR\n",
+            None,
+        );
+        assert_eq!(d.unread.len(), 1, "{:?}", d.unread);
+        assert!(d.unread[0].line > 1, "{:?}", d.unread);
+        assert!(d.unread[0].why.starts_with("not an iCalendar file"));
     }
 
     #[test]
