@@ -1,7 +1,7 @@
 //! `coursecal import`: a schedule file, for review, from the dates a course
 //! team already wrote — a course page (plain text or HTML), a spreadsheet
-//! (.csv) or a calendar export (.ics). A layer beside `schedule` (uses `schedule` to read files and
-//! check what it wrote, and `model`).
+//! (.csv) or a calendar export (.ics). A layer beside `schedule` (uses
+//! `schedule` to read files and check what it wrote, and `model`).
 //!
 //! Every source reads into a [`draft::Draft`]; `write.rs` writes it.
 //!
