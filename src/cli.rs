@@ -87,11 +87,12 @@ pub enum Command {
               value_parser = clap::value_parser!(u64).range(1..=3600))]
         write_timeout: u64,
     },
-    /// Import a course page, spreadsheet or Open edX export for review.
+    /// Import a course page, spreadsheet, calendar or Open edX export for review.
     ///
     /// Unit releases, due dates, live events and milestones. SOURCE is read
     /// by what it is:
     ///   *.csv          a spreadsheet (Excel, Google Sheets): columns by name
+    ///   *.ics          a calendar export (Google Calendar, Canvas, Moodle)
     ///   a directory with course.xml, *.tar.gz, *.tgz
     ///                  an Open edX course export (OLX): chapters, subsections
     ///   anything else  a course page, plain text or HTML

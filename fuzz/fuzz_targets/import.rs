@@ -32,6 +32,7 @@ fuzz_target!(|data: &[u8]| {
     let imported = match which & 0x7f {
         0 => coursecal::import::import_page(&text, &options),
         1 => coursecal::import::import_sheet(&text, &options),
+        2 => coursecal::import::import_calendar(&text, &options),
         // A refused archive is a clear error, which is fine.
         3 => match coursecal::import::import_olx_archive(rest, &options) {
             Ok(imported) => imported,

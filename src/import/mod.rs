@@ -1,15 +1,18 @@
 //! `coursecal import`: a schedule file, for review, from the dates a course
 //! team already wrote — a course page (plain text or HTML), a spreadsheet
-//! (.csv) or an Open edX course export (`olx/`). A layer beside `schedule` (uses `schedule` to read files and
-//! check what it wrote, and `model`).
+//! (.csv), a calendar export (.ics) or an Open edX course export (`olx/`).
+//! A layer beside `schedule` (uses `schedule` to read files and check what
+//! it wrote, and `model`).
 //!
 //! Every source reads into a [`draft::Draft`]; `write.rs` writes it.
 //!
-//! Ids are not written: they derive from names, so re-importing an edited
-//! page keeps the ids (and feed UIDs) of every item whose name did not
-//! change. Assumptions become YAML comments next to the item; lines with
+//! Ids are written only where the source has stable ones (OLX `url_name`,
+//! calendar UIDs); elsewhere they derive from names, so re-importing an
+//! edited page keeps the ids (and feed UIDs) of every item whose name did
+//! not change. Assumptions become YAML comments next to the item; lines with
 //! something date-like that became no item are returned as [`Unread`].
 
+mod calendar;
 mod dates;
 mod draft;
 mod html;
@@ -50,6 +53,8 @@ pub enum Source {
     OlxDir,
     /// Studio's course export, `.tar.gz` or `.tgz`.
     OlxArchive,
+    /// A calendar export (`.ics`).
+    Calendar,
 }
 
 impl Source {
@@ -66,6 +71,8 @@ impl Source {
             Source::OlxArchive
         } else if path.is_dir() && path.join("course.xml").exists() {
             Source::OlxDir
+        } else if name.ends_with(".ics") {
+            Source::Calendar
         } else {
             Source::Page
         }
@@ -134,6 +141,7 @@ pub fn import_path(path: &Path, options: &ImportOptions) -> Result<Imported, Imp
                 e => e,
             })?
         }
+        Source::Calendar => import_calendar(&text(path)?, options),
     })
 }
 
@@ -177,6 +185,12 @@ pub fn import_page(page: &str, options: &ImportOptions) -> Imported {
 /// schedule; see the `sheet` module for the columns it understands.
 pub fn import_sheet(csv: &str, options: &ImportOptions) -> Imported {
     finish(sheet::read(csv, options.timezone), options)
+}
+
+/// Read a calendar export (`.ics`: Google Calendar, Canvas, Moodle) into
+/// a schedule; see the `calendar` module for how events map to items.
+pub fn import_calendar(text: &str, options: &ImportOptions) -> Imported {
+    finish(calendar::read(text, options.timezone), options)
 }
 
 fn finish(draft: Draft, options: &ImportOptions) -> Imported {
