@@ -96,7 +96,10 @@ impl Writer {
 /// of them may contain one, and a CR or LF would end the content line.
 fn drop_controls_from(out: &mut String, start: usize) -> bool {
     let tail = &out[start..];
-    if !tail.chars().any(char::is_control) {
+    // Bytes first: every control character is a byte below 0x20, DEL, or
+    // (U+0080..U+009F) 0xC2 followed by a continuation byte.
+    let maybe = |b: &u8| *b < 0x20 || *b == 0x7f || *b == 0xc2;
+    if !tail.as_bytes().iter().any(maybe) || !tail.chars().any(char::is_control) {
         return false;
     }
     let clean: String = tail.chars().filter(|c| !c.is_control()).collect();
