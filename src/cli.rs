@@ -408,12 +408,27 @@ fn check(dir: &Path) -> Result<(), CliError> {
         })
         .collect();
     feeds.push(("calendar.ics".into(), FeedRequest::default()));
-    for (name, req) in &feeds {
-        if let Ok(feed) = crate::site::feed(&report.catalog, req)
-            && feed.body.len() > LARGE_FEED_BYTES
+    // Only a feed that may pass the limit is rendered (for its exact size),
+    // and those on every core; the warnings keep the order of `feeds`.
+    use rayon::prelude::*;
+    let sizes: Vec<Option<usize>> = feeds
+        .par_iter()
+        .map(|(_, req)| {
+            let courses = report.catalog.select(&req.courses).ok()?;
+            if crate::ics::feed::default_size_bound(&courses) <= LARGE_FEED_BYTES {
+                return None;
+            }
+            crate::site::feed(&report.catalog, req)
+                .ok()
+                .map(|feed| feed.body.len())
+        })
+        .collect();
+    for ((name, _), size) in feeds.iter().zip(sizes) {
+        if let Some(size) = size
+            && size > LARGE_FEED_BYTES
         {
             warnings.push(
-                Diagnostic::warning(dir, format!("the feed {name} is {} bytes", feed.body.len()))
+                Diagnostic::warning(dir, format!("the feed {name} is {size} bytes"))
                     .label("Google Calendar stops reading feeds larger than 1 MB")
                     .help("split the course, or subscribe learners to filtered feeds (kinds=…)"),
             );

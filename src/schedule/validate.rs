@@ -54,6 +54,41 @@ const LIVE_KEYS: &[&str] = &[
 ];
 const MILESTONE_KEYS: &[&str] = &["name", "date", "id", "description", "url", "status"];
 
+/// Keys met so far in one mapping, with the line of their first occurrence.
+enum Seen<'n> {
+    Few(Vec<(&'n str, u32)>),
+    Many(HashMap<&'n str, u32>),
+}
+
+impl<'n> Seen<'n> {
+    /// Mappings with more keys than this are hashed.
+    const FEW: usize = 16;
+
+    fn new(keys: usize) -> Self {
+        if keys <= Self::FEW {
+            Seen::Few(Vec::with_capacity(keys))
+        } else {
+            Seen::Many(HashMap::with_capacity(keys))
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<&u32> {
+        match self {
+            Seen::Few(list) => list.iter().find(|(k, _)| *k == name).map(|(_, l)| l),
+            Seen::Many(map) => map.get(name),
+        }
+    }
+
+    fn insert(&mut self, name: &'n str, line: u32) {
+        match self {
+            Seen::Few(list) => list.push((name, line)),
+            Seen::Many(map) => {
+                map.insert(name, line);
+            }
+        }
+    }
+}
+
 /// Collects diagnostics while walking one file.
 pub struct Checker<'a> {
     pub src: &'a SourceFile,
@@ -183,8 +218,9 @@ impl<'a> Checker<'a> {
         };
         let mut out: Vec<(&'n str, &'n Node, &'n Node)> = Vec::with_capacity(entries.len());
         // Line of each key's first occurrence; a map, as hostile files can
-        // hold hundreds of thousands of keys.
-        let mut seen: HashMap<&'n str, u32> = HashMap::with_capacity(entries.len());
+        // hold hundreds of thousands of keys (the usual handful of keys are
+        // looked up in a list: no hashing).
+        let mut seen = Seen::new(entries.len());
         let mut suggested = Vec::new();
         for (k, v) in entries {
             let Some(name) = key_text(k) else {
