@@ -443,13 +443,16 @@ fn check(dir: &Path) -> Result<(), CliError> {
         warnings.len(),
         dir = dir.display()
     );
-    if report.errors.is_empty() {
+    let result = if report.errors.is_empty() {
         Ok(())
     } else {
         Err(CliError::Invalid {
             count: report.errors.len(),
         })
-    }
+    };
+    // As in `build`: the process exits next.
+    std::mem::forget(report);
+    result
 }
 
 /// `coursecal build`: load (printing every problem), then write the site.
@@ -466,5 +469,8 @@ fn build(dir: &Path, out: &Path, base_url: Option<&str>, feeds_only: bool) -> Re
         " and the site's pages"
     };
     eprintln!("wrote {} feed(s){what} to {}", summary.feeds, out.display());
+    // A one-shot command: the process exits next, and the system takes the
+    // catalog back whole faster than freeing it event by event.
+    std::mem::forget(report);
     Ok(())
 }
