@@ -130,21 +130,30 @@ fn write_tree(
     .map_err(io(&marker))?;
     let courses_dir = root.join("courses");
     std::fs::create_dir_all(&courses_dir).map_err(io(&courses_dir))?;
-    // Courses are independent: render and write them on every core.
-    catalog
-        .courses
-        .keys()
-        .collect::<Vec<_>>()
-        .par_iter()
-        .try_for_each(|id| {
-            let req = FeedRequest::new(Courses::Some(vec![id.to_string()]), Variant::default());
-            let feed = super::feed(catalog, &req)?;
-            let path = courses_dir.join(format!("{id}.ics"));
-            std::fs::write(&path, feed.body).map_err(io(&path))
-        })?;
-    let all = super::feed(catalog, &FeedRequest::default())?;
-    let path = root.join("calendar.ics");
-    std::fs::write(&path, all.body).map_err(io(&path))?;
+    // Courses are independent: render and write them on every core. The
+    // merged feed is as large as all of them together: it is rendered
+    // alongside, not after, so no core waits for it at the end.
+    let write_all = || -> Result<(), ExportError> {
+        let all = super::feed(catalog, &FeedRequest::default())?;
+        let path = root.join("calendar.ics");
+        std::fs::write(&path, all.body).map_err(io(&path))
+    };
+    let write_courses = || -> Result<(), ExportError> {
+        catalog
+            .courses
+            .keys()
+            .collect::<Vec<_>>()
+            .par_iter()
+            .try_for_each(|id| {
+                let req = FeedRequest::new(Courses::Some(vec![id.to_string()]), Variant::default());
+                let feed = super::feed(catalog, &req)?;
+                let path = courses_dir.join(format!("{id}.ics"));
+                std::fs::write(&path, feed.body).map_err(io(&path))
+            })
+    };
+    let (courses, all) = rayon::join(write_courses, write_all);
+    courses?;
+    all?;
     if !options.feeds_only {
         // The HTML site: index, a page and a widget per course, assets.
         for (rel, bytes) in files(catalog, options.base_url) {
