@@ -489,3 +489,18 @@ fn control_characters_in_source_text_are_removed_and_noted() {
             .contains("control characters removed from the description")
     );
 }
+
+/// Excel writes CRLF: a row's reported line is its physical line in the
+/// file, across blank lines and cells that span lines (the csv crate's own
+/// count is one short after each CRLF row).
+#[test]
+fn spreadsheet_rows_are_reported_at_their_physical_line_with_crlf() {
+    let csv = "Date,Title\r\n\r\n2025-09-01,\"A\r\nspanning two lines\"\r\n\r\n,B\r\n2025-09-03,C\r\n,D\r\n";
+    let imported = coursecal::import::import_sheet(csv, &Default::default());
+    let lines: Vec<usize> = imported.unread.iter().map(|u| u.line).collect();
+    assert_eq!(lines, [6, 8], "{:?}", imported.unread);
+    let lf = csv.replace("\r\n", "\n");
+    let imported = coursecal::import::import_sheet(&lf, &Default::default());
+    let lines: Vec<usize> = imported.unread.iter().map(|u| u.line).collect();
+    assert_eq!(lines, [6, 8], "{:?}", imported.unread);
+}

@@ -106,6 +106,37 @@ fn date_of(cell: &str, notes: &mut Vec<String>) -> Option<NaiveDate> {
     found.date(year)
 }
 
+/// Physical line numbers from byte offsets that only grow.
+struct Lines<'a> {
+    text: &'a str,
+    byte: usize,
+    line: usize,
+}
+
+impl Lines<'_> {
+    fn at(&mut self, byte: u64) -> usize {
+        let byte = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
+        let rest = self.text.as_bytes().get(byte..).unwrap_or_default();
+        let byte = byte
+            + rest
+                .iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .count();
+        if byte > self.byte {
+            let seen = self
+                .text
+                .as_bytes()
+                .get(self.byte..byte)
+                .unwrap_or_default();
+            self.line += seen.iter().filter(|&&b| b == b'\n').count();
+            self.byte = byte;
+        }
+        self.line
+    }
+}
+
 /// Read a CSV sheet into a draft; `zone` reads wall times.
 pub fn read(text: &str, zone: Option<Tz>) -> Draft {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -136,11 +167,20 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
         return draft;
     };
     let mut orphans: Vec<(Option<String>, Item)> = Vec::new();
+    // The csv crate's line count is one short after CRLF rows (Excel's line
+    // ends; a record's position is taken before the `\n` of `\r\n`), and
+    // blank lines it skips are not in it: lines are counted here from the
+    // first byte of the record's own text.
+    let mut lines = Lines {
+        text,
+        byte: 0,
+        line: 1,
+    };
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
+                let line = e.position().map_or(0, |p| lines.at(p.byte()));
                 draft.unread.push(Unread {
                     file: None,
                     line,
@@ -150,7 +190,7 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        let line = record.position().map_or(0, |p| lines.at(p.byte()));
         let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or_default().trim();
         let raw = record.iter().collect::<Vec<_>>().join(",");
         if record.iter().all(|c| c.trim().is_empty()) {
