@@ -11,7 +11,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 SECS=${1:-900}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(schedule request)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(schedule request import)
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 rustup toolchain list | grep -q nightly || rustup toolchain install nightly --profile minimal
 cd fuzz
@@ -31,7 +31,7 @@ for t in "${TARGETS[@]}"; do
   fi
   cargo +nightly fuzz run --sanitizer "$sanitizer" "$t" "$new" "corpus/$t" -- \
     -max_total_time="$SECS" -rss_limit_mb=2048 -timeout=5 -max_len=65536 -print_final_stats=1 2>&1 |
-    grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==|SUMMARY|Done)" || true
+    grep -aE "^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==|SUMMARY|Done)" || true
   if ls "artifacts/$t"/crash-* "artifacts/$t"/timeout-* "artifacts/$t"/oom-* >/dev/null 2>&1; then
     echo "findings in fuzz/artifacts/$t:"; ls "artifacts/$t"; exit 1
   fi

@@ -87,22 +87,32 @@ pub enum Command {
               value_parser = clap::value_parser!(u64).range(1..=3600))]
         write_timeout: u64,
     },
-    /// Read a course page (plain text or HTML) or a spreadsheet (.csv) into
-    /// a schedule file for review: unit releases, due dates, live events
-    /// and milestones. Exit 0
-    /// when every dated line became an item, 1 when some could not be read
-    /// (each is listed on stderr; the YAML is still written).
+    /// Import a course page, spreadsheet, calendar or Open edX export for review.
+    ///
+    /// Unit releases, due dates, live events and milestones. SOURCE is read
+    /// by what it is:
+    ///   *.csv          a spreadsheet (Excel, Google Sheets): columns by name
+    ///   *.ics          a calendar export (Google Calendar, Canvas, Moodle)
+    ///   a directory with course.xml, *.tar.gz, *.tgz
+    ///                  an Open edX course export (OLX): chapters, subsections
+    ///   anything else  a course page, plain text or HTML
+    ///
+    /// Exit 0 when everything dated became an item, 1 when something dated
+    /// could not be read (each is listed on stderr with its file and line;
+    /// the YAML is still written). Deliberate skips are listed as skipped
+    /// and do not make the import partial.
+    #[command(verbatim_doc_comment)]
     Import {
-        /// The source: a course page (text or HTML) or a spreadsheet (.csv).
-        page: PathBuf,
-        /// Course id (default: from the page's file name).
+        /// What to import (see above).
+        source: PathBuf,
+        /// Course id (default: from the source's file name).
         #[arg(long)]
         id: Option<String>,
         /// OCW metadata file to name in the schedule (relative to it).
         #[arg(long)]
         metadata: Option<String>,
-        /// The page's time zone: times without a zone label are read in it
-        /// and it becomes the course zone (default UTC).
+        /// The source's time zone: times without a zone label are read in it
+        /// and it becomes the course zone (default: the source's own, else UTC).
         #[arg(long)]
         timezone: Option<String>,
         /// Write the schedule here instead of stdout.
@@ -147,6 +157,9 @@ pub enum CliError {
         /// How many.
         count: usize,
     },
+    /// `import` could not read its source at all.
+    #[error("{0}")]
+    Import(crate::import::ImportError),
     /// `import` wrote its YAML, but some dated lines became no item.
     #[error("import partial: {count} dated line(s) not read")]
     Partial {
@@ -181,6 +194,7 @@ impl CliError {
         match self {
             CliError::Invalid { .. }
             | CliError::Partial { .. }
+            | CliError::Import(_)
             | CliError::Io { .. }
             | CliError::Serve(_)
             | CliError::Export(_) => 1,
@@ -248,12 +262,12 @@ pub fn run(args: Args) -> Result<(), CliError> {
             Ok(crate::server::serve(config)?)
         }
         Command::Import {
-            page,
+            source,
             id,
             metadata,
             timezone,
             out,
-        } => import(&page, id, metadata, timezone, out.as_deref()),
+        } => import(&source, id, metadata, timezone, out.as_deref()),
         Command::Feed {
             courses,
             schedules,
@@ -283,7 +297,8 @@ pub fn run(args: Args) -> Result<(), CliError> {
     }
 }
 
-/// `coursecal import`: the page in, YAML out, every unread line reported.
+/// `coursecal import`: the source in, YAML out, every unread or skipped
+/// thing reported.
 fn import(
     page: &Path,
     id: Option<String>,
@@ -291,9 +306,6 @@ fn import(
     timezone: Option<String>,
     out: Option<&Path>,
 ) -> Result<(), CliError> {
-    let text = crate::schedule::read::read_text(page)
-        .map_err(|e| io(page)(std::io::Error::other(e.to_string())))?
-        .text;
     let timezone = match timezone.as_deref().map(parse_zone).transpose() {
         Ok(zone) => zone.map(|z| match z {
             crate::model::Zone::Utc => chrono_tz::Tz::UTC,
@@ -301,35 +313,29 @@ fn import(
         }),
         Err(e) => return Err(RequestError::from(e).into()),
     };
-    let stem = page
-        .file_stem()
+    let name = page
+        .file_name()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let id = id.unwrap_or_else(|| crate::model::ids::derived_id(&stem));
+    // `course.tar.gz` → `course`: every extension off, not just the last.
+    let stem = name.split('.').next().unwrap_or_default();
+    let id = id.unwrap_or_else(|| crate::model::ids::derived_id(stem));
     let options = crate::import::ImportOptions {
         metadata: metadata.clone(),
         timezone,
         // The file name only: the schedule must not depend on where the
-        // page was on the importer's machine.
-        source: page.file_name().map_or_else(
-            || page.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        ),
+        // source was on the importer's machine.
+        source: if name.is_empty() {
+            page.display().to_string()
+        } else {
+            name
+        },
     };
-    let is_csv = page
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let imported = if is_csv {
-        crate::import::import_sheet(&text, &options)
-    } else {
-        crate::import::import_page(&text, &options)
-    };
-    for u in &imported.unread {
-        // The page's own text: control characters shown, never sent to the
-        // terminal (an escape sequence could rewrite it).
-        let text: String = u
-            .text
-            .chars()
+    let imported = crate::import::import_path(page, &options).map_err(CliError::Import)?;
+    // The source's own text: control characters shown, never sent to the
+    // terminal (an escape sequence could rewrite it).
+    let shown = |s: &str| -> String {
+        s.chars()
             .flat_map(|c| {
                 if c.is_control() {
                     c.escape_default().collect::<Vec<_>>()
@@ -337,8 +343,17 @@ fn import(
                     vec![c]
                 }
             })
-            .collect();
-        eprintln!("{}:{}: {}: {text}", page.display(), u.line, u.why);
+            .collect()
+    };
+    let place = |u: &crate::import::Unread| match &u.file {
+        Some(f) => format!("{}/{}:{}", page.display(), shown(f), u.line),
+        None => format!("{}:{}", page.display(), u.line),
+    };
+    for u in &imported.skipped {
+        eprintln!("{}: skipped: {}: {}", place(u), u.why, shown(&u.text));
+    }
+    for u in &imported.unread {
+        eprintln!("{}: {}: {}", place(u), u.why, shown(&u.text));
     }
     // What was written must compile: check it the way `check` would (a
     // metadata file is not read here, so a title stands in for it).
@@ -369,11 +384,16 @@ fn import(
             .map_err(io(Path::new("<stdout>")))?,
     }
     eprintln!(
-        "imported {} item(s) from {}; {} dated line(s) not read{}",
+        "imported {} item(s) from {}; {} dated line(s) not read{}{}",
         imported.items,
         page.display(),
         imported.unread.len(),
-        if imported.unread.is_empty() {
+        if imported.skipped.is_empty() {
+            String::new()
+        } else {
+            format!("; {} skipped on purpose", imported.skipped.len())
+        },
+        if imported.unread.is_empty() && imported.skipped.is_empty() {
             ""
         } else {
             " (listed above)"
@@ -408,12 +428,27 @@ fn check(dir: &Path) -> Result<(), CliError> {
         })
         .collect();
     feeds.push(("calendar.ics".into(), FeedRequest::default()));
-    for (name, req) in &feeds {
-        if let Ok(feed) = crate::site::feed(&report.catalog, req)
-            && feed.body.len() > LARGE_FEED_BYTES
+    // Only a feed that may pass the limit is rendered (for its exact size),
+    // and those on every core; the warnings keep the order of `feeds`.
+    use rayon::prelude::*;
+    let sizes: Vec<Option<usize>> = feeds
+        .par_iter()
+        .map(|(_, req)| {
+            let courses = report.catalog.select(&req.courses).ok()?;
+            if crate::ics::feed::default_size_bound(&courses) <= LARGE_FEED_BYTES {
+                return None;
+            }
+            crate::site::feed(&report.catalog, req)
+                .ok()
+                .map(|feed| feed.body.len())
+        })
+        .collect();
+    for ((name, _), size) in feeds.iter().zip(sizes) {
+        if let Some(size) = size
+            && size > LARGE_FEED_BYTES
         {
             warnings.push(
-                Diagnostic::warning(dir, format!("the feed {name} is {} bytes", feed.body.len()))
+                Diagnostic::warning(dir, format!("the feed {name} is {size} bytes"))
                     .label("Google Calendar stops reading feeds larger than 1 MB")
                     .help("split the course, or subscribe learners to filtered feeds (kinds=…)"),
             );
@@ -428,13 +463,16 @@ fn check(dir: &Path) -> Result<(), CliError> {
         warnings.len(),
         dir = dir.display()
     );
-    if report.errors.is_empty() {
+    let result = if report.errors.is_empty() {
         Ok(())
     } else {
         Err(CliError::Invalid {
             count: report.errors.len(),
         })
-    }
+    };
+    // As in `build`: the process exits next.
+    std::mem::forget(report);
+    result
 }
 
 /// `coursecal build`: load (printing every problem), then write the site.
@@ -451,5 +489,8 @@ fn build(dir: &Path, out: &Path, base_url: Option<&str>, feeds_only: bool) -> Re
         " and the site's pages"
     };
     eprintln!("wrote {} feed(s){what} to {}", summary.feeds, out.display());
+    // A one-shot command: the process exits next, and the system takes the
+    // catalog back whole faster than freeing it event by event.
+    std::mem::forget(report);
     Ok(())
 }

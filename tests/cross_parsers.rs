@@ -198,7 +198,7 @@ fn project(events: &[Value], keys: &[&str]) -> Vec<Value> {
 }
 
 /// Render every variant, parse with all three parsers, compare.
-fn check_catalog(catalog: &Catalog, zones: &[&str], label: &str) {
+pub fn check_catalog(catalog: &Catalog, zones: &[&str], label: &str) {
     let dir = tempfile::tempdir().unwrap();
     let mut variants: Vec<(PathBuf, FeedRequest, String)> = Vec::new();
     let mut selections: Vec<Courses> = catalog

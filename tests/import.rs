@@ -9,7 +9,7 @@ use coursecal::model::{Course, When};
 use proptest::prelude::*;
 
 /// (kind, name, start) of every event, the way the ground truth lists them.
-fn rows(c: &Course) -> Vec<String> {
+pub(crate) fn rows(c: &Course) -> Vec<String> {
     let mut rows: Vec<String> = c
         .events
         .iter()
@@ -70,7 +70,7 @@ fn the_seed_page_imports_event_for_event() {
 /// Import a fixture page; (YAML, stderr, exit code).
 fn import_fixture(case: &str, args: &[&str]) -> (String, String, Option<i32>) {
     let dir = repo().join("tests/fixtures/import").join(case);
-    let page = ["page.txt", "page.html", "page.csv"]
+    let page = ["page.txt", "page.html", "page.csv", "calendar.ics"]
         .iter()
         .map(|n| dir.join(n))
         .find(|p| p.exists())
@@ -119,6 +119,10 @@ fn every_pattern_is_recognised_with_full_recall_and_precision() {
         // Written after the rules, as an out-of-sample check; two names
         // ("… out; due", "… will be held on") were then fixed.
         ("syllabus", &[]),
+        // A Google Calendar export: a weekly rule across the DST change
+        // with an EXDATE, a moved and a cancelled occurrence, a cancelled
+        // event, timed and all-day dues, releases and milestones.
+        ("ics-google", &[]),
     ];
     let (mut present, mut found, mut right) = (0, 0, 0);
     for (case, args) in cases {
@@ -218,6 +222,167 @@ fn reimporting_an_edited_page_keeps_the_ids_of_unchanged_items() {
     );
 }
 
+#[test]
+fn calendar_exports_keep_instants_occurrences_and_cancellations() {
+    let (yaml, stderr, code) = import_fixture("ics-google", &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("imported 17 item(s)"), "{stderr}");
+    // The calendar's zone is the course zone; the weekly lecture keeps its
+    // wall time across the DST change on 2025-11-02, its offset changes.
+    assert!(yaml.contains("  timezone: America/New_York\n"), "{yaml}");
+    assert!(yaml.contains("start: 2025-10-28T10:00:00-04:00\n"));
+    assert!(yaml.contains("start: 2025-11-04T10:00:00-05:00\n"));
+    // EXDATE: no lecture on Veterans Day.
+    assert!(!yaml.contains("2025-11-11"), "{yaml}");
+    // The override moves one occurrence, which keeps the id of its date in
+    // the rule; another override and a single event are cancelled.
+    assert!(yaml.contains(
+        "    id: \"3q8v1kq2m6fh0b9c7d5e4a2t1s-google-com-20251021\"\n    start: 2025-10-23T14:00:00-04:00  # moved from 2025-10-21 (RECURRENCE-ID)"
+    ));
+    assert_eq!(yaml.matches("status: cancelled").count(), 2);
+    // TEXT unescaped (commas, semicolons, newlines), folded lines joined.
+    assert!(yaml.contains(
+        "description: \"Weekly lecture. Bring a calculator, a ruler and the lab notebook; slides are posted the evening before.\\u000AReading: chapters 1–3.\""
+    ));
+    assert!(yaml.contains("location: \"Room 4-270, Building 4\""));
+    // The same file gives the same ids: re-imports keep feed UIDs.
+    assert_eq!(import_fixture("ics-google", &[]).0, yaml);
+    // Another course zone: the same instants, written in it.
+    let (berlin, _, code) = import_fixture("ics-google", &["--timezone", "Europe/Berlin"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        berlin.contains("start: 2025-10-07T16:00:00+02:00\n"),
+        "{berlin}"
+    );
+    let (p, f, r) = score("ics-google", &berlin);
+    assert_eq!((f, r), (p, p));
+    // What was written passes `check`.
+    let dir = repo().join("tests/fixtures/import/ics-google/calendar.ics");
+    let ran = Test::new()
+        .args(&[
+            "import",
+            dir.to_str().unwrap(),
+            "--out",
+            "schedules/phys-101.yaml",
+        ])
+        .run()
+        .success();
+    let check = std::process::Command::new(crate::harness::bin())
+        .args(["check", "--schedules", "schedules"])
+        .current_dir(&ran.dir)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
+
+#[test]
+fn calendar_problems_are_reported_with_the_line_of_their_event() {
+    // Canvas-style: UTC times, no X-WR-TIMEZONE, a rule without end, an
+    // event without DTSTART, a to-do.
+    let (yaml, stderr, code) = import_fixture("ics-canvas", &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "calendar.ics:30: an event without DTSTART: Review session (time to be announced)"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains(
+        "calendar.ics:21: skipped: a rule without end: occurrences after 2027-09-01 not imported"
+    ));
+    assert!(stderr.contains("calendar.ics:35: skipped: a VTODO"));
+    insta::assert_snapshot!("import_ics_canvas_stderr", stderr);
+    assert!(yaml.contains("  timezone: UTC\n"));
+    assert!(yaml.contains("due: 2025-09-13T03:59:00Z\n"));
+    let (p, f, r) = score("ics-canvas", &yaml);
+    assert_eq!((f, r), (p, p));
+    // A floating time needs a zone: reported without one, read in it.
+    let floating = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\nDTSTART:20250905T140000\nSUMMARY:Lab\nEND:VEVENT\nEND:VCALENDAR\n";
+    let none = coursecal::import::import_calendar(floating, &Default::default());
+    assert_eq!(none.unread.len(), 1);
+    assert_eq!(none.unread[0].line, 2);
+    let options = coursecal::import::ImportOptions {
+        timezone: Some(chrono_tz::Europe::Berlin),
+        ..Default::default()
+    };
+    let read = coursecal::import::import_calendar(floating, &options);
+    assert!(read.unread.is_empty());
+    assert!(
+        read.yaml.contains("start: 2025-09-05T14:00:00+02:00\n"),
+        "{}",
+        read.yaml
+    );
+    // An unknown TZID is reported, never guessed.
+    let unknown = floating.replace("DTSTART:", "DTSTART;TZID=Mars/Olympus_Mons:");
+    let read = coursecal::import::import_calendar(&unknown, &Default::default());
+    assert!(
+        read.unread[0].why.contains("an unknown TZID"),
+        "{:?}",
+        read.unread
+    );
+}
+
+#[test]
+fn help_lists_every_source_kind() {
+    let ran = Test::new().args(&["import", "--help"]).run().success();
+    let help = ran.stdout();
+    for kind in ["*.csv", "*.ics", "anything else"] {
+        assert!(help.contains(kind), "{help}");
+    }
+}
+
+/// A calendar line, valid or not.
+fn ics_line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "\\PC{0,40}",
+        "(DTSTART|DTEND|EXDATE|RDATE|RECURRENCE-ID)(;TZID=(America/New_York|Mars/X|\"Europe/Berlin\")|;VALUE=DATE)?:(1899|1900|2025|2199|2200|9999)[0-9]{4}(T[0-9]{6}Z?)?(,20251105)?",
+        "RRULE:FREQ=(SECONDLY|MINUTELY|HOURLY|DAILY|WEEKLY|MONTHLY|YEARLY)(;COUNT=[0-9]{1,6}|;UNTIL=(2025|2199)[0-9]{4}(T[0-9]{6}Z?)?|;INTERVAL=[0-9]{1,3}|;BYDAY=(MO|1WE|-1FR|53SU)|;BYMONTHDAY=-?[0-9]{1,2}|;BYSETPOS=-?[0-9]{1,3}|;BYHOUR=[0-9]{1,2}){0,4}",
+        "(BEGIN|END):(VEVENT|VTODO|VCALENDAR|VALARM|VTIMEZONE)",
+        "(SUMMARY|CATEGORIES|STATUS|UID|DURATION|LOCATION|DESCRIPTION|X-WR-TIMEZONE|X-WR-CALNAME):[ a-zA-Z0-9,;:\\\\-]{0,30}",
+        "(SUMMARY|LOCATION|DESCRIPTION|X-WR-CALNAME):(\\\\n|\\PC|\\p{Cc}){0,10}",
+        "DURATION:-?P[0-9]{0,4}[WDTHMS]{0,3}[0-9]{0,3}[HMS]?",
+        " [a-z\\\\,;]{0,10}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Any calendar-like text, and the Google fixture with lines replaced,
+    /// dropped or repeated: no panic, and a schedule that compiles.
+    #[test]
+    fn calendar_import_never_panics_and_always_writes_a_schedule_that_compiles(
+        lines in prop::collection::vec(ics_line(), 0..30),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), 0u8..3, ics_line()), 0..8),
+    ) {
+        let fixture = std::fs::read_to_string(
+            repo().join("tests/fixtures/import/ics-google/calendar.ics"),
+        ).unwrap();
+        let mut mutated: Vec<String> = fixture.lines().map(str::to_owned).collect();
+        for (at, op, line) in edits {
+            let i = at.index(mutated.len());
+            match op {
+                0 => mutated[i] = line,
+                1 => { mutated.remove(i); }
+                _ => mutated.insert(i, line),
+            }
+        }
+        let wrapped = format!("BEGIN:VCALENDAR\nBEGIN:VEVENT\n{}\nEND:VEVENT\nEND:VCALENDAR\n", lines.join("\n"));
+        for text in [lines.join("\n"), wrapped, mutated.join("\r\n")] {
+            let imported = coursecal::import::import_calendar(&text, &Default::default());
+            // Whatever the calendar says, what is written passes `check`.
+            if let Err(diags) = coursecal::compile("prop-101", "prop-101.yaml", &imported.yaml) {
+                let shown: Vec<String> = diags.iter().map(|d| d.render()).collect();
+                prop_assert!(false, "{}\n{}", shown.join("\n"), imported.yaml);
+            }
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -245,4 +410,100 @@ proptest! {
             }
         }
     }
+}
+
+/// Every fixture's import, loaded together as one schedules directory:
+/// each compiles, and its feeds read back identically in Python
+/// `icalendar`, ical.js and the `icalendar` crate, in every test zone.
+#[test]
+fn imported_schedules_read_back_identically_in_every_zone() {
+    if !crate::cross_parsers::external_parsers(
+        "imported_schedules_read_back_identically_in_every_zone",
+    ) {
+        return;
+    }
+    // Every fixture directory, so a new fixture is read back too; wall
+    // times need a zone where the fixture has none.
+    let root = repo().join("tests/fixtures/import");
+    let mut cases: Vec<String> = std::fs::read_dir(&root)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    cases.sort();
+    let dir = tempfile::tempdir().unwrap();
+    for case in &cases {
+        let args: &[&str] = match case.as_str() {
+            "csv-google" => &["--timezone", "Europe/Berlin"],
+            "undecidable" => &["--timezone", "America/New_York"],
+            _ => &[],
+        };
+        let fixture = root.join(case);
+        let source = ["page.txt", "page.html", "page.csv", "calendar.ics"]
+            .iter()
+            .map(|n| fixture.join(n))
+            .find(|p| p.exists())
+            .unwrap_or(fixture);
+        let out = format!("{case}.yaml");
+        let mut all = vec!["import", source.to_str().unwrap(), "--out", &out];
+        all.extend_from_slice(args);
+        let ran = Test::new().args(&all).run();
+        let yaml = std::fs::read_to_string(ran.dir.join(&out))
+            .unwrap_or_else(|e| panic!("{case}: no YAML written ({e}): {}", ran.stderr()));
+        std::fs::write(dir.path().join(&out), yaml).unwrap();
+    }
+    assert!(cases.len() >= 13, "{cases:?}");
+    let report = coursecal::catalog::Catalog::load_dir(dir.path());
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.catalog.courses.len(), cases.len());
+    crate::cross_parsers::check_catalog(
+        &report.catalog,
+        crate::cross_parsers::ZONES,
+        "imported fixtures",
+    );
+}
+
+/// Found by the fuzzer: a NUL inside a unit name made a YAML comment (and
+/// the schedule) invalid. Control characters are removed, and said so.
+#[test]
+fn control_characters_in_source_text_are_removed_and_noted() {
+    let csv = "Date,Title,Type,Unit,Notes\n\
+               2025-09-08,Problem\tset 1,assignment,\"Unit 1\u{0}: Foundations\",\"a\u{1b}[2Jb\"\n";
+    let imported = coursecal::import::import_sheet(csv, &Default::default());
+    let compiled = coursecal::compile("c-1", "c-1.yaml", &imported.yaml)
+        .unwrap_or_else(|d| panic!("{d:?}\n{}", imported.yaml));
+    let names: Vec<&str> = compiled
+        .course
+        .events
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect();
+    assert!(names.contains(&"Unit 1: Foundations"), "{names:?}");
+    assert!(names.contains(&"Problem set 1"), "{names:?}");
+    assert!(
+        imported
+            .yaml
+            .contains("control characters removed from the name")
+    );
+    assert!(
+        imported
+            .yaml
+            .contains("control characters removed from the description")
+    );
+}
+
+/// Excel writes CRLF: a row's reported line is its physical line in the
+/// file, across blank lines and cells that span lines (the csv crate's own
+/// count is one short after each CRLF row).
+#[test]
+fn spreadsheet_rows_are_reported_at_their_physical_line_with_crlf() {
+    let csv = "Date,Title\r\n\r\n2025-09-01,\"A\r\nspanning two lines\"\r\n\r\n,B\r\n2025-09-03,C\r\n,D\r\n";
+    let imported = coursecal::import::import_sheet(csv, &Default::default());
+    let lines: Vec<usize> = imported.unread.iter().map(|u| u.line).collect();
+    assert_eq!(lines, [6, 8], "{:?}", imported.unread);
+    let lf = csv.replace("\r\n", "\n");
+    let imported = coursecal::import::import_sheet(&lf, &Default::default());
+    let lines: Vec<usize> = imported.unread.iter().map(|u| u.line).collect();
+    assert_eq!(lines, [6, 8], "{:?}", imported.unread);
 }

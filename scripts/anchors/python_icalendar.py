@@ -1,7 +1,8 @@
 """Anchor: the same feeds as `coursecal build`, produced with Python icalendar.
 
-usage: python_icalendar.py EVENTS.json OUT_DIR
-Writes OUT_DIR/courses/<id>.ics (one per course) and OUT_DIR/calendar.ics.
+usage: python_icalendar.py EVENTS.json OUT_DIR [--per-course-only]
+Writes OUT_DIR/courses/<id>.ics (one per course) and OUT_DIR/calendar.ics;
+with --per-course-only, only the per-course feeds (no merged calendar).
 This is how a team would typically produce feeds without coursecal.
 """
 import json
@@ -58,14 +59,17 @@ def calendar(name, courses):
 
 
 def main():
-    data = json.load(open(sys.argv[1], encoding="utf-8"))
-    out = sys.argv[2]
+    args = [a for a in sys.argv[1:] if a != "--per-course-only"]
+    merged = len(args) == len(sys.argv) - 1
+    data = json.load(open(args[0], encoding="utf-8"))
+    out = args[1]
     os.makedirs(os.path.join(out, "courses"), exist_ok=True)
     for c in data:
         with open(os.path.join(out, "courses", c["id"] + ".ics"), "wb") as f:
             f.write(calendar(c["title"], [c]))
-    with open(os.path.join(out, "calendar.ics"), "wb") as f:
-        f.write(calendar("%d courses" % len(data), data))
+    if merged:
+        with open(os.path.join(out, "calendar.ics"), "wb") as f:
+            f.write(calendar("%d courses" % len(data), data))
 
 
 if __name__ == "__main__":

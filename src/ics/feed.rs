@@ -126,6 +126,38 @@ impl TimeProps {
     }
 }
 
+/// A size in bytes that the default (UTC, every kind, no reminders) feed of
+/// `courses` can never exceed, found without rendering it: `check` renders
+/// only feeds whose bound passes [`LARGE_FEED_BYTES`], so the warning names
+/// their exact size. Every text counts three times its bytes (escaping at
+/// most doubles it, folding adds 3 bytes per 74) and every event 1,000
+/// bytes for its fixed properties (about 300 today).
+pub fn default_size_bound(courses: &[&Course]) -> usize {
+    const FIXED: usize = 1_000;
+    let len = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+    let mut total = FIXED + PRODID.len() * 3;
+    for c in courses {
+        let course_text = c.id.as_str().len()
+            + c.title.len()
+            + len(&c.number)
+            + len(&c.description)
+            + len(&c.url);
+        // Name and description twice each, prefix and course line per event.
+        total = total.saturating_add(3 * 2 * course_text);
+        for e in &c.events {
+            let text = e.uid.len()
+                + e.name.len()
+                + len(&e.description)
+                + len(&e.url)
+                + len(&e.location)
+                + len(&e.unit)
+                + course_text;
+            total = total.saturating_add(FIXED + 3 * text);
+        }
+    }
+    total
+}
+
 /// Render `courses` as the variant asks: a learner's run (live events left
 /// out, dates moved, UIDs of their own) and reminders on every event.
 pub fn render_variant(courses: &[&Course], variant: &Variant) -> Feed {
@@ -327,5 +359,50 @@ fn trigger(minutes: u32) -> String {
         m if m % DAY == 0 => format!("-P{}D", m / DAY),
         m if m % 60 == 0 => format!("-PT{}H", m / 60),
         m => format!("-PT{m}M"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bound holds for text that escapes and folds the most, for
+    /// timed and all-day items, with and without optional keys.
+    #[test]
+    fn the_size_bound_is_never_below_the_feed() {
+        let worst = ",;\\\\".repeat(120);
+        let mut text = format!(
+            "course:\n  title: \"{worst}\"\n  number: \"N,;1\"\n  description: \"{worst}\"\n  \
+             url: https://example.edu/{}\n  timezone: Europe/Berlin\n  updated: 2026-01-01T00:00:00Z\nunits:\n",
+            "a".repeat(300)
+        );
+        for i in 0..30 {
+            text.push_str(&format!(
+                "  - name: \"{i} {worst}\"\n    release: 2026-02-{:02}\n    description: \"{worst}\"\n    \
+                 assignments:\n      - name: \"a{i} {worst}\"\n        due: 2026-03-{:02}T23:59\n",
+                i % 28 + 1,
+                i % 28 + 1
+            ));
+        }
+        text.push_str("live_events:\n  - name: \"Live\"\n    start: 2026-04-01T10:00\n    duration: 1h\n    location: \",,,,\"\n");
+        text.push_str("milestones:\n  - name: x\n    date: 2026-05-01\n");
+        let plain = "course:\n  title: T\n  timezone: UTC\nmilestones:\n  - name: x\n    date: 2026-05-01\n";
+        for (id, text) in [("worst", text.as_str()), ("plain", plain)] {
+            let course = crate::schedule::compile(id, "x.yaml", text)
+                .expect("compiles")
+                .course;
+            let other = crate::schedule::compile("other", "o.yaml", text)
+                .expect("compiles")
+                .course;
+            for courses in [vec![&course], vec![&course, &other]] {
+                let feed = render(&courses, Zone::Utc, KindSet::ALL);
+                assert!(
+                    default_size_bound(&courses) >= feed.body.len(),
+                    "{} < {}",
+                    default_size_bound(&courses),
+                    feed.body.len()
+                );
+            }
+        }
     }
 }

@@ -96,7 +96,10 @@ impl Writer {
 /// of them may contain one, and a CR or LF would end the content line.
 fn drop_controls_from(out: &mut String, start: usize) -> bool {
     let tail = &out[start..];
-    if !tail.chars().any(char::is_control) {
+    // Bytes first: every control character is a byte below 0x20, DEL, or
+    // (U+0080..U+009F) 0xC2 followed by a continuation byte.
+    let maybe = |b: &u8| *b < 0x20 || *b == 0x7f || *b == 0xc2;
+    if !tail.as_bytes().iter().any(maybe) || !tail.chars().any(char::is_control) {
         return false;
     }
     let clean: String = tail.chars().filter(|c| !c.is_control()).collect();
@@ -141,6 +144,25 @@ const SPECIAL: [bool; 256] = {
     t
 };
 
+/// Whether any of the eight bytes of `w` is below 0x20 (a tab too), `\\`,
+/// `;`, `,`, DEL or 0xC2: false means none is [`SPECIAL`]. (A true may be a
+/// tab or a false alarm; the byte loop then decides.)
+fn may_be_special(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // A byte of `x` is zero exactly when the high bit of this is set for it
+    // (the lowest such byte reliably; any set bit means some byte is zero).
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    // Bytes below 0x20: the same test against 0x20 instead of 1.
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+    below_space != 0
+        || zero(w ^ (ONES * u64::from(b'\\'))) != 0
+        || zero(w ^ (ONES * u64::from(b';'))) != 0
+        || zero(w ^ (ONES * u64::from(b','))) != 0
+        || zero(w ^ (ONES * 0x7f)) != 0
+        || zero(w ^ (ONES * 0xc2)) != 0
+}
+
 /// TEXT escaping: backslash, semicolon, comma and line breaks; other control
 /// characters (C0, DEL, C1) cannot be represented and are dropped
 /// (validation rejects them in schedule text before this point). Runs of
@@ -150,6 +172,15 @@ pub fn escape_text_into(value: &str, out: &mut String) {
     let mut run = 0;
     let mut i = 0;
     loop {
+        // Eight bytes at a time while none of them may be special.
+        while let Some(chunk) = bytes.get(i..i + 8) {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            if may_be_special(u64::from_le_bytes(word)) {
+                break;
+            }
+            i += 8;
+        }
         while i < bytes.len() && !SPECIAL[bytes[i] as usize] {
             i += 1;
         }
@@ -278,6 +309,39 @@ mod tests {
     fn control_characters_are_dropped_not_escaped() {
         assert_eq!(escape_text("a\u{0}b\u{7f}c\u{85}d\u{9f}e\tf"), "abcde\tf");
         assert_eq!(escape_text("é\u{a0}"), "é\u{a0}");
+    }
+
+    #[test]
+    fn the_word_test_never_misses_a_special_byte() {
+        for special in 0..=255u8 {
+            for at in 0..8 {
+                let mut word = [b'a'; 8];
+                word[at] = special;
+                let w = u64::from_le_bytes(word);
+                if SPECIAL[special as usize] {
+                    assert!(may_be_special(w), "byte {special:#x} at {at}");
+                }
+                // High bytes next to it do not hide it.
+                word = [0xe6; 8];
+                word[at] = special;
+                if SPECIAL[special as usize] {
+                    assert!(may_be_special(u64::from_le_bytes(word)));
+                }
+            }
+        }
+        assert!(!may_be_special(u64::from_le_bytes(*b"abcdefgh")));
+        let long = "Unit 1: Überblick, 日本語; a\\b\nend and more plain text";
+        let slow: String = long
+            .chars()
+            .flat_map(|c| match c {
+                ',' => "\\,".chars().collect::<Vec<_>>(),
+                ';' => "\\;".chars().collect(),
+                '\\' => "\\\\".chars().collect(),
+                '\n' => "\\n".chars().collect(),
+                c => vec![c],
+            })
+            .collect();
+        assert_eq!(escape_text(long), slow);
     }
 
     #[test]

@@ -1,42 +1,173 @@
 //! `coursecal import`: a schedule file, for review, from the dates a course
-//! team already wrote — a course page as plain text or HTML. A layer beside
-//! `schedule` (uses `schedule` to check what it wrote, and `model`).
+//! team already wrote — a course page (plain text or HTML), a spreadsheet
+//! (.csv), a calendar export (.ics) or an Open edX course export (`olx/`).
+//! A layer beside `schedule` (uses `schedule` to read files and check what
+//! it wrote, and `model`).
 //!
-//! Ids are not written: they derive from names, so re-importing an edited
-//! page keeps the ids (and feed UIDs) of every item whose name did not
-//! change. Assumptions become YAML comments next to the item; lines with
+//! Every source reads into a [`draft::Draft`]; `write.rs` writes it.
+//!
+//! Ids are written only where the source has stable ones (OLX `url_name`,
+//! calendar UIDs); elsewhere they derive from names, so re-importing an
+//! edited page keeps the ids (and feed UIDs) of every item whose name did
+//! not change. Assumptions become YAML comments next to the item; lines with
 //! something date-like that became no item are returned as [`Unread`].
 
+mod calendar;
 mod dates;
+mod draft;
 mod html;
+mod olx;
+mod options;
 mod page;
 mod sheet;
+mod write;
 
-pub use page::Unread;
+pub use draft::Unread;
+pub use options::ImportOptions;
 
-use page::{Draft, Item, Start};
+use draft::Draft;
+use std::path::Path;
 
-/// How to import.
-#[derive(Debug, Clone, Default)]
-pub struct ImportOptions {
-    /// `metadata:` to write (a path relative to the schedule file).
-    pub metadata: Option<String>,
-    /// The course's zone: naive times are read in it, and it is written
-    /// as `timezone:` (default UTC).
-    pub timezone: Option<chrono_tz::Tz>,
-    /// Where the page came from, for the header comment.
-    pub source: String,
-}
-
-/// A page read into a schedule.
+/// A source read into a schedule.
 #[derive(Debug, Clone)]
 pub struct Imported {
     /// The schedule, YAML per docs/schedule-format.md.
     pub yaml: String,
     /// Dated items found.
     pub items: usize,
-    /// Date-like lines that became no item (the import is partial).
+    /// Dated things that became no item (the import is partial).
     pub unread: Vec<Unread>,
+    /// Things skipped on purpose (reported; the import is complete).
+    pub skipped: Vec<Unread>,
+}
+
+/// The kinds of source `coursecal import` reads, chosen by what the path
+/// is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A course page, plain text or HTML (anything not matched below).
+    Page,
+    /// A spreadsheet exported as `.csv`.
+    Sheet,
+    /// An Open edX course export directory (with `course.xml`).
+    OlxDir,
+    /// Studio's course export, `.tar.gz` or `.tgz`.
+    OlxArchive,
+    /// A calendar export (`.ics`).
+    Calendar,
+}
+
+impl Source {
+    /// What `path` is: decided by its name (and, for a directory, its
+    /// contents), never by guessing at its bytes.
+    pub fn of(path: &Path) -> Source {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        if name.ends_with(".csv") {
+            Source::Sheet
+        } else if name.ends_with(".tar.gz") || name.ends_with(".tgz") {
+            Source::OlxArchive
+        } else if path.is_dir() && path.join("course.xml").exists() {
+            Source::OlxDir
+        } else if name.ends_with(".ics") {
+            Source::Calendar
+        } else {
+            Source::Page
+        }
+    }
+}
+
+/// Why a source could not be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file (or a file inside the source) could not be read.
+    #[error("{path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        source: crate::schedule::read::ReadError,
+    },
+    /// An Open edX export that is no course export, or not readable.
+    #[error("{path}: {source}")]
+    Olx {
+        /// The export (directory or archive).
+        path: String,
+        /// What is wrong, and in which file inside it.
+        source: olx::OlxError,
+    },
+}
+
+/// Read the source at `path` (see [`Source::of`]) into a schedule.
+pub fn import_path(path: &Path, options: &ImportOptions) -> Result<Imported, ImportError> {
+    let text = |path: &Path| {
+        crate::schedule::read::read_text(path)
+            .map(|f| f.text)
+            .map_err(|source| ImportError::Read {
+                path: path.display().to_string(),
+                source,
+            })
+    };
+    Ok(match Source::of(path) {
+        Source::Page => import_page(&text(path)?, options),
+        Source::Sheet => import_sheet(&text(path)?, options),
+        Source::OlxDir => import_olx_dir(path, options)?,
+        Source::OlxArchive => {
+            let limit = olx::archive::Limits::DEFAULT.archive;
+            let shown = path.display().to_string();
+            let bytes = match crate::schedule::read::read_bytes(path, limit, false) {
+                Ok(b) => b,
+                Err(crate::schedule::read::ReadError::TooLarge) => {
+                    let source = olx::archive::ArchiveError::FileTooLarge(limit).into();
+                    return Err(ImportError::Olx {
+                        path: shown,
+                        source,
+                    });
+                }
+                Err(source) => {
+                    return Err(ImportError::Read {
+                        path: shown,
+                        source,
+                    });
+                }
+            };
+            import_olx_archive(&bytes, options).map_err(|e| match e {
+                ImportError::Olx { source, .. } => ImportError::Olx {
+                    path: path.display().to_string(),
+                    source,
+                },
+                e => e,
+            })?
+        }
+        Source::Calendar => import_calendar(&text(path)?, options),
+    })
+}
+
+/// Read an Open edX course export directory (the one with `course.xml`).
+pub fn import_olx_dir(dir: &Path, options: &ImportOptions) -> Result<Imported, ImportError> {
+    let export = olx::Export::Dir(dir.to_path_buf());
+    olx::read(&export)
+        .map(|draft| finish(draft, options))
+        .map_err(|source| ImportError::Olx {
+            path: dir.display().to_string(),
+            source,
+        })
+}
+
+/// Read Studio's course export (`.tar.gz`) from memory: never written to
+/// disk, every size bounded. Never panics, whatever the bytes.
+pub fn import_olx_archive(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportError> {
+    let olx = |source| ImportError::Olx {
+        path: options.source.clone(),
+        source,
+    };
+    let files =
+        olx::archive::unpack(bytes, olx::archive::Limits::DEFAULT).map_err(|e| olx(e.into()))?;
+    olx::read(&olx::Export::Files(files))
+        .map(|draft| finish(draft, options))
+        .map_err(olx)
 }
 
 /// Read `page` (plain text, or HTML when it looks like HTML) into a
@@ -56,149 +187,17 @@ pub fn import_sheet(csv: &str, options: &ImportOptions) -> Imported {
     finish(sheet::read(csv, options.timezone), options)
 }
 
+/// Read a calendar export (`.ics`: Google Calendar, Canvas, Moodle) into
+/// a schedule; see the `calendar` module for how events map to items.
+pub fn import_calendar(text: &str, options: &ImportOptions) -> Imported {
+    finish(calendar::read(text, options.timezone), options)
+}
+
 fn finish(draft: Draft, options: &ImportOptions) -> Imported {
-    let items = draft
-        .units
-        .iter()
-        .map(|u| 1 + u.assignments.len())
-        .sum::<usize>()
-        + draft.live.len()
-        + draft.milestones.len();
     Imported {
-        yaml: write_yaml(&draft, options),
-        items,
+        yaml: write::yaml(&draft, options),
+        items: draft.items(),
         unread: draft.unread,
-    }
-}
-
-/// A YAML double-quoted string: every character kept, escapes for `"`,
-/// `\` and control characters.
-fn quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-fn comment(notes: &[String]) -> String {
-    if notes.is_empty() {
-        String::new()
-    } else {
-        // A comment is one line: no newline may end it early.
-        format!("  # {}", notes.join("; ").replace(['\n', '\r'], " "))
-    }
-}
-
-/// Ids must be unique in a course, and derive from names: a name seen
-/// again ("Quiz" in every unit, weekly "Office hours") gets an explicit
-/// `id:` with a counter, so the file compiles and re-imports stay stable.
-#[derive(Default)]
-struct Ids(std::collections::HashMap<String, usize>);
-
-impl Ids {
-    fn explicit(&mut self, name: &str) -> Option<String> {
-        let base = crate::model::ids::derived_id(name);
-        let n = self.0.entry(base.clone()).or_insert(0);
-        *n += 1;
-        (*n > 1 && !base.is_empty()).then(|| format!("{base}-{n}"))
-    }
-}
-
-fn item(out: &mut String, ids: &mut Ids, indent: &str, key: &str, it: &Item) {
-    out.push_str(&format!("{indent}- name: {}\n", quoted(&it.name)));
-    if let Some(id) = ids.explicit(&it.name) {
-        out.push_str(&format!("{indent}  id: {}\n", quoted(&id)));
-    }
-    out.push_str(&format!(
-        "{indent}  {key}: {}{}\n",
-        it.date.format("%Y-%m-%d"),
-        comment(&it.notes)
-    ));
-    if let Some(d) = &it.description {
-        out.push_str(&format!("{indent}  description: {}\n", quoted(d)));
-    }
-}
-
-fn write_yaml(d: &Draft, o: &ImportOptions) -> String {
-    let mut out = String::new();
-    let mut ids = Ids::default();
-    out.push_str(&format!(
-        "# Imported by `coursecal import` from {} — check every date before publishing.\n",
-        o.source.replace(['\n', '\r'], " ")
-    ));
-    out.push_str("course:\n");
-    match &o.metadata {
-        Some(m) => out.push_str(&format!("  metadata: {}\n", quoted(m))),
-        None => match &d.heading {
-            Some(title) => out.push_str(&format!(
-                "  title: {}  # the first line of the page: check it\n",
-                quoted(title)
-            )),
-            None => {
-                out.push_str("  title: \"Imported course\"  # no title in the source: set one\n")
-            }
-        },
-    }
-    let zone = o.timezone.map_or("UTC", |z| z.name());
-    out.push_str(&format!("  timezone: {zone}\n"));
-    if !d.units.is_empty() {
-        out.push_str("\nunits:\n");
-        for u in &d.units {
-            item(&mut out, &mut ids, "  ", "release", &u.release);
-            if !u.assignments.is_empty() {
-                out.push_str("    assignments:\n");
-                for a in &u.assignments {
-                    item(&mut out, &mut ids, "      ", "due", a);
-                }
-            }
-        }
-    }
-    if !d.live.is_empty() {
-        out.push_str("\nlive_events:\n");
-        for l in &d.live {
-            out.push_str(&format!("  - name: {}\n", quoted(&l.name)));
-            if let Some(id) = ids.explicit(&l.name) {
-                out.push_str(&format!("    id: {}\n", quoted(&id)));
-            }
-            let start = match &l.start {
-                Start::Instant(t) => page::instant_text(t),
-                Start::Wall(t) => t.format("%Y-%m-%dT%H:%M").to_string(),
-            };
-            out.push_str(&format!("    start: {start}{}\n", comment(&l.notes)));
-            if let Some(m) = l.duration_minutes {
-                out.push_str(&format!("    duration: {m}m\n"));
-            }
-            if let Some(d) = &l.description {
-                out.push_str(&format!("    description: {}\n", quoted(d)));
-            }
-        }
-    }
-    if !d.milestones.is_empty() {
-        out.push_str("\nmilestones:\n");
-        for m in &d.milestones {
-            item(&mut out, &mut ids, "  ", "date", m);
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn yaml_strings_keep_every_character() {
-        assert_eq!(
-            quoted("A \"b\" \\ c\u{1b}"),
-            "\"A \\\"b\\\" \\\\ c\\u001B\""
-        );
+        skipped: draft.skipped,
     }
 }

@@ -13,85 +13,10 @@
 //! makes no item is reported with its number.
 
 use super::dates::{FoundDate, FoundTime, find_dates, find_time, instant, looks_dated};
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime};
+use super::draft::{Draft, Item, Live, Start, Unit, Unread};
+use chrono::{Datelike, NaiveDate};
 use regex::Regex;
 use std::sync::OnceLock;
-
-/// When a live event starts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Start {
-    /// A zone label gave the instant.
-    Instant(DateTime<FixedOffset>),
-    /// A wall time in the course's zone (`--timezone`).
-    Wall(NaiveDateTime),
-}
-
-/// One dated item as found, with the assumptions made to read it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Item {
-    /// The name as written (whitespace collapsed).
-    pub name: String,
-    /// Its date (all-day items).
-    pub date: NaiveDate,
-    /// Longer text, when the source has it (a spreadsheet's Notes).
-    pub description: Option<String>,
-    /// Assumptions, written as YAML comments next to it.
-    pub notes: Vec<String>,
-    /// 1-based line of the page.
-    pub line: usize,
-}
-
-/// A unit and its assignments.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unit {
-    /// The unit's release.
-    pub release: Item,
-    /// Due dates under it.
-    pub assignments: Vec<Item>,
-}
-
-/// A live event.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Live {
-    /// The name as written.
-    pub name: String,
-    /// When it starts.
-    pub start: Start,
-    /// How long, when the source says (else the format's default hour).
-    pub duration_minutes: Option<i64>,
-    /// Longer text, when the source has it.
-    pub description: Option<String>,
-    /// Assumptions.
-    pub notes: Vec<String>,
-    /// 1-based line of the page.
-    pub line: usize,
-}
-
-/// A line with something date-like that became no item.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unread {
-    /// 1-based line of the page.
-    pub line: usize,
-    /// Its text.
-    pub text: String,
-    /// Why.
-    pub why: String,
-}
-
-/// Everything read from a page.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Draft {
-    /// The first line of the page (a title, usually).
-    pub heading: Option<String>,
-    /// Units in page order.
-    pub units: Vec<Unit>,
-    /// Live events in page order.
-    pub live: Vec<Live>,
-    /// Milestones in page order.
-    pub milestones: Vec<Item>,
-    /// What could not be read.
-    pub unread: Vec<Unread>,
-}
 
 /// A line of the page with its number, bullets and spacing tidied.
 struct Line {
@@ -266,6 +191,7 @@ fn read_line(
     };
     let dates = find_dates(&text);
     let unread = |why: &str| Unread {
+        file: None,
         line: line.n,
         text: line.text.clone(),
         why: why.to_owned(),
@@ -303,6 +229,9 @@ fn read_line(
         };
         match (draft.units.last_mut(), name.is_empty()) {
             (Some(unit), false) => unit.assignments.push(Item {
+                id: None,
+                at: None,
+                cancelled: false,
                 name,
                 date,
                 description: None,
@@ -344,6 +273,9 @@ fn read_line(
         for name in parts {
             draft.units.push(Unit {
                 release: Item {
+                    id: None,
+                    at: None,
+                    cancelled: false,
                     name: clean_name(&name),
                     date,
                     description: None,
@@ -385,6 +317,9 @@ fn read_line(
             return;
         }
         draft.live.push(Live {
+            id: None,
+            location: None,
+            cancelled: false,
             name,
             start,
             duration_minutes: None,
@@ -435,6 +370,9 @@ fn read_line(
             continue;
         }
         draft.milestones.push(Item {
+            id: None,
+            at: None,
+            cancelled: false,
             name,
             date,
             description: None,
@@ -487,15 +425,6 @@ fn month_abbreviation(head: &str) -> bool {
         "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
     ]
     .contains(&word.as_str())
-}
-
-/// `Fixed(0)` written as `Z`, other offsets as `±HH:MM`.
-pub fn instant_text(t: &DateTime<FixedOffset>) -> String {
-    if t.offset().local_minus_utc() == 0 {
-        t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-    } else {
-        t.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
-    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 //! a date is reported with its line in the file, never guessed.
 
 use super::dates::{find_dates, find_time};
-use super::page::{Draft, Item, Live, Start, Unit, Unread};
+use super::draft::{Draft, Item, Live, Start, Unit, Unread};
 use chrono::{NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 
@@ -106,6 +106,37 @@ fn date_of(cell: &str, notes: &mut Vec<String>) -> Option<NaiveDate> {
     found.date(year)
 }
 
+/// Physical line numbers from byte offsets that only grow.
+struct Lines<'a> {
+    text: &'a str,
+    byte: usize,
+    line: usize,
+}
+
+impl Lines<'_> {
+    fn at(&mut self, byte: u64) -> usize {
+        let byte = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
+        let rest = self.text.as_bytes().get(byte..).unwrap_or_default();
+        let byte = byte
+            + rest
+                .iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .count();
+        if byte > self.byte {
+            let seen = self
+                .text
+                .as_bytes()
+                .get(self.byte..byte)
+                .unwrap_or_default();
+            self.line += seen.iter().filter(|&&b| b == b'\n').count();
+            self.byte = byte;
+        }
+        self.line
+    }
+}
+
 /// Read a CSV sheet into a draft; `zone` reads wall times.
 pub fn read(text: &str, zone: Option<Tz>) -> Draft {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -118,6 +149,7 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
         Ok(h) => columns(h),
         Err(e) => {
             draft.unread.push(Unread {
+                file: None,
                 line: 1,
                 text: String::new(),
                 why: format!("not a CSV header row: {e}"),
@@ -127,6 +159,7 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
     };
     let (Some(date_col), Some(title_col)) = (cols.date, cols.title) else {
         draft.unread.push(Unread {
+            file: None,
             line: 1,
             text: text.lines().next().unwrap_or_default().to_owned(),
             why: "expected a date column (Date, Due, Release, When) and a title column (Title, Name, Item, Event, Assignment, Topic)".into(),
@@ -134,12 +167,22 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
         return draft;
     };
     let mut orphans: Vec<(Option<String>, Item)> = Vec::new();
+    // The csv crate's line count is one short after CRLF rows (Excel's line
+    // ends; a record's position is taken before the `\n` of `\r\n`), and
+    // blank lines it skips are not in it: lines are counted here from the
+    // first byte of the record's own text.
+    let mut lines = Lines {
+        text,
+        byte: 0,
+        line: 1,
+    };
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
+                let line = e.position().map_or(0, |p| lines.at(p.byte()));
                 draft.unread.push(Unread {
+                    file: None,
                     line,
                     text: String::new(),
                     why: format!("unreadable row: {e}"),
@@ -147,13 +190,14 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        let line = record.position().map_or(0, |p| lines.at(p.byte()));
         let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or_default().trim();
         let raw = record.iter().collect::<Vec<_>>().join(",");
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
         let unread = |why: &str| Unread {
+            file: None,
             line,
             text: raw.clone(),
             why: why.to_owned(),
@@ -196,6 +240,9 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
         )
         .filter(|d| !d.is_empty());
         let item = Item {
+            id: None,
+            at: None,
+            cancelled: false,
             name: title.clone(),
             date,
             description: description.clone(),
@@ -258,6 +305,9 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
                     }
                 };
                 draft.live.push(Live {
+                    id: None,
+                    location: None,
+                    cancelled: false,
                     name: title,
                     start,
                     duration_minutes: minutes,
@@ -295,6 +345,9 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
                 };
                 draft.units.push(Unit {
                     release: Item {
+                        id: None,
+                        at: None,
+                        cancelled: false,
                         name,
                         date: item.date,
                         description: None,

@@ -86,7 +86,7 @@ fn schedule_options() -> serde_saphyr::Options {
 }
 
 /// Parse YAML into a located tree, with resource limits.
-pub fn parse_yaml(src: &SourceFile) -> Result<Node, Vec<Diagnostic>> {
+pub fn parse_yaml(src: &SourceFile) -> Result<Node<'_>, Vec<Diagnostic>> {
     match serde_saphyr::from_str_with_options::<Node>(&src.text, schedule_options()) {
         Ok(mut node) => {
             attach_raw(&mut node, &src.text);
@@ -161,7 +161,7 @@ pub fn compile(id: &str, name: &str, text: &str) -> Result<Compiled, Vec<Diagnos
             .help("compile the schedule from its file (`compile_file`) instead"),
         ]);
     }
-    let (course, warnings) = super::resolve::resolve(&id, &src, &schedule, None)?;
+    let (course, warnings) = super::resolve::resolve(&id, &src, schedule, None)?;
     Ok(Compiled { course, warnings })
 }
 
@@ -221,7 +221,7 @@ fn load_into(path: &Path, inputs: &mut Vec<PathBuf>) -> Result<Loaded, Vec<Diagn
         }
         None => None,
     };
-    let (course, warnings) = super::resolve::resolve(&id, &src, &schedule, meta.as_ref())?;
+    let (course, warnings) = super::resolve::resolve(&id, &src, schedule, meta.as_ref())?;
     Ok(Loaded {
         course: std::sync::Arc::new(course),
         warnings,

@@ -56,6 +56,20 @@ impl ReadError {
 /// FIFO swapped in after the check opens at once), and the opened file is
 /// checked again.
 fn open_regular(path: &Path) -> Result<std::fs::File, ReadError> {
+    open_checked(path, false)
+}
+
+/// [`open_regular`], and with `no_symlink` a symbolic link is refused, not
+/// followed (checked before the open, and by `O_NOFOLLOW` on Linux).
+fn open_checked(path: &Path, no_symlink: bool) -> Result<std::fs::File, ReadError> {
+    if no_symlink
+        && std::fs::symlink_metadata(path)
+            .map_err(ReadError::Io)?
+            .file_type()
+            .is_symlink()
+    {
+        return Err(ReadError::NotAFile);
+    }
     if !std::fs::metadata(path).map_err(ReadError::Io)?.is_file() {
         return Err(ReadError::NotAFile);
     }
@@ -65,14 +79,33 @@ fn open_regular(path: &Path) -> Result<std::fs::File, ReadError> {
     {
         use rustix::fs::OFlags;
         use std::os::unix::fs::OpenOptionsExt;
+        let mut flags = OFlags::NONBLOCK | OFlags::NOCTTY;
+        if no_symlink {
+            flags |= OFlags::NOFOLLOW;
+        }
         // Flag bits are small positive numbers: the cast is exact.
-        options.custom_flags((OFlags::NONBLOCK | OFlags::NOCTTY).bits() as i32);
+        options.custom_flags(flags.bits() as i32);
     }
     let file = options.open(path).map_err(ReadError::Io)?;
     if !file.metadata().map_err(ReadError::Io)?.is_file() {
         return Err(ReadError::NotAFile);
     }
     Ok(file)
+}
+
+/// Read a regular file's bytes, within `limit` bytes; with `no_symlink` a
+/// symbolic link is refused, not followed (files inside a course export).
+pub fn read_bytes(path: &Path, limit: u64, no_symlink: bool) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let file = open_checked(path, no_symlink)?;
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge);
+    }
+    Ok(bytes)
 }
 
 /// Read a regular file as UTF-8 text, within [`MAX_FILE_BYTES`].

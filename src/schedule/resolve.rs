@@ -127,7 +127,7 @@ impl Resolver<'_> {
     fn push(
         &mut self,
         kind: Kind,
-        item: &Item,
+        item: &mut Item,
         start: Option<When>,
         end: Option<DateTime<Utc>>,
     ) -> Option<&mut Event> {
@@ -144,27 +144,28 @@ impl Resolver<'_> {
             end,
         )
         .expect("ends are checked against starts before events are built");
-        event.description = item.description.clone();
-        event.url = item.url.clone();
+        // Moved, not copied: the schedule is not read after resolution.
+        event.description = item.description.take();
+        event.url = item.url.take();
         event.cancelled = item.cancelled;
         self.events.push(event);
         self.events.last_mut()
     }
 
-    fn units(&mut self, units: &[Unit]) {
+    fn units(&mut self, units: &mut [Unit]) {
         for unit in units {
             let start = self.when(&unit.release);
-            self.push(Kind::Release, &unit.item, start, None);
-            for a in &unit.assignments {
+            self.push(Kind::Release, &mut unit.item, start, None);
+            for a in &mut unit.assignments {
                 let due = self.when(&a.due);
-                if let Some(e) = self.push(Kind::Due, &a.item, due, None) {
+                if let Some(e) = self.push(Kind::Due, &mut a.item, due, None) {
                     e.unit = Some(unit.item.name.value.clone());
                 }
             }
         }
     }
 
-    fn live(&mut self, ev: &LiveEvent) {
+    fn live(&mut self, ev: &mut LiveEvent) {
         let start = self.when(&ev.start);
         let end = match (&ev.end, start) {
             (EventEnd::Default, Some(When::At(s))) => Some(s + default_live_duration()),
@@ -181,8 +182,8 @@ impl Resolver<'_> {
             _ => None,
         };
         let start = start.filter(|_| end.is_some());
-        if let Some(e) = self.push(Kind::Live, &ev.item, start, end) {
-            e.location = ev.location.clone();
+        if let Some(e) = self.push(Kind::Live, &mut ev.item, start, end) {
+            e.location = ev.location.take();
         }
     }
 }
@@ -272,30 +273,31 @@ fn title(
 pub fn resolve(
     id: &model::CourseId,
     src: &SourceFile,
-    schedule: &Schedule,
+    mut schedule: Schedule,
     meta: Option<&Metadata>,
 ) -> Result<(Course, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let block = &schedule.course;
+    let tz = schedule.course.timezone.unwrap_or(Tz::UTC);
     let mut r = Resolver {
         src,
-        tz: block.timezone.unwrap_or(Tz::UTC),
+        tz,
         diags: Vec::new(),
         warnings: Vec::new(),
         ids: HashMap::new(),
         events: Vec::new(),
         course_id: id,
     };
-    let title = title(src, schedule, meta)
+    let title = title(src, &schedule, meta)
         .map_err(|d| r.diags.push(*d))
         .ok();
-    r.units(&schedule.units);
-    for ev in &schedule.live_events {
+    r.units(&mut schedule.units);
+    for ev in &mut schedule.live_events {
         r.live(ev);
     }
-    for m in &schedule.milestones {
+    for m in &mut schedule.milestones {
         let date = r.when(&m.date);
-        r.push(Kind::Milestone, &m.item, date, None);
+        r.push(Kind::Milestone, &mut m.item, date, None);
     }
+    let block = &schedule.course;
     let (Some(title), true) = (title, r.diags.is_empty()) else {
         return Err(r.diags);
     };

@@ -54,6 +54,41 @@ const LIVE_KEYS: &[&str] = &[
 ];
 const MILESTONE_KEYS: &[&str] = &["name", "date", "id", "description", "url", "status"];
 
+/// Keys met so far in one mapping, with the line of their first occurrence.
+enum Seen<'n> {
+    Few(Vec<(&'n str, u32)>),
+    Many(HashMap<&'n str, u32>),
+}
+
+impl<'n> Seen<'n> {
+    /// Mappings with more keys than this are hashed.
+    const FEW: usize = 16;
+
+    fn new(keys: usize) -> Self {
+        if keys <= Self::FEW {
+            Seen::Few(Vec::with_capacity(keys))
+        } else {
+            Seen::Many(HashMap::with_capacity(keys))
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<&u32> {
+        match self {
+            Seen::Few(list) => list.iter().find(|(k, _)| *k == name).map(|(_, l)| l),
+            Seen::Many(map) => map.get(name),
+        }
+    }
+
+    fn insert(&mut self, name: &'n str, line: u32) {
+        match self {
+            Seen::Few(list) => list.push((name, line)),
+            Seen::Many(map) => {
+                map.insert(name, line);
+            }
+        }
+    }
+}
+
 /// Collects diagnostics while walking one file.
 pub struct Checker<'a> {
     pub src: &'a SourceFile,
@@ -63,22 +98,22 @@ pub struct Checker<'a> {
 
 /// The entries of one mapping, after unknown and duplicate keys were reported.
 struct Fields<'n> {
-    node: &'n Node,
+    node: &'n Node<'n>,
     what: &'static str,
-    entries: Vec<(&'n str, &'n Node, &'n Node)>,
+    entries: Vec<(&'n str, &'n Node<'n>, &'n Node<'n>)>,
     /// Valid keys suggested for misspelt ones: not reported again as missing.
     suggested: Vec<&'static str>,
 }
 
 impl<'n> Fields<'n> {
-    fn get(&self, key: &str) -> Option<&'n Node> {
+    fn get(&self, key: &str) -> Option<&'n Node<'n>> {
         self.entries
             .iter()
             .find(|(k, _, _)| *k == key)
             .map(|(_, _, v)| *v)
     }
 
-    fn key(&self, key: &str) -> Option<&'n Node> {
+    fn key(&self, key: &str) -> Option<&'n Node<'n>> {
         self.entries
             .iter()
             .find(|(k, _, _)| *k == key)
@@ -86,10 +121,10 @@ impl<'n> Fields<'n> {
     }
 }
 
-fn key_text(node: &Node) -> Option<&str> {
+fn key_text<'n>(node: &'n Node<'_>) -> Option<&'n str> {
     match &node.value {
-        Value::Str(s) => Some(s),
-        Value::Other { raw, .. } => Some(raw),
+        Value::Str(s) => Some(&**s),
+        Value::Other { raw, .. } => Some(*raw),
         _ => None,
     }
 }
@@ -160,7 +195,7 @@ impl<'a> Checker<'a> {
         self.diags.push(d);
     }
 
-    fn expected(&mut self, node: &Node, what: &str) {
+    fn expected(&mut self, node: &Node<'_>, what: &str) {
         let d = self
             .src
             .error(
@@ -173,7 +208,7 @@ impl<'a> Checker<'a> {
 
     fn fields<'n>(
         &mut self,
-        node: &'n Node,
+        node: &'n Node<'n>,
         what: &'static str,
         allowed: &[&'static str],
     ) -> Option<Fields<'n>> {
@@ -181,10 +216,11 @@ impl<'a> Checker<'a> {
             self.expected(node, &format!("a mapping of keys for {what}"));
             return None;
         };
-        let mut out: Vec<(&'n str, &'n Node, &'n Node)> = Vec::with_capacity(entries.len());
+        let mut out: Vec<(&'n str, &'n Node<'n>, &'n Node<'n>)> = Vec::with_capacity(entries.len());
         // Line of each key's first occurrence; a map, as hostile files can
-        // hold hundreds of thousands of keys.
-        let mut seen: HashMap<&'n str, u32> = HashMap::with_capacity(entries.len());
+        // hold hundreds of thousands of keys (the usual handful of keys are
+        // looked up in a list: no hashing).
+        let mut seen = Seen::new(entries.len());
         let mut suggested = Vec::new();
         for (k, v) in entries {
             let Some(name) = key_text(k) else {
@@ -227,7 +263,7 @@ impl<'a> Checker<'a> {
         })
     }
 
-    fn required<'n>(&mut self, f: &Fields<'n>, key: &str) -> Option<&'n Node> {
+    fn required<'n>(&mut self, f: &Fields<'n>, key: &str) -> Option<&'n Node<'n>> {
         let v = f.get(key);
         // A misspelt `relase:` already says "did you mean `release`?";
         // "missing `release`" on top would be the same mistake twice.
@@ -245,13 +281,13 @@ impl<'a> Checker<'a> {
     }
 
     /// Text value: strings, or integers spelled as written. Trimmed.
-    fn text(&mut self, node: &Node, max: usize, multiline: bool) -> Option<String> {
+    fn text(&mut self, node: &Node<'_>, max: usize, multiline: bool) -> Option<String> {
         let s = match &node.value {
             Value::Str(s) => s.trim().to_owned(),
             Value::Other {
                 kind: super::node::ScalarKind::Int,
                 raw,
-            } => raw.clone(),
+            } => (*raw).to_owned(),
             Value::Other { raw, .. } => {
                 let d = self
                     .src
@@ -289,7 +325,7 @@ impl<'a> Checker<'a> {
         f.get(key).and_then(|n| self.text(n, max, multiline))
     }
 
-    fn url(&mut self, node: &Node) -> Option<String> {
+    fn url(&mut self, node: &Node<'_>) -> Option<String> {
         let s = self.text(node, 2_000, false)?;
         let ok = (s.starts_with("https://") || s.starts_with("http://"))
             && s.len() > 8
@@ -311,7 +347,7 @@ impl<'a> Checker<'a> {
         f.get(key).and_then(|n| self.url(n))
     }
 
-    fn time(&mut self, node: &Node) -> Option<Located<TimeValue>> {
+    fn time(&mut self, node: &Node<'_>) -> Option<Located<TimeValue>> {
         let Value::Str(s) = &node.value else {
             self.expected(
                 node,
@@ -335,7 +371,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn id(&mut self, node: &Node) -> Option<Located<String>> {
+    fn id(&mut self, node: &Node<'_>) -> Option<Located<String>> {
         let s = self.text(node, crate::model::ids::MAX_ID_BYTES, false)?;
         let valid = s
             .chars()
@@ -359,7 +395,7 @@ impl<'a> Checker<'a> {
         })
     }
 
-    fn status(&mut self, node: &Node) -> Option<bool> {
+    fn status(&mut self, node: &Node<'_>) -> Option<bool> {
         const STATUSES: &[&str] = &["cancelled", "confirmed"];
         let s = self.text(node, 50, false)?;
         match s.as_str() {
@@ -379,7 +415,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn list<'n>(&mut self, node: &'n Node, what: &str) -> &'n [Node] {
+    fn list<'n>(&mut self, node: &'n Node<'n>, what: &str) -> &'n [Node<'n>] {
         match &node.value {
             Value::Seq(items) => items,
             Value::Null => &[],
@@ -421,7 +457,7 @@ impl<'a> Checker<'a> {
         })
     }
 
-    fn course_block(&mut self, key: &Node, node: &Node) -> CourseBlock {
+    fn course_block(&mut self, key: &Node<'_>, node: &Node<'_>) -> CourseBlock {
         let Some(f) = self.fields(node, "the `course` block", COURSE_KEYS) else {
             return CourseBlock::default();
         };
@@ -440,7 +476,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn timezone(&mut self, node: &Node) -> Option<Tz> {
+    fn timezone(&mut self, node: &Node<'_>) -> Option<Tz> {
         let s = self.text(node, 100, false)?;
         match s.parse::<Tz>() {
             Ok(tz) => Some(tz),
@@ -458,7 +494,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn updated(&mut self, node: &Node) -> Option<DateTime<Utc>> {
+    fn updated(&mut self, node: &Node<'_>) -> Option<DateTime<Utc>> {
         let t = self.time(node)?;
         match t.value {
             TimeValue::Instant(i) => Some(i.with_timezone(&Utc)),
@@ -475,7 +511,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn unit(&mut self, node: &Node) -> Option<Unit> {
+    fn unit(&mut self, node: &Node<'_>) -> Option<Unit> {
         let f = self.fields(node, "a unit", UNIT_KEYS)?;
         let item = self.item(&f);
         let release = self.required(&f, "release").and_then(|n| self.time(n));
@@ -495,7 +531,7 @@ impl<'a> Checker<'a> {
         })
     }
 
-    fn assignment(&mut self, node: &Node) -> Option<Assignment> {
+    fn assignment(&mut self, node: &Node<'_>) -> Option<Assignment> {
         let f = self.fields(node, "an assignment", ASSIGNMENT_KEYS)?;
         let item = self.item(&f);
         let due = self.required(&f, "due").and_then(|n| self.time(n));
@@ -505,7 +541,7 @@ impl<'a> Checker<'a> {
         })
     }
 
-    fn live_event(&mut self, node: &Node) -> Option<LiveEvent> {
+    fn live_event(&mut self, node: &Node<'_>) -> Option<LiveEvent> {
         let f = self.fields(node, "a live event", LIVE_KEYS)?;
         let item = self.item(&f);
         let start = self.required(&f, "start").and_then(|n| self.time(n));
@@ -553,10 +589,10 @@ impl<'a> Checker<'a> {
         })
     }
 
-    fn duration(&mut self, node: &Node) -> Option<Located<chrono::Duration>> {
+    fn duration(&mut self, node: &Node<'_>) -> Option<Located<chrono::Duration>> {
         let raw = match &node.value {
-            Value::Str(s) => s.clone(),
-            Value::Other { raw, .. } => raw.clone(),
+            Value::Str(s) => s.to_string(),
+            Value::Other { raw, .. } => (*raw).to_owned(),
             _ => {
                 self.expected(node, "a duration such as `1h` or `90m`");
                 return None;
@@ -581,7 +617,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn milestone(&mut self, node: &Node) -> Option<Milestone> {
+    fn milestone(&mut self, node: &Node<'_>) -> Option<Milestone> {
         let f = self.fields(node, "a milestone", MILESTONE_KEYS)?;
         let item = self.item(&f);
         let date = self.required(&f, "date").and_then(|n| self.time(n));
@@ -592,7 +628,7 @@ impl<'a> Checker<'a> {
     }
 
     /// Check a whole document. `None` only when errors were recorded.
-    pub fn schedule(&mut self, root: &Node) -> Schedule {
+    pub fn schedule(&mut self, root: &Node<'_>) -> Schedule {
         let mut schedule = Schedule::default();
         if matches!(root.value, Value::Null) {
             let d = Diagnostic::error(&self.src.path, "the file is empty")

@@ -129,37 +129,45 @@ fn write_tree(
     let courses_dir = root.join("courses");
     std::fs::create_dir_all(&courses_dir).map_err(io(&courses_dir))?;
     let site = (!options.feeds_only).then(|| static_site(catalog, options.base_url));
+    // The merged feed is as large as all the courses together: it is
+    // rendered alongside them, not after, so no core waits for it at the end.
+    let write_all = || -> Result<(), ExportError> {
+        let all = super::feed(catalog, &FeedRequest::default())?;
+        put(&root.join("calendar.ics"), all.body.as_bytes())
+    };
     // Courses are independent: each is rendered and written on whichever
     // core is free, a file at a time, and dropped once on disk, so the
     // export never holds more than a few courses' files in memory.
-    catalog
-        .courses
-        .iter()
-        .collect::<Vec<_>>()
-        .par_iter()
-        .try_for_each(|&(id, c)| {
-            let req = FeedRequest::new(Courses::Some(vec![id.to_string()]), Variant::default());
-            let feed = super::feed(catalog, &req)?;
-            put(&courses_dir.join(format!("{id}.ics")), feed.body.as_bytes())?;
-            drop(feed);
-            if let Some(site) = &site {
-                let mut result = Ok(());
-                let mut emit = |rel: String, bytes: Vec<u8>| {
-                    if result.is_ok() {
-                        result = put(&root.join(rel), &bytes);
+    let write_courses = || -> Result<(), ExportError> {
+        catalog
+            .courses
+            .iter()
+            .collect::<Vec<_>>()
+            .par_iter()
+            .try_for_each(|&(id, c)| {
+                let req = FeedRequest::new(Courses::Some(vec![id.to_string()]), Variant::default());
+                let feed = super::feed(catalog, &req)?;
+                put(&courses_dir.join(format!("{id}.ics")), feed.body.as_bytes())?;
+                drop(feed);
+                if let Some(site) = &site {
+                    let mut result = Ok(());
+                    let mut emit = |rel: String, bytes: Vec<u8>| {
+                        if result.is_ok() {
+                            result = put(&root.join(rel), &bytes);
+                        }
+                    };
+                    if let Some((rel, svg)) = course_qr(site, id) {
+                        emit(rel, svg);
                     }
-                };
-                if let Some((rel, svg)) = course_qr(site, id) {
-                    emit(rel, svg);
+                    course_files(site, id, c, &mut emit);
+                    result?;
                 }
-                course_files(site, id, c, &mut emit);
-                result?;
-            }
-            Ok::<(), ExportError>(())
-        })?;
-    let all = super::feed(catalog, &FeedRequest::default())?;
-    put(&root.join("calendar.ics"), all.body.as_bytes())?;
-    drop(all);
+                Ok(())
+            })
+    };
+    let (courses, all) = rayon::join(write_courses, write_all);
+    courses?;
+    all?;
     if let Some(site) = &site {
         // The pages about the whole catalog: index, assets, its QR code.
         for (rel, bytes) in site_files(site) {

@@ -1,0 +1,142 @@
+//! What an importer found, before it is written as YAML: every source
+//! (page, spreadsheet, calendar, course export) reads into a [`Draft`], and
+//! one writer (`write.rs`) turns it into a schedule file.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
+
+/// When a timed item happens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Start {
+    /// A zone label (or the source's own zone) gave the instant.
+    Instant(DateTime<FixedOffset>),
+    /// A wall time in the course's zone (`--timezone`).
+    Wall(NaiveDateTime),
+}
+
+/// One dated item as found, with the assumptions made to read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// The name as written (whitespace collapsed).
+    pub name: String,
+    /// An explicit id, when the source has stable ones (OLX `url_name`,
+    /// a calendar UID); `None`: derived from the name.
+    pub id: Option<String>,
+    /// Its date (all-day items; for timed ones, the date of `at`, used to
+    /// order items).
+    pub date: NaiveDate,
+    /// The time, when the source gives one (a deadline at 23:59).
+    pub at: Option<Start>,
+    /// Longer text, when the source has it (a spreadsheet's Notes).
+    pub description: Option<String>,
+    /// Kept in the feed as `STATUS:CANCELLED`.
+    pub cancelled: bool,
+    /// Assumptions, written as YAML comments next to it.
+    pub notes: Vec<String>,
+    /// 1-based line of the source.
+    pub line: usize,
+}
+
+/// A unit and its assignments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    /// The unit's release.
+    pub release: Item,
+    /// Due dates under it.
+    pub assignments: Vec<Item>,
+}
+
+/// A live event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Live {
+    /// The name as written.
+    pub name: String,
+    /// An explicit id (see [`Item::id`]).
+    pub id: Option<String>,
+    /// When it starts.
+    pub start: Start,
+    /// How long, when the source says (else the format's default hour).
+    pub duration_minutes: Option<i64>,
+    /// Longer text, when the source has it.
+    pub description: Option<String>,
+    /// Where, when the source says.
+    pub location: Option<String>,
+    /// Kept in the feed as `STATUS:CANCELLED`.
+    pub cancelled: bool,
+    /// Assumptions.
+    pub notes: Vec<String>,
+    /// 1-based line of the source.
+    pub line: usize,
+}
+
+/// Something dated that became no item (or was skipped on purpose).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unread {
+    /// The file inside the source it is in (an OLX export has many);
+    /// `None`: the source itself.
+    pub file: Option<String>,
+    /// 1-based line.
+    pub line: usize,
+    /// Its text.
+    pub text: String,
+    /// Why.
+    pub why: String,
+}
+
+/// Everything read from a source.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Draft {
+    /// The first line of the page (a title, usually, but a guess).
+    pub heading: Option<String>,
+    /// The course title, when the source names it for certain.
+    pub title: Option<String>,
+    /// The course number (OLX org + course).
+    pub number: Option<String>,
+    /// The course description, when the source has one.
+    pub description: Option<String>,
+    /// The source's own zone (a calendar's), used when `--timezone` is not
+    /// given.
+    pub timezone: Option<chrono_tz::Tz>,
+    /// Units in source order.
+    pub units: Vec<Unit>,
+    /// Live events in source order.
+    pub live: Vec<Live>,
+    /// Milestones in source order.
+    pub milestones: Vec<Item>,
+    /// What could not be read: the import is partial.
+    pub unread: Vec<Unread>,
+    /// What was skipped on purpose (staff-only content, placeholder dates):
+    /// reported, but the import is complete.
+    pub skipped: Vec<Unread>,
+}
+
+impl Draft {
+    /// Dated items found.
+    pub fn items(&self) -> usize {
+        self.units
+            .iter()
+            .map(|u| 1 + u.assignments.len())
+            .sum::<usize>()
+            + self.live.len()
+            + self.milestones.len()
+    }
+}
+
+impl Start {
+    /// As a schedule time value: an instant with its offset (`Z` for
+    /// UTC), a wall time without one.
+    pub fn text(&self) -> String {
+        match self {
+            Start::Instant(t) => instant_text(t),
+            Start::Wall(t) => t.format("%Y-%m-%dT%H:%M").to_string(),
+        }
+    }
+}
+
+/// `Fixed(0)` written as `Z`, other offsets as `±HH:MM`.
+pub fn instant_text(t: &DateTime<FixedOffset>) -> String {
+    if t.offset().local_minus_utc() == 0 {
+        t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    } else {
+        t.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    }
+}
