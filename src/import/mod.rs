@@ -4,7 +4,7 @@
 //! A layer beside `schedule` (uses `schedule` to read files and check what
 //! it wrote, and `model`).
 //!
-//! Every source reads into a [`draft::Draft`]; `write.rs` writes it.
+//! Every source reads into a `Draft` (`draft.rs`); `write.rs` writes it.
 //!
 //! Ids are written only where the source has stable ones (OLX `url_name`,
 //! calendar UIDs); elsewhere they derive from names, so re-importing an
