@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # How cost grows with the number of courses (100 items each):
 # load, RSS after load, cold render of the merged feed, reload after touching
-# one file (only that file is re-read), and the whole `coursecal build`.
+# one file (only that file is re-read), and the whole `coursecal build`; then
+# serving memory with 1,000 cached variants and the full static export.
 #
 #   ./scripts/bench-scale.sh [SIZES="10 100 1000 5000"]
 set -euo pipefail
@@ -44,4 +45,14 @@ if [ -d "$dir/schedules" ]; then
   cached=$(curl -s "http://127.0.0.1:$port/healthz" | grep -o '"cached_variants":[0-9]*' | cut -d: -f2)
   printf '\nserve, 1,000 courses: RSS %s MB after load, %s MB after 1,000 variants (%s cached, 64 MiB cache budget)\n' "$rss0" "$rss1" "$cached"
   kill $pid 2>/dev/null || true
+fi
+
+# Static export of the whole site (feeds, pages, widgets, QR codes, one-event
+# feeds) for 1,000 courses: wall time and peak RSS of the whole process.
+if [ -d "$dir/schedules" ]; then
+  rm -rf "$dir/site"
+  /usr/bin/time -f "%e %M" -o "$dir/export.time" "$BIN" build --schedules "$dir/schedules" --out "$dir/site" 2>/dev/null
+  read -r wall kb <"$dir/export.time"
+  printf 'export, 1,000 courses: %s s, %s MB peak RSS, %s files\n' "$wall" "$(awk -v k="$kb" 'BEGIN{printf "%.0f", k/1024}')" "$(find "$dir/site" -type f | wc -l)"
+  rm -rf "$dir/site"
 fi
