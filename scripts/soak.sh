@@ -8,7 +8,8 @@
 # Serves a copy of schedules/ plus 8 generated courses (50 items each) from
 # target/soak/, runs examples/soak.rs against it, then stops the server with
 # SIGTERM and checks it exits 0. Fails on any request error, RSS growth
-# beyond 1.5 x start + 20 MB, or an unclean shutdown. Loopback only.
+# beyond 1.5 x the RSS after warm-up (a fifth of the run) + 20 MB, or an
+# unclean shutdown. Loopback only.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
