@@ -332,19 +332,7 @@ fn import(
         },
     };
     let imported = crate::import::import_path(page, &options).map_err(CliError::Import)?;
-    // The source's own text: control characters shown, never sent to the
-    // terminal (an escape sequence could rewrite it).
-    let shown = |s: &str| -> String {
-        s.chars()
-            .flat_map(|c| {
-                if c.is_control() {
-                    c.escape_default().collect::<Vec<_>>()
-                } else {
-                    vec![c]
-                }
-            })
-            .collect()
-    };
+    let shown = crate::import::one_line;
     let place = |u: &crate::import::Unread| match &u.file {
         Some(f) => format!("{}/{}:{}", page.display(), shown(f), u.line),
         None => format!("{}:{}", page.display(), u.line),

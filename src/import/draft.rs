@@ -36,6 +36,23 @@ pub struct Item {
     pub line: usize,
 }
 
+impl Item {
+    /// An all-day item as most sources find it: no id, time, description
+    /// or cancellation.
+    pub fn new(name: String, date: NaiveDate, notes: Vec<String>, line: usize) -> Self {
+        Item {
+            name,
+            id: None,
+            date,
+            at: None,
+            description: None,
+            cancelled: false,
+            notes,
+            line,
+        }
+    }
+}
+
 /// A unit and its assignments.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unit {
@@ -66,6 +83,24 @@ pub struct Live {
     pub notes: Vec<String>,
     /// 1-based line of the source.
     pub line: usize,
+}
+
+impl Live {
+    /// A live event as most sources find it: no id, length, description,
+    /// location or cancellation.
+    pub fn new(name: String, start: Start, notes: Vec<String>, line: usize) -> Self {
+        Live {
+            name,
+            id: None,
+            start,
+            duration_minutes: None,
+            description: None,
+            location: None,
+            cancelled: false,
+            notes,
+            line,
+        }
+    }
 }
 
 /// Something dated that became no item (or was skipped on purpose).

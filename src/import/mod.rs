@@ -24,6 +24,7 @@ mod write;
 
 pub use draft::Unread;
 pub use options::ImportOptions;
+pub use write::one_line;
 
 use draft::Draft;
 use std::path::Path;

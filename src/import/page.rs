@@ -228,16 +228,7 @@ fn read_line(
             return;
         };
         match (draft.units.last_mut(), name.is_empty()) {
-            (Some(unit), false) => unit.assignments.push(Item {
-                id: None,
-                at: None,
-                cancelled: false,
-                name,
-                date,
-                description: None,
-                notes,
-                line: line.n,
-            }),
+            (Some(unit), false) => unit.assignments.push(Item::new(name, date, notes, line.n)),
             (None, _) => draft.unread.push(unread("a due date before any unit line")),
             (_, true) => draft
                 .unread
@@ -272,16 +263,7 @@ fn read_line(
         }
         for name in parts {
             draft.units.push(Unit {
-                release: Item {
-                    id: None,
-                    at: None,
-                    cancelled: false,
-                    name: clean_name(&name),
-                    date,
-                    description: None,
-                    notes: notes.clone(),
-                    line: line.n,
-                },
+                release: Item::new(clean_name(&name), date, notes.clone(), line.n),
                 assignments: Vec::new(),
             });
         }
@@ -316,17 +298,7 @@ fn read_line(
             draft.unread.push(unread("a time without an event name"));
             return;
         }
-        draft.live.push(Live {
-            id: None,
-            location: None,
-            cancelled: false,
-            name,
-            start,
-            duration_minutes: None,
-            description: None,
-            notes,
-            line: line.n,
-        });
+        draft.live.push(Live::new(name, start, notes, line.n));
         return;
     }
     // 4. Milestones: each sentence with a date.
@@ -369,16 +341,7 @@ fn read_line(
             draft.unread.push(unread("a date without a name for it"));
             continue;
         }
-        draft.milestones.push(Item {
-            id: None,
-            at: None,
-            cancelled: false,
-            name,
-            date,
-            description: None,
-            notes,
-            line: line.n,
-        });
+        draft.milestones.push(Item::new(name, date, notes, line.n));
     }
 }
 

@@ -240,14 +240,8 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
         )
         .filter(|d| !d.is_empty());
         let item = Item {
-            id: None,
-            at: None,
-            cancelled: false,
-            name: title.clone(),
-            date,
             description: description.clone(),
-            notes: notes.clone(),
-            line,
+            ..Item::new(title.clone(), date, notes.clone(), line)
         };
         match kind {
             Kind::Release => draft.units.push(Unit {
@@ -305,15 +299,9 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
                     }
                 };
                 draft.live.push(Live {
-                    id: None,
-                    location: None,
-                    cancelled: false,
-                    name: title,
-                    start,
                     duration_minutes: minutes,
                     description,
-                    notes,
-                    line,
+                    ..Live::new(title, start, notes, line)
                 });
             }
         }
@@ -344,18 +332,14 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
                     ),
                 };
                 draft.units.push(Unit {
-                    release: Item {
-                        id: None,
-                        at: None,
-                        cancelled: false,
+                    release: Item::new(
                         name,
-                        date: item.date,
-                        description: None,
-                        notes: vec![format!(
+                        item.date,
+                        vec![format!(
                             "{why}: a unit of its own, released on the due date"
                         )],
-                        line: item.line,
-                    },
+                        item.line,
+                    ),
                     assignments: vec![item],
                 });
                 draft.units.sort_by_key(|u| u.release.date);

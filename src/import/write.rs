@@ -34,10 +34,11 @@ pub(super) fn quoted(s: &str) -> String {
     out
 }
 
-/// Source text inside a comment: one line, non-printable characters shown
-/// as Rust escapes (a comment cannot hold them, and a newline would end it
-/// early).
-fn comment_text(s: &str) -> String {
+/// Source text on one line, non-printable characters shown as Rust
+/// escapes: what a YAML comment can hold (a newline would end it early),
+/// and what may be printed to a terminal (an escape sequence could rewrite
+/// it).
+pub fn one_line(s: &str) -> String {
     s.chars()
         .flat_map(|c| {
             let shown: Vec<char> = if printable(c) && c != '\u{85}' {
@@ -54,7 +55,7 @@ fn comment(notes: &[String]) -> String {
     if notes.is_empty() {
         String::new()
     } else {
-        format!("  # {}", comment_text(&notes.join("; ")))
+        format!("  # {}", one_line(&notes.join("; ")))
     }
 }
 
@@ -195,7 +196,7 @@ pub(super) fn yaml(d: &Draft, o: &ImportOptions) -> String {
     let _ = writeln!(
         out,
         "# Imported by `coursecal import` from {} — check every date before publishing.",
-        comment_text(&o.source)
+        one_line(&o.source)
     );
     out.push_str("course:\n");
     // (value, notes) of a course text field, cleaned like item text.
