@@ -55,7 +55,8 @@ function expected(feedUrl, name, { tz, kinds } = {}) {
   return {
     feed,
     webcal,
-    google: `https://calendar.google.com/calendar/render?cid=${enc(webcal)}`,
+    google: `https://calendar.google.com/calendar/render?cid=${enc(feed)}`,
+    googleWeb: 'https://calendar.google.com/calendar/r/settings/addbyurl',
     outlook: `https://outlook.live.com/calendar/0/addfromweb?url=${enc(feed)}&name=${enc(name)}`,
     office: `https://outlook.office.com/calendar/0/addfromweb?url=${enc(feed)}&name=${enc(name)}`,
     download: feedUrl + (parts.length ? `${q}&download=1` : '?download=1'),
@@ -75,6 +76,7 @@ async function blocks(p) {
       feed: el.querySelector('input[data-link="feed"]')?.value,
       webcal: link('webcal'),
       google: link('google'),
+      googleWeb: link('google-web'),
       outlook: link('outlook'),
       office: link('office'),
       download: link('download'),
@@ -93,7 +95,7 @@ function checkBlocks(list, opts) {
   list.forEach((got, i) => {
     const [feedUrl, name] = want[i];
     const e = expected(feedUrl, name, opts);
-    for (const k of ['feed', 'webcal', 'google', 'outlook', 'office', 'download']) {
+    for (const k of ['feed', 'webcal', 'google', 'googleWeb', 'outlook', 'office', 'download']) {
       assert.equal(got[k], e[k], `${feedUrl}: ${k}`);
     }
     const qrPath = i === 0 ? 'qr.svg' : `courses/${Object.keys(COURSES)[i - 1]}/qr.svg`;
@@ -137,7 +139,7 @@ test('every subscribe link has the exact form, for each course and for all', asy
   await p.goto(server.url + 'courses/res-cms-154');
   const [one] = await blocks(p);
   const e = expected(`${server.url}courses/res-cms-154.ics`, COURSES['res-cms-154']);
-  for (const k of ['feed', 'webcal', 'google', 'outlook', 'office', 'download']) assert.equal(one[k], e[k], k);
+  for (const k of ['feed', 'webcal', 'google', 'googleWeb', 'outlook', 'office', 'download']) assert.equal(one[k], e[k], k);
   assert.deepEqual(p.errors, []);
   await p.context().close();
   await nojs.context().close();
@@ -360,7 +362,7 @@ test('the static export opens from a plain static file server', async () => {
     // Static feeds are single files: links carry no query, and there are no kind boxes.
     const list = await blocks(p);
     assert.equal(list[1].webcal, `${base.replace('http://', 'webcal://')}courses/res-cms-154.ics`);
-    assert.equal(list[1].google, `https://calendar.google.com/calendar/render?cid=${encodeURIComponent(list[1].webcal)}`);
+    assert.equal(list[1].google, `https://calendar.google.com/calendar/render?cid=${encodeURIComponent(`${base}courses/res-cms-154.ics`)}`);
     assert.equal(list[1].download, `${base}courses/res-cms-154.ics`);
     assert.equal(await p.locator('input[name="kinds"]').count(), 0);
     const linked = await checkLinks(p, st.url);

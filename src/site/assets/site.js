@@ -177,7 +177,8 @@
         for (const a of block.querySelectorAll(`a[data-link="${key}"]`)) a.setAttribute('href', href);
       };
       set('webcal', w);
-      set('google', 'https://calendar.google.com/calendar/render?cid=' + encodeURIComponent(w));
+      // Google gets the http(s) address itself (src/site/links.rs says why).
+      set('google', 'https://calendar.google.com/calendar/render?cid=' + encodeURIComponent(feed));
       const addFromWeb = (host) => `https://${host}/calendar/0/addfromweb?url=${encodeURIComponent(feed)}&name=${encodeURIComponent(name)}`;
       set('outlook', addFromWeb('outlook.live.com'));
       set('office', addFromWeb('outlook.office.com'));
