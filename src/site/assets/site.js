@@ -110,6 +110,8 @@
         const end = li.dataset.end ? Date.parse(li.dataset.end) : null;
         if (end !== null) { const e = parts(end, zone); text += `–${e.H}:${e.M}`; }
         li.querySelector('.t').textContent = text;
+        const z = li.querySelector('.z');
+        if (z) z.textContent = zone;
         until = end !== null ? end : ms;
       }
       li.querySelector('.d').textContent = dayLabel(day);
@@ -122,14 +124,20 @@
     for (const p of placed) {
       const past = p.until <= now;
       p.li.classList.toggle('past', past);
+      const pastBadge = p.li.querySelector('.past-badge');
+      if (pastBadge) pastBadge.hidden = !past;
       p.li.classList.remove('next');
+      p.li.removeAttribute('aria-current');
       if (!next && !past && !p.li.hidden && !p.li.hasAttribute('data-cancelled')) next = p;
     }
     for (const p of placed) {
       const badge = p.li.querySelector('.next-badge');
       if (badge) badge.hidden = p !== next;
     }
-    if (next) next.li.classList.add('next');
+    if (next) {
+      next.li.classList.add('next');
+      next.li.setAttribute('aria-current', 'true');
+    }
 
     // Regroup by week: move the existing nodes into fresh week sections.
     const weeks = [];
