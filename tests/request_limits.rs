@@ -1,6 +1,7 @@
-//! Regression tests for what an outside attack on the release binary found
-//! (issue "Hold up under an outside attack"): each one failed on the code
-//! before the fix. All run against the real binary on loopback.
+//! What a single request may cost, what the server refuses, and what a
+//! shared cache may keep: each test failed on the code before its fix (found
+//! by an outside attack on the release binary). All run against the real
+//! binary on loopback.
 
 use crate::harness::{HttpResponse, Server, parse_response};
 use std::io::{Read, Write};

@@ -1,5 +1,5 @@
-//! Faults while serving and building: permissions taken away, files cut
-//! off mid-write, a full disk, a read-only disk. The last good schedule is
+//! Disk and file-system faults while serving and building: permissions
+//! taken away, files cut off mid-write, a full disk, a read-only disk. The last good schedule is
 //! kept and reported; previous build output is never lost.
 
 use crate::harness::{Server, bin, copy_dir, shipped_schedules};

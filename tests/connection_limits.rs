@@ -1,5 +1,6 @@
-//! HTTP abuse, loopback only: slow clients, connection floods, variant
-//! floods, and conditional requests racing each other. Each test bounds its
+//! Connection and memory limits under load, loopback only: slow clients,
+//! connection floods, variant floods, and conditional requests racing each
+//! other. Each test bounds its
 //! own time and asserts the server still answers afterwards.
 
 use crate::harness::{Conn, HttpResponse, Server, parse_response};
