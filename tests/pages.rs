@@ -297,6 +297,70 @@ fn google_links_carry_the_https_feed_and_a_from_url_fallback() {
     }
 }
 
+const ANDROID: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
+const DESKTOP: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+#[test]
+fn on_android_the_google_button_leads_to_the_web_flow() {
+    let s = App::shipped();
+    let as_ua = |target: &str, ua: &str| s.request("GET", target, &[("user-agent", ua)]);
+    // Android first, so a page cached for it would show up for the desktop.
+    for target in [
+        "/",
+        "/courses/res-cms-154",
+        "/courses/res-cms-154?start=2026-12-01",
+    ] {
+        let phone = as_ua(target, ANDROID);
+        assert_eq!(phone.status, 200, "{target}");
+        assert_eq!(phone.header("vary"), Some("Host, User-Agent"), "{target}");
+        let body = phone.text();
+        let google = href(&body, "google");
+        assert!(!google.is_empty(), "{target}");
+        for g in &google {
+            let id = g
+                .strip_prefix('#')
+                .unwrap_or_else(|| panic!("{target}: {g}"));
+            assert!(body.contains(&format!("id=\"{id}\"")), "{target}: {id}");
+        }
+        assert!(!body.contains("render?cid="), "{target}");
+        assert_eq!(
+            body.matches("the Google Calendar app cannot subscribe")
+                .count(),
+            google.len(),
+            "{target}"
+        );
+        assert_eq!(href(&body, "google-web").len(), google.len(), "{target}");
+
+        let desktop = as_ua(target, DESKTOP);
+        assert_eq!(desktop.header("vary"), Some("Host, User-Agent"), "{target}");
+        let body = desktop.text();
+        assert!(
+            href(&body, "google")
+                .iter()
+                .all(|g| g.starts_with("https://calendar.google.com/calendar/render?cid=http")),
+            "{target}"
+        );
+        assert!(
+            !body.contains("the Google Calendar app cannot subscribe"),
+            "{target}"
+        );
+        // Any other User-Agent (or none) gets the very same cached page.
+        assert_eq!(as_ua(target, "curl/8.11").text(), body, "{target}");
+        assert_eq!(s.get(target).text(), body, "{target}");
+        assert_eq!(
+            as_ua(target, "Mozilla/5.0 (Linux; ANDROID 9)").text(),
+            phone.text(),
+            "{target}"
+        );
+    }
+    // The widget's Google button opens the course page's web flow.
+    let body = as_ua("/courses/res-cms-154/embed", ANDROID).text();
+    assert_eq!(
+        href(&body, "google"),
+        ["../../courses/res-cms-154#google-web-res-cms-154"]
+    );
+}
+
 #[test]
 fn absolute_links_come_from_base_url_host_or_a_trusted_proxy() {
     let s = Server::shipped();
@@ -448,6 +512,10 @@ fn build_writes_the_site_with_relative_links() {
         "href=\"../../courses/res-cms-154/events/res-cms-154.live.welcome-live-event-with-course-staff@coursecal.ics\""
     ));
     assert!(page.contains("href=\"../../courses/res-cms-154/embed/\""));
+    // A file cannot see the User-Agent: one-click link and web flow, with
+    // the Android note shown.
+    assert!(page.contains("the Google Calendar app cannot subscribe"));
+    assert!(page.contains("https://calendar.google.com/calendar/r/settings/addbyurl"));
     // No clock in a build: nothing is marked past or next.
     // (The class word, not the text: the Google steps say "paste".)
     assert!(
@@ -491,6 +559,11 @@ fn build_with_base_url_makes_subscribe_links_absolute_and_is_deterministic() {
         "data-link=\"webcal\" href=\"webcal://cal.example.edu/c/courses/res-cms-154.ics\""
     ));
     assert!(index.contains("data-link=\"download\" href=\"./courses/res-cms-154.ics\""));
+    // Both Google flows: the one-click link (https in cid=) and the web flow.
+    assert!(index.contains(
+        "data-link=\"google\" href=\"https://calendar.google.com/calendar/render?cid=https%3A%2F%2Fcal.example.edu%2Fc%2Fcourses%2Fres-cms-154.ics\""
+    ));
+    assert!(index.contains("the Google Calendar app cannot subscribe"));
     assert!(index.contains("src=\"./courses/res-cms-154/qr.svg\""));
     let page = a.file("public/courses/res-cms-154/index.html");
     assert!(page.contains(

@@ -579,3 +579,43 @@ test('agenda items name their kind in text next to a <time> with the zone; the n
   assert.deepEqual(p.errors, []);
   await p.context().close();
 });
+
+const ANDROID_UA = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36';
+
+test('on Android the Google button leads to the explained web flow, with or without JavaScript', async () => {
+  const fallback = '#google-web-res-cms-154';
+  const check = async (p, url) => {
+    await p.goto(url);
+    assert.equal(await p.getAttribute('a[data-link="google"]', 'href'), fallback);
+    await p.click('a[data-link="google"]');
+    assert.ok(p.url().endsWith(fallback), p.url());
+    assert.match(await p.textContent(`${fallback} .android-note`), /Google Calendar app cannot subscribe/);
+    assert.equal(await p.isVisible(`${fallback} input[data-link="feed"]`), true);
+    assert.equal(await p.getAttribute(`${fallback} a[data-link="google-web"]`, 'href'), 'https://calendar.google.com/calendar/r/settings/addbyurl');
+  };
+  for (const javaScriptEnabled of [false, true]) {
+    const p = await page({ userAgent: ANDROID_UA, javaScriptEnabled, viewport: { width: 390, height: 844 } });
+    await check(p, server.url + 'courses/res-cms-154');
+    if (javaScriptEnabled) assert.deepEqual(await axe(p), []);
+    assert.deepEqual(p.errors, []);
+    await p.context().close();
+  }
+  // A static page cannot see the User-Agent: it prints the one-click link
+  // and the web flow with the Android note; the script sends Android to the latter.
+  const dir = mkdtempSync(path.join(tmpdir(), 'coursecal-android-'));
+  const { schedules: sched } = schedules();
+  const st = await staticServer(dir);
+  try {
+    await run(['build', '--schedules', sched, '--out', dir, '--base-url', st.url]);
+    const phone = await page({ userAgent: ANDROID_UA });
+    await check(phone, `${st.url}courses/res-cms-154/`);
+    await phone.context().close();
+    const desk = await page({ javaScriptEnabled: false });
+    await desk.goto(`${st.url}courses/res-cms-154/`);
+    assert.match(await desk.getAttribute('a[data-link="google"]', 'href'), /^https:\/\/calendar\.google\.com\/calendar\/render\?cid=http/);
+    assert.equal(await desk.isVisible(`${fallback} .android-note`), true);
+    await desk.context().close();
+  } finally {
+    st.stop();
+  }
+});

@@ -20,6 +20,10 @@
   const qv = (v) => encodeURIComponent(v).replace(/%2F/g, '/').replace(/%2C/g, ',');
   const webcal = (u) => 'webcal://' + u.replace(/^https?:\/\//, '');
   const abs = (u) => new URL(u, location.href).href;
+  // Google Calendar's Android app cannot subscribe from a link: there the
+  // Google button leads to the web flow (the server does the same from the
+  // User-Agent; a static page needs this).
+  const android = /android/i.test(navigator.userAgent);
 
   // A reader's own run and reminders (start=, pace=, alarm=) come from
   // the page's own URL: the server rendered the page for them.
@@ -186,7 +190,9 @@
       };
       set('webcal', w);
       // Google gets the http(s) address itself (src/site/links.rs says why).
-      set('google', 'https://calendar.google.com/calendar/render?cid=' + encodeURIComponent(feed));
+      set('google', android && block.dataset.googleWeb
+        ? block.dataset.googleWeb
+        : 'https://calendar.google.com/calendar/render?cid=' + encodeURIComponent(feed));
       const addFromWeb = (host) => `https://${host}/calendar/0/addfromweb?url=${encodeURIComponent(feed)}&name=${encodeURIComponent(name)}`;
       set('outlook', addFromWeb('outlook.live.com'));
       set('office', addFromWeb('outlook.office.com'));
