@@ -73,15 +73,6 @@ pub fn serve(config: ServeConfig) -> Result<(), ServeError> {
     })
 }
 
-/// Serve `config` inside the caller's tokio runtime until `shutdown`
-/// resolves; then in-flight requests finish (for up to 30 s).
-pub async fn run(
-    config: ServeConfig,
-    shutdown: impl std::future::Future<Output = ()>,
-) -> Result<(), ServeError> {
-    Server::bind(config).await?.run(shutdown).await
-}
-
 /// A server that has loaded its schedules and is listening, not yet
 /// accepting: [`Server::local_addr`] tells the port picked for `:0`.
 pub struct Server {

@@ -236,17 +236,6 @@ fn static_site<'a>(catalog: &'a Catalog, base: Option<&str>) -> Site<'a> {
     }
 }
 
-/// Every file of the site besides the course feeds, by path from the root.
-pub fn files(catalog: &Catalog, base: Option<&str>) -> Vec<(String, Vec<u8>)> {
-    let site = static_site(catalog, base);
-    let mut out = site_files(&site);
-    out.extend(catalog.courses.keys().filter_map(|id| course_qr(&site, id)));
-    for (id, c) in &catalog.courses {
-        course_files(&site, id, c, &mut |rel, bytes| out.push((rel, bytes)));
-    }
-    out
-}
-
 /// The files about the whole catalog: the index, the assets, the merged
 /// feed's QR code.
 fn site_files(site: &Site) -> Vec<(String, Vec<u8>)> {
