@@ -139,7 +139,7 @@ pub struct Compiled {
 /// ```
 /// let text = "course:\n  title: Demo\n  timezone: Europe/Berlin\n\
 ///             milestones:\n  - name: Kick-off\n    date: 2026-12-01\n";
-/// let compiled = coursecal::schedule::compile("demo-101", "demo-101.yaml", text).unwrap();
+/// let compiled = coursecal::compile("demo-101", "demo-101.yaml", text).unwrap();
 /// assert_eq!(compiled.course.events.len(), 1);
 /// ```
 pub fn compile(id: &str, name: &str, text: &str) -> Result<Compiled, Vec<Diagnostic>> {
@@ -167,6 +167,11 @@ pub fn compile(id: &str, name: &str, text: &str) -> Result<Compiled, Vec<Diagnos
 
 /// Compile the schedule file `path` (its course id is the file stem), with
 /// the OCW metadata file it names.
+///
+/// ```
+/// let compiled = coursecal::compile_file("schedules/res-cms-154.yaml".as_ref()).unwrap();
+/// assert_eq!(compiled.course.id.as_str(), "res-cms-154");
+/// ```
 pub fn compile_file(path: &Path) -> Result<Compiled, Vec<Diagnostic>> {
     let loaded = load_course(path)?;
     Ok(Compiled {

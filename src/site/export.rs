@@ -63,6 +63,15 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ExportError + '_ {
 /// to `out`: into a sibling temp dir first, then swapped in, so a failed
 /// export leaves the previous output intact and leaves no temp files. Only
 /// an empty directory or one an earlier export wrote is replaced.
+///
+/// ```
+/// let catalog = coursecal::Catalog::load_dir("schedules".as_ref()).catalog;
+/// let out = std::env::temp_dir().join(format!("coursecal-doc-{}", std::process::id()));
+/// let summary = coursecal::export(&catalog, &out, &coursecal::ExportOptions::default()).unwrap();
+/// assert_eq!(summary.feeds, catalog.courses.len() + 1);
+/// assert!(out.join("index.html").is_file());
+/// # std::fs::remove_dir_all(&out).unwrap();
+/// ```
 pub fn write(
     catalog: &Catalog,
     out: &Path,
