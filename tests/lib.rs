@@ -11,6 +11,7 @@ mod cli;
 mod cross_parsers;
 mod faults;
 mod import;
+mod import_costs;
 mod import_olx;
 mod input_hardening;
 mod invalid;

@@ -304,6 +304,13 @@ fn is_due(summary: &str, categories: &[String]) -> bool {
         })
 }
 
+/// Canvas marks an assignment's deadline only by its UID
+/// (`event-assignment-NNN`), whatever the title says.
+fn canvas_assignment(uid: Option<&str>) -> bool {
+    uid.and_then(|u| strip_prefix_ci(u, "event-assignment-"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// An all-day unit release: "release(d)", "opens", "available", "module",
 /// or "unit" followed by a number ("Unit 3: …"); or a CATEGORIES value
 /// saying release, unit or module.
@@ -577,7 +584,9 @@ fn occurrences<'a>(events: &'a [Event], draft: &mut Draft) -> Vec<Occurrence<'a>
         if out.len() >= MAX_ITEMS {
             draft.unread.push(unread(
                 e,
-                format!("more than {MAX_ITEMS} occurrences in one calendar: not imported"),
+                format!(
+                    "more than {MAX_ITEMS} occurrences in one calendar: this event not imported"
+                ),
             ));
             continue;
         }
@@ -591,6 +600,7 @@ fn occurrences<'a>(events: &'a [Event], draft: &mut Draft) -> Vec<Occurrence<'a>
             continue;
         }
         rules += 1;
+        let mut start_added = false;
         let expanded = if rules > MAX_RULES {
             Err(format!(
                 "more than {MAX_RULES} recurring events in one calendar: only the first occurrence imported"
@@ -615,12 +625,13 @@ fn occurrences<'a>(events: &'a [Event], draft: &mut Draft) -> Vec<Occurrence<'a>
                     draft.unread.push(unread(
                         e,
                         format!(
-                            "a rule with more than {} occurrences: only the first {} imported",
+                            "more than {} occurrences (RRULE and RDATEs): only the first {} imported",
                             recur::MAX_PER_RULE,
                             x.starts.len()
                         ),
                     ));
                 }
+                start_added = x.start_added;
                 x.starts
             }
             Err(why) => {
@@ -630,7 +641,17 @@ fn occurrences<'a>(events: &'a [Event], draft: &mut Draft) -> Vec<Occurrence<'a>
         };
         let dates: Vec<NaiveDate> = starts.iter().map(When::date).collect();
         let same_day = dates.len() != dates.iter().collect::<HashSet<_>>().len();
-        for s in starts.into_iter().take(MAX_ITEMS.saturating_sub(out.len())) {
+        let room = MAX_ITEMS.saturating_sub(out.len());
+        if starts.len() > room {
+            draft.unread.push(unread(
+                e,
+                format!(
+                    "more than {MAX_ITEMS} occurrences in one calendar: only {room} of this event's {} imported",
+                    starts.len()
+                ),
+            ));
+        }
+        for s in starts.into_iter().take(room) {
             let suffix = match (s, same_day) {
                 (When::Instant(t, Some(tz)), true) => {
                     format!("-{}", t.with_timezone(&tz).format("%Y%m%dt%H%M%S"))
@@ -662,7 +683,14 @@ fn occurrences<'a>(events: &'a [Event], draft: &mut Draft) -> Vec<Occurrence<'a>
                     event: e,
                     start: s,
                     id,
-                    notes: Vec::new(),
+                    notes: if start_added && s.key() == e.start.key() {
+                        vec![
+                            "DTSTART is no instance of its RRULE: kept as the first one (RFC 5545)"
+                                .to_owned(),
+                        ]
+                    } else {
+                        Vec::new()
+                    },
                 }),
             }
         }
@@ -673,7 +701,14 @@ fn occurrences<'a>(events: &'a [Event], draft: &mut Draft) -> Vec<Occurrence<'a>
         let (Some(uid), Some(rid)) = (&e.uid, &e.recurrence_id) else {
             continue;
         };
-        if used.contains(&(uid.clone(), rid.key())) || out.len() >= MAX_ITEMS {
+        if used.contains(&(uid.clone(), rid.key())) {
+            continue;
+        }
+        if out.len() >= MAX_ITEMS {
+            draft.unread.push(unread(
+                e,
+                format!("more than {MAX_ITEMS} occurrences in one calendar: not imported"),
+            ));
             continue;
         }
         out.push(Occurrence {
@@ -767,7 +802,7 @@ fn place(
             "Untitled event".to_owned()
         }
     };
-    let due = is_due(&name, &e.categories);
+    let due = is_due(&name, &e.categories) || canvas_assignment(e.uid.as_deref());
     let unread = |why: String| Unread {
         file: None,
         line: e.line,
@@ -903,14 +938,10 @@ fn group(draft: &mut Draft, mut releases: Vec<Item>, mut dues: Vec<Item>) {
 /// Explicit ids unique across the course (two UIDs may slug alike): a
 /// repeated one gets `-2`, `-3`, … in document order.
 fn unique_ids(draft: &mut Draft) {
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut ids = super::draft::Ids::default();
     let mut fix = |id: &mut Option<String>| {
-        if let Some(base) = id.clone()
-            && !seen.insert(base.clone())
-        {
-            *id = (2..)
-                .map(|n| format!("{base}-{n}"))
-                .find(|c| seen.insert(c.clone()));
+        if let Some(base) = id.as_deref() {
+            *id = Some(ids.claim(base));
         }
     };
     for u in &mut draft.units {

@@ -19,11 +19,13 @@ mod html;
 mod olx;
 mod options;
 mod page;
+mod save;
 mod sheet;
 mod write;
 
 pub use draft::Unread;
 pub use options::ImportOptions;
+pub use save::{SaveError, save};
 pub use write::one_line;
 
 use draft::Draft;
@@ -40,6 +42,10 @@ pub struct Imported {
     pub unread: Vec<Unread>,
     /// Things skipped on purpose (reported; the import is complete).
     pub skipped: Vec<Unread>,
+    /// The YAML compiled as `check` would, as the course
+    /// [`ImportOptions::id`] (a `metadata:` entry is not read: its file
+    /// need not exist yet).
+    pub checked: Result<crate::schedule::Compiled, Vec<crate::schedule::Diagnostic>>,
 }
 
 /// The kinds of source `coursecal import` reads, chosen by what the path
@@ -84,7 +90,7 @@ impl Source {
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// The file (or a file inside the source) could not be read.
-    #[error("{path}: {source}")]
+    #[error("{}: {}", one_line(path), one_line(&source.to_string()))]
     Read {
         /// The file.
         path: String,
@@ -92,7 +98,7 @@ pub enum ImportError {
         source: crate::schedule::read::ReadError,
     },
     /// An Open edX export that is no course export, or not readable.
-    #[error("{path}: {source}")]
+    #[error("{}: {}", one_line(path), one_line(&source.to_string()))]
     Olx {
         /// The export (directory or archive).
         path: String,
@@ -195,10 +201,19 @@ pub fn import_calendar(text: &str, options: &ImportOptions) -> Imported {
 }
 
 fn finish(draft: Draft, options: &ImportOptions) -> Imported {
+    let yaml = write::yaml(&draft, options);
+    let id = options.course_id();
+    let checked = crate::schedule::compile_text(
+        &id,
+        &format!("{id}.yaml"),
+        &yaml,
+        crate::schedule::MetadataEntry::NotRead,
+    );
     Imported {
-        yaml: write::yaml(&draft, options),
+        yaml,
         items: draft.items(),
         unread: draft.unread,
         skipped: draft.skipped,
+        checked,
     }
 }

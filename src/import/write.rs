@@ -4,7 +4,6 @@
 use super::draft::{Draft, Item, Live};
 use super::options::ImportOptions;
 use crate::schedule::validate::{MAX_NAME_CHARS, MAX_TEXT_CHARS};
-use std::collections::HashSet;
 use std::fmt::Write as _;
 
 /// What YAML 1.2 allows in a stream as it is (`c-printable`); anything
@@ -63,8 +62,9 @@ fn comment(notes: &[String]) -> String {
 /// calendar UID) are written as they are; other ids derive from names,
 /// and a name seen again ("Quiz" in every unit, weekly "Office hours")
 /// gets an explicit `id:` with a counter, so the file compiles and
-/// re-imports stay stable.
-struct Ids(HashSet<String>);
+/// re-imports stay stable. A name with no letter or digit ("!!!") derives
+/// no id: it gets an explicit `item-N`, noted.
+struct Ids(super::draft::Ids);
 
 impl Ids {
     fn new(d: &Draft) -> Self {
@@ -74,23 +74,35 @@ impl Ids {
             .flat_map(|u| std::iter::once(&u.release).chain(&u.assignments));
         let explicit = units
             .chain(&d.milestones)
-            .filter_map(|i| i.id.clone())
-            .chain(d.live.iter().filter_map(|l| l.id.clone()));
-        Ids(explicit.collect())
+            .filter_map(|i| i.id.as_ref())
+            .chain(d.live.iter().filter_map(|l| l.id.as_ref()));
+        let mut ids = super::draft::Ids::default();
+        for id in explicit {
+            ids.insert(id);
+        }
+        Ids(ids)
     }
 
     /// The `id:` to write for an item, if any.
-    fn id(&mut self, name: &str, explicit: Option<&String>) -> Option<String> {
+    fn id(
+        &mut self,
+        name: &str,
+        explicit: Option<&String>,
+        notes: &mut Vec<String>,
+    ) -> Option<String> {
         if let Some(id) = explicit {
             return Some(id.clone());
         }
         let base = crate::model::ids::derived_id(name);
-        if base.is_empty() || self.0.insert(base.clone()) {
+        if base.is_empty() {
+            let id = self.0.claim("item");
+            notes.push(format!("no letter or digit in the name: id `{id}` given"));
+            return Some(id);
+        }
+        if self.0.insert(&base) {
             return None;
         }
-        (2..)
-            .map(|n| format!("{base}-{n}"))
-            .find(|id| self.0.insert(id.clone()))
+        Some(self.0.claim(&base))
     }
 }
 
@@ -142,8 +154,9 @@ fn item(out: &mut String, ids: &mut Ids, indent: &str, key: &str, it: &Item) {
         .description
         .as_ref()
         .map(|d| text(d, MAX_TEXT_CHARS, true, "description", &mut notes));
+    let id = ids.id(&name, it.id.as_ref(), &mut notes);
     let _ = writeln!(out, "{indent}- name: {}", quoted(&name));
-    if let Some(id) = ids.id(&name, it.id.as_ref()) {
+    if let Some(id) = id {
         let _ = writeln!(out, "{indent}  id: {}", quoted(&id));
     }
     let when = match &it.at {
@@ -170,8 +183,9 @@ fn live(out: &mut String, ids: &mut Ids, l: &Live) {
         .description
         .as_ref()
         .map(|d| text(d, MAX_TEXT_CHARS, true, "description", &mut notes));
+    let id = ids.id(&name, l.id.as_ref(), &mut notes);
     let _ = writeln!(out, "  - name: {}", quoted(&name));
-    if let Some(id) = ids.id(&name, l.id.as_ref()) {
+    if let Some(id) = id {
         let _ = writeln!(out, "    id: {}", quoted(&id));
     }
     let _ = writeln!(out, "    start: {}{}", l.start.text(), comment(&notes));

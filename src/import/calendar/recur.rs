@@ -20,9 +20,14 @@ pub struct Expanded {
     /// The rule has no end: it was cut at the horizon or at
     /// [`MAX_PER_RULE`] (the date after which nothing was imported).
     pub cut_unbounded: Option<chrono::NaiveDate>,
-    /// A bounded rule with more occurrences than [`MAX_PER_RULE`], or one
-    /// the crate stopped computing: the later ones are not imported.
+    /// A bounded rule with more occurrences than [`MAX_PER_RULE`] (or
+    /// more RDATEs), or one the crate stopped computing: the later ones
+    /// are not imported.
     pub cut_bounded: bool,
+    /// DTSTART is no instance of its rule (`BYMONTHDAY=30` from a day in
+    /// February): RFC 5545 makes it the first instance all the same, so it
+    /// is added in front.
+    pub start_added: bool,
 }
 
 /// The start as the `rrule` crate wants it: an instant in its TZID zone
@@ -83,6 +88,12 @@ pub fn expand(
     rdates: &[When],
     exdates: &[When],
 ) -> Result<Expanded, String> {
+    if exdates.len() > MAX_PER_RULE * 4 {
+        return Err(format!(
+            "more than {} EXDATEs on one event",
+            MAX_PER_RULE * 4
+        ));
+    }
     let dt_start = anchor(start);
     let mut unbounded = false;
     let mut set = match rule {
@@ -124,7 +135,7 @@ pub fn expand(
     for r in rdates.iter().take(MAX_PER_RULE) {
         set = set.rdate(anchor(r));
     }
-    for x in exdates.iter().take(MAX_PER_RULE * 4) {
+    for x in exdates {
         set = set.exdate(anchor(x));
     }
     if unbounded {
@@ -136,8 +147,13 @@ pub fn expand(
     // One more than the cap: more than that means the rule was cut.
     let limit = u16::try_from(MAX_PER_RULE + 1).unwrap_or(u16::MAX);
     let result = set.all(limit);
-    let over = result.dates.len() > MAX_PER_RULE;
     let mut starts: Vec<When> = result.dates.iter().map(|t| back(start, t)).collect();
+    let excluded = |w: &When| exdates.iter().any(|x| x.key() == w.key());
+    let start_added = !starts.iter().any(|w| w.key() == start.key()) && !excluded(start);
+    if start_added {
+        starts.insert(0, *start);
+    }
+    let over = starts.len() > MAX_PER_RULE || rdates.len() > MAX_PER_RULE;
     starts.truncate(MAX_PER_RULE);
     // `limited` is also set when exactly `limit` dates came: only a
     // shorter list means the crate gave up.
@@ -149,7 +165,8 @@ pub fn expand(
         } else {
             None
         },
-        cut_bounded: !unbounded && (over || gave_up),
+        cut_bounded: (!unbounded || rdates.len() > MAX_PER_RULE) && (over || gave_up),
+        start_added,
         starts,
     })
 }
