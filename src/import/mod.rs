@@ -21,12 +21,13 @@ mod options;
 mod page;
 mod save;
 mod sheet;
+mod text;
 mod write;
 
 pub use draft::Unread;
 pub use options::ImportOptions;
 pub use save::{SaveError, save};
-pub use write::one_line;
+pub use text::one_line;
 
 use draft::Draft;
 use std::path::Path;
@@ -200,7 +201,8 @@ pub fn import_calendar(text: &str, options: &ImportOptions) -> Imported {
     finish(calendar::read(text, options.timezone), options)
 }
 
-fn finish(draft: Draft, options: &ImportOptions) -> Imported {
+fn finish(mut draft: Draft, options: &ImportOptions) -> Imported {
+    draft.settle();
     let yaml = write::yaml(&draft, options);
     let id = options.course_id();
     let checked = crate::schedule::compile_text(

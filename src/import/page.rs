@@ -266,10 +266,12 @@ fn read_line(
             ));
         }
         for name in parts {
-            draft.units.push(Unit {
-                release: Item::new(clean_name(&name), date, notes.clone(), line.n),
-                assignments: Vec::new(),
-            });
+            draft.units.push(Unit::new(Item::new(
+                clean_name(&name),
+                date,
+                notes.clone(),
+                line.n,
+            )));
         }
         report_others(line, &text, &dates, 0, draft);
         return;

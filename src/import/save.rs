@@ -52,7 +52,7 @@ fn kind(meta: &std::fs::Metadata) -> Option<&'static str> {
 /// Write `bytes` to `path`: atomically, never through a link, never over
 /// an existing file unless `replace`.
 pub fn save(path: &Path, bytes: &[u8], replace: bool) -> Result<(), SaveError> {
-    let shown = super::write::one_line(&path.display().to_string());
+    let shown = super::text::one_line(&path.display().to_string());
     let io = |e| SaveError::Io(shown.clone(), e);
     match std::fs::symlink_metadata(path) {
         Ok(meta) => {

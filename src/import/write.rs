@@ -3,52 +3,9 @@
 
 use super::draft::{Draft, Item, Live};
 use super::options::ImportOptions;
+use super::text::{name, one_line, quoted, text};
 use crate::schedule::validate::{MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use std::fmt::Write as _;
-
-/// What YAML 1.2 allows in a stream as it is (`c-printable`); anything
-/// else must be escaped in a double-quoted string, and cannot be in a
-/// comment at all.
-fn printable(c: char) -> bool {
-    matches!(c, '\t' | '\u{20}'..='\u{7E}' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}')
-        || c >= '\u{10000}'
-}
-
-/// A YAML double-quoted string: every character kept, escapes for `"`,
-/// `\` and everything not printable.
-pub(super) fn quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() || !printable(c) => {
-                let _ = write!(out, "\\u{:04X}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Source text on one line, non-printable characters shown as Rust
-/// escapes: what a YAML comment can hold (a newline would end it early),
-/// and what may be printed to a terminal (an escape sequence could rewrite
-/// it).
-pub fn one_line(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            let shown: Vec<char> = if printable(c) && c != '\u{85}' {
-                vec![c]
-            } else {
-                c.escape_default().collect()
-            };
-            shown
-        })
-        .collect()
-}
 
 fn comment(notes: &[String]) -> String {
     if notes.is_empty() {
@@ -103,47 +60,6 @@ impl Ids {
             return None;
         }
         Some(self.0.claim(&base))
-    }
-}
-
-/// Source text as schedule text (the rules of `check`): no control
-/// characters (a tab becomes a space; newlines only where the field may
-/// span lines), trimmed, at most `max` characters. What had to change is
-/// noted, never done silently.
-fn text(s: &str, max: usize, lines: bool, what: &str, notes: &mut Vec<String>) -> String {
-    let cleaned: String = s
-        .chars()
-        .filter_map(|c| match c {
-            '\t' => Some(' '),
-            '\n' if lines => Some('\n'),
-            '\n' | '\r' => Some(' '),
-            c if c.is_control() || !printable(c) => None,
-            c => Some(c),
-        })
-        .collect();
-    let mut out = cleaned.trim().to_owned();
-    if cleaned.chars().count() != s.chars().count() || cleaned.contains(['\t', '\r']) {
-        notes.push(format!("control characters removed from the {what}"));
-    }
-    if out.chars().count() > max {
-        out = out
-            .chars()
-            .take(max)
-            .collect::<String>()
-            .trim_end()
-            .to_owned();
-        notes.push(format!("{what} shortened to {max} characters"));
-    }
-    out
-}
-
-fn name(s: &str, notes: &mut Vec<String>) -> String {
-    let n = text(s, MAX_NAME_CHARS, false, "name", notes);
-    if n.is_empty() {
-        notes.push("no name in the source: set one".to_owned());
-        "(untitled)".to_owned()
-    } else {
-        n
     }
 }
 

@@ -703,10 +703,7 @@ impl Walk<'_> {
                     "no start of its own: released with the course (as Open edX does)".to_owned(),
                 );
             }
-            Unit {
-                release: it,
-                assignments: Vec::new(),
-            }
+            Unit::new(it)
         });
         let mut later = Vec::new();
         for child in node.children().filter(|c| c.has_tag_name("sequential")) {
@@ -767,8 +764,8 @@ impl Walk<'_> {
             let release = self.item(&name, id, at, b.line);
             let assignments = due.map(|d| assignment(self, d)).into_iter().collect();
             later.push(Unit {
-                release,
                 assignments,
+                ..Unit::new(release)
             });
         } else if let Some(d) = due {
             match unit {
