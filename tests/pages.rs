@@ -67,7 +67,7 @@ fn assets_are_served_with_long_cache_lifetimes() {
         ("site.js", "text/javascript; charset=utf-8"),
         ("icon.svg", "image/svg+xml"),
     ] {
-        let link = format!("./assets/{name}?v={}", coursecal::site::asset_version());
+        let link = format!("./assets/{name}?v={}", coursecal::testing::asset_version());
         assert!(page.contains(&link), "{link}");
         let r = s.get(&link[1..]);
         assert_eq!(r.status, 200);
@@ -162,7 +162,7 @@ fn no_javascript_links_have_the_exact_forms() {
     let feed = format!("http://{host}/{WEBCAL_154}");
     let all = format!("http://{host}/calendar.ics");
     let webcal = |u: &str| u.replacen("http://", "webcal://", 1);
-    let enc = |u: &str| coursecal::site::encode_uri_component(u);
+    let enc = |u: &str| coursecal::testing::encode_uri_component(u);
     assert_eq!(
         href(&body, "webcal"),
         [
