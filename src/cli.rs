@@ -115,9 +115,13 @@ pub enum Command {
         /// and it becomes the course zone (default: the source's own, else UTC).
         #[arg(long)]
         timezone: Option<String>,
-        /// Write the schedule here instead of stdout.
+        /// Write the schedule here instead of stdout (a new file, written
+        /// whole or not at all; never through a link, FIFO or device).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Replace the file `--out` names if it exists.
+        #[arg(long, requires = "out")]
+        force: bool,
     },
     /// Print one feed variant to stdout (all courses when none is named).
     Feed {
@@ -160,6 +164,9 @@ pub enum CliError {
     /// `import` could not read its source at all.
     #[error("{0}")]
     Import(crate::import::ImportError),
+    /// `import --out` refused the path or could not write it.
+    #[error("{0}")]
+    Save(#[from] crate::import::SaveError),
     /// `import` wrote its YAML, but some dated lines became no item.
     #[error("import partial: {count} dated line(s) not read")]
     Partial {
@@ -195,6 +202,7 @@ impl CliError {
             CliError::Invalid { .. }
             | CliError::Partial { .. }
             | CliError::Import(_)
+            | CliError::Save(_)
             | CliError::Io { .. }
             | CliError::Serve(_)
             | CliError::Export(_) => 1,
@@ -267,7 +275,8 @@ pub fn run(args: Args) -> Result<(), CliError> {
             metadata,
             timezone,
             out,
-        } => import(&source, id, metadata, timezone, out.as_deref()),
+            force,
+        } => import(&source, id, metadata, timezone, out.as_deref(), force),
         Command::Feed {
             courses,
             schedules,
@@ -298,13 +307,14 @@ pub fn run(args: Args) -> Result<(), CliError> {
 }
 
 /// `coursecal import`: the source in, YAML out, every unread or skipped
-/// thing reported.
+/// thing reported; the library checks what it wrote.
 fn import(
     page: &Path,
     id: Option<String>,
     metadata: Option<String>,
     timezone: Option<String>,
     out: Option<&Path>,
+    force: bool,
 ) -> Result<(), CliError> {
     let timezone = match timezone.as_deref().map(parse_zone).transpose() {
         Ok(zone) => zone.map(|z| match z {
@@ -317,11 +327,8 @@ fn import(
         .file_name()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    // `course.tar.gz` → `course`: every extension off, not just the last.
-    let stem = name.split('.').next().unwrap_or_default();
-    let id = id.unwrap_or_else(|| crate::model::ids::derived_id(stem));
     let options = crate::import::ImportOptions {
-        metadata: metadata.clone(),
+        metadata,
         timezone,
         // The file name only: the schedule must not depend on where the
         // source was on the importer's machine.
@@ -330,42 +337,36 @@ fn import(
         } else {
             name
         },
+        id,
     };
     let imported = crate::import::import_path(page, &options).map_err(CliError::Import)?;
     let shown = crate::import::one_line;
     let place = |u: &crate::import::Unread| match &u.file {
-        Some(f) => format!("{}/{}:{}", page.display(), shown(f), u.line),
-        None => format!("{}:{}", page.display(), u.line),
+        Some(f) => format!(
+            "{}/{}:{}",
+            shown(&page.display().to_string()),
+            shown(f),
+            u.line
+        ),
+        None => format!("{}:{}", shown(&page.display().to_string()), u.line),
     };
     for u in &imported.skipped {
-        eprintln!("{}: skipped: {}: {}", place(u), u.why, shown(&u.text));
+        eprintln!(
+            "{}: skipped: {}: {}",
+            place(u),
+            shown(&u.why),
+            shown(&u.text)
+        );
     }
     for u in &imported.unread {
-        eprintln!("{}: {}: {}", place(u), u.why, shown(&u.text));
+        eprintln!("{}: {}: {}", place(u), shown(&u.why), shown(&u.text));
     }
-    // What was written must compile: check it the way `check` would (a
-    // metadata file is not read here, so a title stands in for it).
-    let checked = match &metadata {
-        Some(_) => imported
-            .yaml
-            .lines()
-            .map(|l| {
-                if l.trim_start().starts_with("metadata:") {
-                    "  title: checked without its metadata file".to_owned()
-                } else {
-                    l.to_owned()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
-        None => imported.yaml.clone(),
-    };
-    if let Err(diags) = crate::schedule::compile(&id, &format!("{id}.yaml"), &checked) {
-        print_diagnostics(&diags);
+    if let Err(diags) = &imported.checked {
+        print_diagnostics(diags);
         return Err(CliError::Invalid { count: diags.len() });
     }
     match out {
-        Some(path) => std::fs::write(path, &imported.yaml).map_err(io(path))?,
+        Some(path) => crate::import::save(path, imported.yaml.as_bytes(), force)?,
         None => std::io::stdout()
             .lock()
             .write_all(imported.yaml.as_bytes())
@@ -374,7 +375,7 @@ fn import(
     eprintln!(
         "imported {} item(s) from {}; {} dated line(s) not read{}{}",
         imported.items,
-        page.display(),
+        shown(&page.display().to_string()),
         imported.unread.len(),
         if imported.skipped.is_empty() {
             String::new()

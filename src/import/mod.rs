@@ -19,12 +19,15 @@ mod html;
 mod olx;
 mod options;
 mod page;
+mod save;
 mod sheet;
+mod text;
 mod write;
 
 pub use draft::Unread;
 pub use options::ImportOptions;
-pub use write::one_line;
+pub use save::{SaveError, save};
+pub use text::one_line;
 
 use draft::Draft;
 use std::path::Path;
@@ -40,6 +43,10 @@ pub struct Imported {
     pub unread: Vec<Unread>,
     /// Things skipped on purpose (reported; the import is complete).
     pub skipped: Vec<Unread>,
+    /// The YAML compiled as `check` would, as the course
+    /// [`ImportOptions::id`] (a `metadata:` entry is not read: its file
+    /// need not exist yet).
+    pub checked: Result<crate::schedule::Compiled, Vec<crate::schedule::Diagnostic>>,
 }
 
 /// The kinds of source `coursecal import` reads, chosen by what the path
@@ -84,7 +91,7 @@ impl Source {
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// The file (or a file inside the source) could not be read.
-    #[error("{path}: {source}")]
+    #[error("{}: {}", one_line(path), one_line(&source.to_string()))]
     Read {
         /// The file.
         path: String,
@@ -92,7 +99,7 @@ pub enum ImportError {
         source: crate::schedule::read::ReadError,
     },
     /// An Open edX export that is no course export, or not readable.
-    #[error("{path}: {source}")]
+    #[error("{}: {}", one_line(path), one_line(&source.to_string()))]
     Olx {
         /// The export (directory or archive).
         path: String,
@@ -233,11 +240,21 @@ pub fn import_calendar(text: &str, options: &ImportOptions) -> Imported {
     finish(calendar::read(text, options.timezone), options)
 }
 
-fn finish(draft: Draft, options: &ImportOptions) -> Imported {
+fn finish(mut draft: Draft, options: &ImportOptions) -> Imported {
+    draft.settle();
+    let yaml = write::yaml(&draft, options);
+    let id = options.course_id();
+    let checked = crate::schedule::compile_text(
+        &id,
+        &format!("{id}.yaml"),
+        &yaml,
+        crate::schedule::MetadataEntry::NotRead,
+    );
     Imported {
-        yaml: write::yaml(&draft, options),
+        yaml,
         items: draft.items(),
         unread: draft.unread,
         skipped: draft.skipped,
+        checked,
     }
 }

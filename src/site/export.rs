@@ -3,7 +3,7 @@
 //! and the base URL, so two builds are byte-identical; [`write()`] puts the
 //! tree on disk atomically.
 
-use super::{Mode, Site, assets, pages, qr};
+use super::{Client, Mode, Site, assets, pages, qr};
 use crate::catalog::Catalog;
 use crate::ics::render;
 use crate::model::{Course, KindSet, Variant, Zone};
@@ -242,6 +242,7 @@ fn static_site<'a>(catalog: &'a Catalog, base: Option<&str>) -> Site<'a> {
         mode: Mode::Static,
         base: base.map(str::to_owned),
         now: None,
+        client: Client::Unknown,
     }
 }
 
