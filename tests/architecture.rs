@@ -21,7 +21,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("ics", &["model"]),
     ("import", &["schedule", "model"]),
     ("catalog", &["schedule", "model"]),
-    ("site", &["catalog", "ics", "model"]),
+    ("site", &["catalog", "ics", "schedule", "model"]),
     ("server", &["site", "catalog", "ics", "schedule", "model"]),
     (
         "cli",
@@ -318,4 +318,112 @@ fn the_checker_sees_what_it_must() {
         paths,
         ["super::a", "super::b::c", "super::b::d", "crate::model::x"]
     );
+}
+
+/// Whether `name` is public in the module file `parent`: a `pub mod`, a
+/// `pub` item, or a `pub use` re-export (`pub(crate)` is not public).
+fn is_public_in(parent: &Path, name: &str) -> bool {
+    let text = std::fs::read_to_string(parent).unwrap();
+    code_of(&text).iter().any(|(_, line)| {
+        let l = line.trim();
+        let declared = [
+            "mod", "fn", "struct", "enum", "const", "static", "type", "trait",
+        ]
+        .iter()
+        .any(|k| {
+            l.strip_prefix(&format!("pub {k} {name}"))
+                .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+        });
+        let reexported = l.strip_prefix("pub use ").is_some_and(|tree| {
+            flatten(
+                &tree
+                    .trim_end_matches(';')
+                    .replace(" as ", "@")
+                    .replace(' ', ""),
+            )
+            .iter()
+            .any(|p| p.rsplit(['@', ':']).next() == Some(name))
+        });
+        declared || reexported
+    })
+}
+
+/// Whether `crate::…` path `path` (from a CLI file) is public library API
+/// outside `ics` and `schedule`.
+fn is_public_api(src: &Path, path: &str) -> bool {
+    let segs: Vec<&str> = path.split("::").skip(1).filter(|s| !s.is_empty()).collect();
+    if matches!(segs.first(), Some(&"ics") | Some(&"schedule") | None) {
+        return false;
+    }
+    let (mut at, mut dir) = (src.join("lib.rs"), src.to_path_buf());
+    for seg in segs {
+        if !is_public_in(&at, seg) {
+            return false;
+        }
+        dir = dir.join(seg);
+        at = if dir.join("mod.rs").exists() {
+            dir.join("mod.rs")
+        } else if dir.with_extension("rs").exists() {
+            dir.with_extension("rs")
+        } else {
+            // An item (function, type, re-export): public where it is named.
+            return true;
+        };
+    }
+    true
+}
+
+/// The CLI holds no domain logic, checked as: a file of `src/cli/` names
+/// only `std`, `clap`, `thiserror`, its sibling files, types in scope, lints, and
+/// the crate's public API — every `crate::a::b` path goes through modules
+/// declared `pub` and ends at a `pub` item or re-export (never at a
+/// `pub(crate)` internal), and never goes into `ics` (rendering) or
+/// `schedule` (compiling), which it reaches through the root's entry points
+/// (`crate::feed`, `crate::compile`). So whatever the CLI does, an embedder
+/// can do with the same calls: a rule the CLI needs must be library API.
+#[test]
+fn the_cli_calls_only_the_public_library_api() {
+    let src = repo().join("src");
+    let cli: Vec<PathBuf> = std::fs::read_dir(src.join("cli"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let siblings: BTreeSet<String> = cli
+        .iter()
+        .filter_map(|f| f.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .collect();
+    let mut bad = Vec::new();
+    for file in &cli {
+        let text = std::fs::read_to_string(file).unwrap();
+        for (n, path) in paths_of(&text) {
+            let head = path.split("::").next().unwrap_or_default();
+            let ok = match head {
+                // A turbofish (`collect::<…>`) names no path.
+                _ if path.trim_end_matches(':') == head => true,
+                // Lint names.
+                "rustdoc" | "clippy" => true,
+                "crate" => is_public_api(&src, &path),
+                "std" | "clap" | "thiserror" | "super" | "self" => true,
+                h => siblings.contains(h) || h.starts_with(char::is_uppercase),
+            };
+            if !ok {
+                bad.push(format!("{}:{n}: `{path}`", file.display()));
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "the CLI reaches past the public library API (a rule it needs belongs in the library):\n{}",
+        bad.join("\n")
+    );
+    // The rule bites: these would be refused.
+    for path in [
+        "crate::ics::render_variant",
+        "crate::schedule::compile",
+        "crate::site::links::normalize_base",
+        "crate::server::cache::Cache",
+    ] {
+        assert!(!is_public_api(&src, path), "{path}");
+    }
+    assert!(is_public_api(&src, "crate::feed"));
 }
