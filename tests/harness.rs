@@ -348,6 +348,20 @@ pub fn http(addr: &str, method: &str, target: &str, headers: &[(&str, &str)]) ->
     parse_response(&raw, method == "HEAD")
 }
 
+/// Send `head` (a whole request head, CRLFs included) as written and read
+/// the answer until the server closes.
+pub fn raw(addr: &str, head: &str) -> HttpResponse {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .expect("timeout");
+    stream.write_all(head.as_bytes()).expect("send");
+    let mut out = Vec::new();
+    let _ = stream.read_to_end(&mut out);
+    parse_response(&out, head.starts_with("HEAD "))
+}
+
 pub fn parse_response(raw: &[u8], head: bool) -> HttpResponse {
     let split = raw
         .windows(4)
