@@ -17,8 +17,8 @@ pub(super) struct Feed {
     #[arg(long, default_value = "UTC")]
     tz: String,
     /// Kinds to include: release,due,live,milestone (default all).
-    #[arg(long, default_value = "")]
-    kinds: String,
+    #[arg(long, value_delimiter = ',')]
+    kinds: Vec<String>,
     /// Your own run: the first release moves to this date (YYYY-MM-DD);
     /// every other date keeps its distance from it. Live events are
     /// left out.
@@ -30,23 +30,20 @@ pub(super) struct Feed {
     pace: Option<String>,
     /// Reminders before every event: e.g. 1d or 2h,15m (at most 3, at
     /// most 4w before).
-    #[arg(long)]
-    alarm: Option<String>,
+    #[arg(long, value_delimiter = ',')]
+    alarm: Vec<String>,
 }
 
 pub(super) fn run(args: Feed) -> Result<(), CliError> {
-    let (shift, alarms) = parse_personal(
-        args.start.as_deref(),
-        args.pace.as_deref(),
-        args.alarm.as_deref(),
-    )?;
+    let (shift, alarms) = parse_personal(args.start.as_deref(), args.pace.as_deref(), &args.alarm)
+        .map_err(CliError::flag)?;
     let variant = Variant {
         zone: Some(parse_zone(&args.tz).map_err(RequestError::from)?),
         kinds: parse_kinds(&args.kinds)?,
         shift,
         alarms,
     };
-    let req = FeedRequest::new(Courses::parse(&args.courses.join(",")), variant);
+    let req = FeedRequest::new(Courses::from_ids(&args.courses), variant);
     let catalog = load(&args.schedules)?;
     let feed = crate::feed(&catalog, &req)?;
     print(feed.body.as_bytes())

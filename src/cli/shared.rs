@@ -19,6 +19,9 @@ pub enum CliError {
     /// An unknown zone, kind or course was asked for.
     #[error("{0}")]
     Filter(#[from] crate::model::RequestError),
+    /// A `--start`, `--pace` or `--alarm` value that means nothing.
+    #[error("`--{0}`: {1}")]
+    Flag(&'static str, String),
     /// `--base-url` is not a usable site root.
     #[error("--base-url {0}")]
     BaseUrl(String),
@@ -37,8 +40,18 @@ impl CliError {
     /// 2 for a bad request or argument, 1 for everything else (0 is success).
     pub fn exit_code(&self) -> i32 {
         match self {
-            CliError::Filter(_) | CliError::BaseUrl(_) => 2,
+            CliError::Filter(_) | CliError::Flag(..) | CliError::BaseUrl(_) => 2,
             _ => 1,
+        }
+    }
+
+    /// A model error about a field, spelt as the CLI's option.
+    pub(super) fn flag(e: crate::model::RequestError) -> CliError {
+        match e {
+            crate::model::RequestError::BadParameter { field, message } => {
+                CliError::Flag(field, message)
+            }
+            e => CliError::Filter(e),
         }
     }
 }

@@ -12,6 +12,7 @@ pub(crate) mod layout;
 pub(crate) mod links;
 pub(crate) mod pages;
 pub(crate) mod qr;
+pub(crate) mod query;
 pub(crate) mod render;
 pub(crate) mod subscribe;
 
