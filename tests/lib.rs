@@ -9,6 +9,7 @@ mod connection_limits;
 mod cross_parsers;
 mod disk_faults;
 mod import;
+mod import_costs;
 mod import_olx;
 mod input_limits;
 mod input_safety;

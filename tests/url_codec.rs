@@ -6,7 +6,7 @@
 //! it to rebuild exactly the query Rust writes for the same variant.
 
 use crate::harness::repo;
-use coursecal::model::{Variant, parse_kinds, parse_personal, parse_zone};
+use coursecal::{Variant, parse_kinds, parse_personal, parse_zone};
 use std::process::Command;
 
 /// The part of site.js that writes a query: its constants and everything
@@ -22,7 +22,9 @@ fn js_rule() -> String {
     let from = js.find("  const isUtc = ").expect("site.js: `isUtc`");
     let body = &js[from..];
     let end_marker = "return parts.length ? '?' + parts.join('&') : '';\n  }\n";
-    let end = body.find(end_marker).expect("site.js: end of `function query`");
+    let end = body
+        .find(end_marker)
+        .expect("site.js: end of `function query`");
     format!(
         "{}\n{}\n{}",
         line("const KINDS ="),
@@ -93,6 +95,7 @@ fn site_js_writes_the_query_rust_writes() {
            const serve = true;\n\
            const params = new URLSearchParams(q);\n\
            const location = {{ href: 'http://localhost/' + q }};\n\
+           const navigator = {{ userAgent: '' }};\n\
            {rule}\n\
            // The page's state, as site.js reads it from the URL.\n\
            const zone = params.get('tz') || 'UTC';\n\
@@ -129,7 +132,12 @@ fn site_js_writes_the_query_rust_writes() {
         differ.join("\n")
     );
     // The grid reaches every part of the rule.
-    for part in ["tz=Etc/GMT%2B5", "kinds=release,milestone", "pace=0.5", "alarm=15m,2h"] {
+    for part in [
+        "tz=Etc/GMT%2B5",
+        "kinds=release,milestone",
+        "pace=0.5",
+        "alarm=15m,2h",
+    ] {
         assert!(pages.iter().any(|p| p.contains(part)), "{part}");
     }
 }

@@ -1,7 +1,7 @@
 //! `coursecal build`: load (printing every problem), then write the site.
 
 use super::shared::{CliError, base, load};
-use crate::site::export::{ExportOptions, write};
+use crate::{ExportOptions, export};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -28,7 +28,7 @@ pub(super) fn run(args: Build) -> Result<(), CliError> {
         base_url: base_url.as_deref(),
         feeds_only: args.feeds_only,
     };
-    let summary = write(&catalog, &args.out, &options)?;
+    let summary = export(&catalog, &args.out, &options)?;
     let what = if args.feeds_only {
         ""
     } else {

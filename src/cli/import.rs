@@ -1,7 +1,7 @@
 //! `coursecal import`: the source in, YAML out, every unread or skipped
-//! thing reported.
+//! thing reported; the library checks what it wrote.
 
-use super::shared::{CliError, io, print, print_diagnostics};
+use super::shared::{CliError, print, print_diagnostics};
 use crate::model::{RequestError, parse_zone};
 use std::path::PathBuf;
 
@@ -19,9 +19,13 @@ pub(super) struct Import {
     /// and it becomes the course zone (default: the source's own, else UTC).
     #[arg(long)]
     timezone: Option<String>,
-    /// Write the schedule here instead of stdout.
+    /// Write the schedule here instead of stdout (a new file, written
+    /// whole or not at all; never through a link, FIFO or device).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Replace the file `--out` names if it exists.
+    #[arg(long, requires = "out")]
+    force: bool,
 }
 
 pub(super) fn run(args: Import) -> Result<(), CliError> {
@@ -34,13 +38,8 @@ pub(super) fn run(args: Import) -> Result<(), CliError> {
         .file_name()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    // `course.tar.gz` → `course`: every extension off, not just the last.
-    let stem = name.split('.').next().unwrap_or_default();
-    let id = args
-        .id
-        .unwrap_or_else(|| crate::model::ids::derived_id(stem));
     let options = crate::import::ImportOptions {
-        metadata: args.metadata.clone(),
+        metadata: args.metadata,
         timezone,
         // The file name only: the schedule must not depend on where the
         // source was on the importer's machine.
@@ -49,48 +48,33 @@ pub(super) fn run(args: Import) -> Result<(), CliError> {
         } else {
             name
         },
+        id: args.id,
     };
     let imported = crate::import::import_path(page, &options).map_err(CliError::Import)?;
     let shown = crate::import::one_line;
+    let at = shown(&page.display().to_string());
     let place = |u: &crate::import::Unread| match &u.file {
-        Some(f) => format!("{}/{}:{}", page.display(), shown(f), u.line),
-        None => format!("{}:{}", page.display(), u.line),
+        Some(f) => format!("{at}/{}:{}", shown(f), u.line),
+        None => format!("{at}:{}", u.line),
     };
     for u in &imported.skipped {
-        eprintln!("{}: skipped: {}: {}", place(u), u.why, shown(&u.text));
+        let (why, text) = (shown(&u.why), shown(&u.text));
+        eprintln!("{}: skipped: {why}: {text}", place(u));
     }
     for u in &imported.unread {
-        eprintln!("{}: {}: {}", place(u), u.why, shown(&u.text));
+        eprintln!("{}: {}: {}", place(u), shown(&u.why), shown(&u.text));
     }
-    // What was written must compile: check it the way `check` would (a
-    // metadata file is not read here, so a title stands in for it).
-    let checked = match &args.metadata {
-        Some(_) => imported
-            .yaml
-            .lines()
-            .map(|l| {
-                if l.trim_start().starts_with("metadata:") {
-                    "  title: checked without its metadata file".to_owned()
-                } else {
-                    l.to_owned()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
-        None => imported.yaml.clone(),
-    };
-    if let Err(diags) = crate::compile(&id, &format!("{id}.yaml"), &checked) {
-        print_diagnostics(&diags);
+    if let Err(diags) = &imported.checked {
+        print_diagnostics(diags);
         return Err(CliError::Invalid(diags.len()));
     }
     match &args.out {
-        Some(path) => std::fs::write(path, &imported.yaml).map_err(io(path))?,
+        Some(path) => crate::import::save(path, imported.yaml.as_bytes(), args.force)?,
         None => print(imported.yaml.as_bytes())?,
     }
     eprintln!(
-        "imported {} item(s) from {}; {} dated line(s) not read{}{}",
+        "imported {} item(s) from {at}; {} dated line(s) not read{}{}",
         imported.items,
-        page.display(),
         imported.unread.len(),
         if imported.skipped.is_empty() {
             String::new()

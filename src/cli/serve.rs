@@ -40,12 +40,12 @@ pub(super) struct Serve {
 }
 
 pub(super) fn run(args: Serve) -> Result<(), CliError> {
-    let mut config = crate::server::ServeConfig::new(args.schedules, args.addr);
+    let mut config = crate::ServeConfig::new(args.schedules, args.addr);
     config.max_connections = args.max_connections;
     config.header_timeout = Duration::from_secs(args.header_timeout);
     config.write_timeout = Duration::from_secs(args.write_timeout);
     config.cache_bytes = args.cache_bytes;
     config.base_url = base(args.base_url)?;
     config.trust_proxy = args.trust_proxy;
-    Ok(crate::server::serve(config)?)
+    Ok(crate::serve(config)?)
 }

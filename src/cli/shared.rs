@@ -13,6 +13,9 @@ pub enum CliError {
     /// `import` could not read its source at all.
     #[error("{0}")]
     Import(crate::import::ImportError),
+    /// `import --out` refused the path or could not write it.
+    #[error("{0}")]
+    Save(#[from] crate::import::SaveError),
     /// `import` wrote its YAML, but this many dated lines became no item.
     #[error("import partial: {0} dated line(s) not read")]
     Partial(usize),
@@ -30,7 +33,7 @@ pub enum CliError {
     Serve(#[from] crate::server::ServeError),
     /// The static export failed (the previous output is untouched).
     #[error("{0}")]
-    Export(#[from] crate::site::export::ExportError),
+    Export(#[from] crate::ExportError),
     /// Reading or writing this file failed.
     #[error("{0}: {1}")]
     Io(PathBuf, #[source] std::io::Error),

@@ -54,6 +54,13 @@ fn suggest<T: fmt::Display>(s: &Option<T>) -> String {
 /// Kind names (`release`, `due`, …), as tokens: none means all kinds;
 /// blank tokens are ignored, but tokens that are all blank (`kinds=,`) ask
 /// for no kind at all, which is an error.
+///
+/// ```
+/// use coursecal::{Kind, KindSet, parse_kinds};
+/// let kinds = parse_kinds(["due", "live"]).unwrap();
+/// assert!(kinds.contains(Kind::Due) && !kinds.contains(Kind::Release));
+/// assert_eq!(parse_kinds(Vec::<&str>::new()).unwrap(), KindSet::ALL);
+/// ```
 pub fn parse_kinds<S: AsRef<str>>(
     names: impl IntoIterator<Item = S>,
 ) -> Result<KindSet, RequestError> {
@@ -83,7 +90,17 @@ pub fn parse_kinds<S: AsRef<str>>(
 }
 
 /// A learner's run and reminders from the `start` and `pace` values and the
-/// `alarm` tokens (blank values and tokens mean none).
+/// `alarm` tokens (blank values and tokens mean none). An error names the
+/// field neutrally (`` `pace` ``); each edge spells it (`pace=`, `--pace`).
+///
+/// ```
+/// use coursecal::parse_personal;
+/// let (shift, alarms) = parse_personal(Some("2026-12-01"), Some("2"), ["1d", "2h"]).unwrap();
+/// assert_eq!(shift.unwrap().pace.to_param(), "2");
+/// assert_eq!(alarms.to_param(), "2h,1d");
+/// let e = parse_personal(None, Some("3"), [""; 0]).unwrap_err();
+/// assert!(e.to_string().starts_with("`pace`: "));
+/// ```
 pub fn parse_personal<S: AsRef<str>>(
     start: Option<&str>,
     pace: Option<&str>,

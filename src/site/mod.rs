@@ -19,7 +19,7 @@ pub(crate) mod subscribe;
 pub use assets::version as asset_version;
 pub use links::component as encode_uri_component;
 pub use links::normalize_base;
-pub use render::{LARGE_FEED_BYTES, feed, large_feed_warnings};
+pub use render::{feed, large_feed_warnings};
 
 use crate::catalog::Catalog;
 use crate::model::{Course, Variant};
@@ -35,6 +35,35 @@ pub(crate) enum Mode {
     Static,
 }
 
+/// What the page knows of the reader's device, for the one flow that
+/// depends on it: Google Calendar's Android app cannot subscribe from a
+/// link. The server reads it from the User-Agent; a static file cannot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Client {
+    /// Static export: both flows are printed, with the Android note.
+    Unknown,
+    Android,
+    Other,
+}
+
+impl Client {
+    /// From a User-Agent header. Only the Android bit is kept (it is all
+    /// the pages vary by, so a client cannot multiply cached pages).
+    pub fn from_user_agent(ua: Option<&str>) -> Client {
+        // Every Android browser names the platform ("Linux; Android 14").
+        let android = ua.is_some_and(|ua| {
+            ua.as_bytes()
+                .windows(7)
+                .any(|w| w.eq_ignore_ascii_case(b"android"))
+        });
+        if android {
+            Client::Android
+        } else {
+            Client::Other
+        }
+    }
+}
+
 /// Everything a page needs besides the course data.
 #[derive(Debug, Clone)]
 pub(crate) struct Site<'a> {
@@ -45,6 +74,7 @@ pub(crate) struct Site<'a> {
     pub base: Option<String>,
     /// Now, in `serve` only (pages of a build never depend on the clock).
     pub now: Option<DateTime<Utc>>,
+    pub client: Client,
 }
 
 /// The zone times are shown in on a page about `course` (or the list):

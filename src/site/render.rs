@@ -12,6 +12,17 @@ pub const LARGE_FEED_BYTES: usize = 1024 * 1024;
 
 /// One feed of a loaded catalog: the courses `req` selects, rendered in its
 /// variant (the static export, `serve` and `coursecal feed` all come here).
+///
+/// ```
+/// use coursecal::{Catalog, Courses, FeedRequest, KindSet, Variant, parse_zone};
+/// let catalog = Catalog::load_dir("schedules".as_ref()).catalog;
+/// let request = FeedRequest::new(
+///     Courses::All,
+///     Variant { zone: Some(parse_zone("Asia/Kolkata").unwrap()), kinds: KindSet::ALL, ..Variant::default() },
+/// );
+/// let feed = coursecal::feed(&catalog, &request).unwrap();
+/// assert!(feed.body.contains("TZID:Asia/Kolkata"));
+/// ```
 pub fn feed(catalog: &Catalog, req: &FeedRequest) -> Result<Feed, RequestError> {
     let courses = catalog.select(&req.courses)?;
     Ok(crate::ics::render_variant(&courses, &req.variant))
