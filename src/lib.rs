@@ -90,7 +90,8 @@ pub use catalog::{Catalog, LoadReport, Loader};
 pub use ics::{Feed, render};
 pub use model::{
     Alarms, Course, CourseId, Courses, Event, FeedRequest, InvalidCourseId, Kind, KindSet, Pace,
-    RequestError, Shift, UnknownKind, UnknownZone, Variant, When, Zone, parse_zone,
+    RequestError, Shift, UnknownKind, UnknownZone, Variant, When, Zone, parse_kinds,
+    parse_personal, parse_zone,
 };
 pub use schedule::{Compiled, Diagnostic, MetadataEntry, compile, compile_file, compile_text};
 pub use site::export::{ExportError, ExportOptions, Summary as ExportSummary, write as export};
