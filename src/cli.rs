@@ -119,6 +119,10 @@ pub enum Command {
         /// whole or not at all; never through a link, FIFO or device).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// The year of dates a page writes without one (a later date earlier
+        /// than the one before rolls into the next year; noted on each).
+        #[arg(long, value_parser = clap::value_parser!(i32).range(1900..=2199))]
+        year: Option<i32>,
         /// Replace the file `--out` names if it exists.
         #[arg(long, requires = "out")]
         force: bool,
@@ -275,8 +279,9 @@ pub fn run(args: Args) -> Result<(), CliError> {
             metadata,
             timezone,
             out,
+            year,
             force,
-        } => import(&source, id, metadata, timezone, out.as_deref(), force),
+        } => import(&source, id, metadata, timezone, out.as_deref(), year, force),
         Command::Feed {
             courses,
             schedules,
@@ -314,6 +319,7 @@ fn import(
     metadata: Option<String>,
     timezone: Option<String>,
     out: Option<&Path>,
+    year: Option<i32>,
     force: bool,
 ) -> Result<(), CliError> {
     let timezone = match timezone.as_deref().map(parse_zone).transpose() {
@@ -338,6 +344,7 @@ fn import(
             name
         },
         id,
+        year,
     };
     let imported = crate::import::import_path(page, &options).map_err(CliError::Import)?;
     let shown = crate::import::one_line;
