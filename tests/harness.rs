@@ -528,15 +528,15 @@ impl App {
             std::fs::write(schedules.join(name), text).expect("write");
         }
         let config =
-            coursecal::server::ServeConfig::new(schedules, "127.0.0.1:0".parse().expect("address"));
-        let state = coursecal::server::AppState::load(&config);
+            coursecal::ServeConfig::new(schedules, "127.0.0.1:0".parse().expect("address"));
+        let state = coursecal::testing::AppState::load(&config);
         App {
             runtime: tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .enable_all()
                 .build()
                 .expect("runtime"),
-            router: coursecal::server::router(state, &config),
+            router: coursecal::testing::router(state, &config),
             addr: "app.test".into(),
             _dir: dir,
         }

@@ -30,7 +30,7 @@ fn import(dir: &Path, args: &[&OsStr]) -> (Option<i32>, String, Duration) {
 }
 
 /// The schedule written to `out.yaml` in `dir`, compiled.
-fn compiled(dir: &Path) -> coursecal::model::Course {
+fn compiled(dir: &Path) -> coursecal::Course {
     let yaml = std::fs::read_to_string(dir.join("out.yaml")).unwrap();
     coursecal::compile("fixture-course", "fixture-course.yaml", &yaml)
         .unwrap_or_else(|d| panic!("{d:?}"))

@@ -109,6 +109,14 @@ pub enum ImportError {
 }
 
 /// Read the source at `path` (see [`Source::of`]) into a schedule.
+///
+/// ```
+/// let path = std::env::temp_dir().join(format!("coursecal-doc-{}.csv", std::process::id()));
+/// std::fs::write(&path, "Date,Item\n2026-12-08,Problem set 1 due\n").unwrap();
+/// let imported = coursecal::import_path(&path, &coursecal::ImportOptions::default()).unwrap();
+/// assert!(imported.yaml.contains("Problem set 1"));
+/// # std::fs::remove_file(&path).unwrap();
+/// ```
 pub fn import_path(path: &Path, options: &ImportOptions) -> Result<Imported, ImportError> {
     let text = |path: &Path| {
         crate::schedule::read::read_text(path)
@@ -154,6 +162,12 @@ pub fn import_path(path: &Path, options: &ImportOptions) -> Result<Imported, Imp
 }
 
 /// Read an Open edX course export directory (the one with `course.xml`).
+///
+/// ```
+/// let dir = std::path::Path::new("tests/fixtures/import/olx-course");
+/// let imported = coursecal::import_olx_dir(dir, &coursecal::ImportOptions::default()).unwrap();
+/// assert!(imported.items > 0);
+/// ```
 pub fn import_olx_dir(dir: &Path, options: &ImportOptions) -> Result<Imported, ImportError> {
     let export = olx::Export::Dir(dir.to_path_buf());
     olx::read(&export)
@@ -166,6 +180,11 @@ pub fn import_olx_dir(dir: &Path, options: &ImportOptions) -> Result<Imported, I
 
 /// Read Studio's course export (`.tar.gz`) from memory: never written to
 /// disk, every size bounded. Never panics, whatever the bytes.
+///
+/// ```
+/// let err = coursecal::import_olx_archive(b"not gzip", &coursecal::ImportOptions::default());
+/// assert!(err.is_err());
+/// ```
 pub fn import_olx_archive(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportError> {
     let olx = |source| ImportError::Olx {
         path: options.source.clone(),
@@ -180,6 +199,14 @@ pub fn import_olx_archive(bytes: &[u8], options: &ImportOptions) -> Result<Impor
 
 /// Read `page` (plain text, or HTML when it looks like HTML) into a
 /// schedule. Never fails: what cannot be read is in [`Imported::unread`].
+///
+/// ```
+/// let page = "Unit 1: Basics (December 1, 2026)\n  Assignment 1.1: Essay (due date: December 8, 2026)\n";
+/// let imported = coursecal::import_page(page, &coursecal::ImportOptions::default());
+/// assert_eq!(imported.items, 2);
+/// // Check the draft by compiling it like any schedule.
+/// coursecal::compile("demo-101", "demo-101.yaml", &imported.yaml).unwrap();
+/// ```
 pub fn import_page(page: &str, options: &ImportOptions) -> Imported {
     let (text, heading) = if html::is_html(page) {
         (html::to_text(page), html::heading(page))
@@ -196,12 +223,24 @@ pub fn import_page(page: &str, options: &ImportOptions) -> Imported {
 
 /// Read a spreadsheet (CSV, as Excel or Google Sheets export it) into a
 /// schedule; see the `sheet` module for the columns it understands.
+///
+/// ```
+/// let csv = "Date,Item\n2026-12-08,Problem set 1 due\n";
+/// let imported = coursecal::import_sheet(csv, &coursecal::ImportOptions::default());
+/// assert!(imported.items >= 1 && imported.yaml.contains("Problem set 1"));
+/// ```
 pub fn import_sheet(csv: &str, options: &ImportOptions) -> Imported {
     finish(sheet::read(csv, options.timezone), options)
 }
 
 /// Read a calendar export (`.ics`: Google Calendar, Canvas, Moodle) into
 /// a schedule; see the `calendar` module for how events map to items.
+///
+/// ```
+/// let ics = std::fs::read_to_string("tests/fixtures/import/ics-google/calendar.ics").unwrap();
+/// let imported = coursecal::import_calendar(&ics, &coursecal::ImportOptions::default());
+/// assert!(imported.items > 0);
+/// ```
 pub fn import_calendar(text: &str, options: &ImportOptions) -> Imported {
     finish(calendar::read(text, options.timezone), options)
 }

@@ -153,7 +153,7 @@ pub enum MetadataEntry {
 /// ```
 /// let text = "course:\n  title: Demo\n  timezone: Europe/Berlin\n\
 ///             milestones:\n  - name: Kick-off\n    date: 2026-12-01\n";
-/// let compiled = coursecal::schedule::compile("demo-101", "demo-101.yaml", text).unwrap();
+/// let compiled = coursecal::compile("demo-101", "demo-101.yaml", text).unwrap();
 /// assert_eq!(compiled.course.events.len(), 1);
 /// ```
 pub fn compile(id: &str, name: &str, text: &str) -> Result<Compiled, Vec<Diagnostic>> {
@@ -207,6 +207,11 @@ pub fn compile_text(
 
 /// Compile the schedule file `path` (its course id is the file stem), with
 /// the OCW metadata file it names.
+///
+/// ```
+/// let compiled = coursecal::compile_file("schedules/res-cms-154.yaml".as_ref()).unwrap();
+/// assert_eq!(compiled.course.id.as_str(), "res-cms-154");
+/// ```
 pub fn compile_file(path: &Path) -> Result<Compiled, Vec<Diagnostic>> {
     let loaded = load_course(path)?;
     Ok(Compiled {
