@@ -93,7 +93,7 @@ pub use model::{
 };
 pub use schedule::{Compiled, Diagnostic, compile, compile_file};
 pub use site::export::{ExportError, ExportOptions, Summary as ExportSummary, write as export};
-pub use site::feed;
+pub use site::render::feed;
 
 #[cfg(feature = "import")]
 pub use import::{

@@ -399,7 +399,7 @@ fn is_public_api(src: &Path, path: &str) -> bool {
 /// The CLI holds no domain logic, checked as: a file of `src/cli/` names
 /// only `std`, `clap`, `thiserror`, its sibling files, types in scope, lints,
 /// and library API: a crate-root re-export (`crate::feed`), or a layer's own
-/// `pub` items (`crate::site::large_feed_warnings`: every step below the
+/// `pub` items (`crate::site::render::large_feed_warnings`: every step below the
 /// layer `pub`, never a `pub(crate)` internal), and nothing inside `ics`
 /// (rendering) or `schedule` (compiling). No `chrono`, `rayon` or other
 /// crate either: a rule the CLI needs must be a library function first.
@@ -443,12 +443,12 @@ fn the_cli_calls_only_the_public_library_api() {
         "crate::ics::render_variant",
         "crate::schedule::compile",
         "crate::site::links::normalize_base",
-        "crate::site::render::feed",
+        "crate::site::pages::course",
         "crate::server::cache::Cache",
     ] {
         assert!(!is_public_api(&src, path), "{path}");
     }
-    for path in ["crate::feed", "crate::site::large_feed_warnings"] {
+    for path in ["crate::feed", "crate::site::render::large_feed_warnings"] {
         assert!(is_public_api(&src, path), "{path}");
     }
 }
@@ -540,4 +540,47 @@ fn the_library_without_default_features_pulls_no_web_stack() {
     for name in WEB_STACK {
         assert!(web.iter().any(|n| n == name), "{name} not seen in {web:?}");
     }
+}
+
+/// The one home of rendering: outside `ics` itself, only `site::render`
+/// calls the feed renderers (`ics::render`, `ics::render_variant`, …); the
+/// server's cache, its routes, the static export and the CLI go through
+/// it. (The crate root re-exports `render` for embedders; that is no call.)
+#[test]
+fn feeds_are_rendered_only_in_site_render() {
+    const HOME: &str = "site::render";
+    let modules = modules();
+    let mut elsewhere = Vec::new();
+    let mut at_home = 0;
+    for (name, file) in &modules {
+        if layer(name) == "ics" {
+            continue;
+        }
+        let text = std::fs::read_to_string(file).unwrap();
+        let text = text
+            .split("#[cfg(test)]\nmod tests")
+            .next()
+            .unwrap_or(&text);
+        let is_dir = file.ends_with("mod.rs");
+        for (line, path) in paths_of(text) {
+            let renders = target(&path, name, is_dir, &modules)
+                .is_some_and(|to| layer(&to) == "ics")
+                && path
+                    .rsplit("::")
+                    .next()
+                    .is_some_and(|f| f.starts_with("render"));
+            match (renders, name == HOME) {
+                (true, true) => at_home += 1,
+                (true, false) => elsewhere.push(format!("{}:{line}: `{path}`", file.display())),
+                _ => {}
+            }
+        }
+    }
+    assert!(
+        elsewhere.is_empty(),
+        "feeds rendered outside src/site/render.rs:\n{}",
+        elsewhere.join("\n")
+    );
+    // The check sees the calls where they are.
+    assert!(at_home >= 2, "{at_home} calls found in {HOME}");
 }
