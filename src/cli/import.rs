@@ -23,6 +23,10 @@ pub(super) struct Import {
     /// whole or not at all; never through a link, FIFO or device).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// The year of dates a page writes without one (a later date earlier
+    /// than the one before rolls into the next year; noted on each).
+    #[arg(long, value_parser = clap::value_parser!(i32).range(1900..=2199))]
+    year: Option<i32>,
     /// Replace the file `--out` names if it exists.
     #[arg(long, requires = "out")]
     force: bool,
@@ -49,6 +53,7 @@ pub(super) fn run(args: Import) -> Result<(), CliError> {
             name
         },
         id: args.id,
+        year: args.year,
     };
     let imported = crate::import::import_path(page, &options).map_err(CliError::Import)?;
     let shown = crate::import::one_line;

@@ -148,3 +148,31 @@ impl Site<'_> {
 pub(crate) fn all_courses_name(courses: &[&Course]) -> String {
     crate::ics::feed::feed_name(courses)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Client;
+
+    #[test]
+    fn only_the_android_bit_of_a_user_agent_counts() {
+        let android = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36";
+        assert_eq!(Client::from_user_agent(Some(android)), Client::Android);
+        assert_eq!(
+            Client::from_user_agent(Some("x ANDROID y")),
+            Client::Android
+        );
+        for other in [
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X)",
+            "Mozilla/5.0 (X11; Linux x86_64)",
+            "Androi",
+            "",
+        ] {
+            assert_eq!(
+                Client::from_user_agent(Some(other)),
+                Client::Other,
+                "{other}"
+            );
+        }
+        assert_eq!(Client::from_user_agent(None), Client::Other);
+    }
+}
