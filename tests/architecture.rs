@@ -324,28 +324,39 @@ fn the_checker_sees_what_it_must() {
 /// `pub` item, or a `pub use` re-export (`pub(crate)` is not public).
 fn is_public_in(parent: &Path, name: &str) -> bool {
     let text = std::fs::read_to_string(parent).unwrap();
-    code_of(&text).iter().any(|(_, line)| {
+    let code = code_of(&text);
+    let declared = code.iter().any(|(_, line)| {
         let l = line.trim();
-        let declared = [
+        [
             "mod", "fn", "struct", "enum", "const", "static", "type", "trait",
         ]
         .iter()
         .any(|k| {
             l.strip_prefix(&format!("pub {k} {name}"))
                 .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
-        });
-        let reexported = l.strip_prefix("pub use ").is_some_and(|tree| {
-            flatten(
-                &tree
-                    .trim_end_matches(';')
-                    .replace(" as ", "@")
-                    .replace(' ', ""),
-            )
-            .iter()
-            .any(|p| p.rsplit(['@', ':']).next() == Some(name))
-        });
-        declared || reexported
-    })
+        })
+    });
+    // `pub use` statements, which may span lines.
+    let mut statement = String::new();
+    let mut reexported = false;
+    for (_, line) in &code {
+        let l = line.trim();
+        if statement.is_empty() && !l.starts_with("pub use ") {
+            continue;
+        }
+        statement.push_str(l);
+        if l.ends_with(';') {
+            let tree = statement["pub use ".len()..]
+                .trim_end_matches(';')
+                .replace(" as ", "@")
+                .replace(' ', "");
+            reexported |= flatten(&tree)
+                .iter()
+                .any(|p| p.rsplit(['@', ':']).next() == Some(name));
+            statement.clear();
+        }
+    }
+    declared || reexported
 }
 
 /// Whether `crate::…` path `path` (from a CLI file) is library API: a
