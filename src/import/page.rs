@@ -104,13 +104,19 @@ const JOINERS: &[&str] = &[
 
 /// Whether `text` (no date on it) continues on the next line `next` (a
 /// dated line that is no new list item).
+/// Only the very next line continues a name, and only one that is no new
+/// list item, after a line that does not end a sentence or a clause.
 fn continues(text: &str, next: &str, next_raw: &str) -> bool {
     if text.contains('|') || next.contains('|') || bulleted(next_raw) || looks_dated(text) {
         return false;
     }
     let last = text.rsplit(' ').next().unwrap_or_default().to_lowercase();
     let joined = JOINERS.contains(&last.as_str()) || text.ends_with([',', '&', '-', '–']);
-    joined || next.starts_with(|c: char| c.is_lowercase())
+    // An indented line under an unfinished one ("Shade Map of Your" /
+    // "    Street and Roofs (due …)").
+    let indented =
+        next_raw.starts_with([' ', '\t']) && !text.ends_with(['.', '!', '?', ':', ';', ')']);
+    joined || indented || next.starts_with(|c: char| c.is_lowercase())
 }
 
 /// Lines with their numbers; a line that only closes a parenthesis is
@@ -136,8 +142,9 @@ fn lines(text: &str) -> Vec<Line> {
         }
         let next = raw.get(i + 1);
         let joins = find_dates(text).is_empty()
-            && next.is_some_and(|(_, t, r)| {
-                !find_dates(t).is_empty() && (t.starts_with('(') || continues(text, t, r))
+            && next.is_some_and(|(m, t, r)| {
+                !find_dates(t).is_empty()
+                    && (t.starts_with('(') || (*m == n + 1 && continues(text, t, r)))
             });
         if joins && let Some((_, t, _)) = next {
             out.push(Line {
@@ -193,9 +200,7 @@ fn title(lines: &[Line], heading: Option<&str>) -> Option<String> {
                 let key = t
                     .trim_matches(|c: char| !c.is_alphanumeric())
                     .to_lowercase();
-                !key.is_empty()
-                    && !BOILERPLATE.contains(&key.as_str())
-                    && !key.split(" | ").all(|w| BOILERPLATE.contains(&w))
+                !key.is_empty() && !BOILERPLATE.contains(&key.as_str()) && !t.contains('|')
             })
             .map(str::to_owned)
     })?;
@@ -305,6 +310,12 @@ pub fn read(text: &str, options: &PageOptions) -> Draft {
     let mut table: Option<Vec<Column>> = None;
     for line in &lines {
         if let Some(cols) = header(&line.text) {
+            // A table is its own run of dates: a year rolled on in the
+            // table above does not carry into it.
+            if r.year_from != YearFrom::Around {
+                r.year = options.year.or(written);
+                r.last = None;
+            }
             table = Some(cols);
             continue;
         }
@@ -485,6 +496,10 @@ impl Reader {
                     d = found.date(y + 1)?;
                 }
                 notes.push(match self.year_from {
+                    _ if d.year() != y => format!(
+                        "year {}: the date would fall before the one above it in {y}",
+                        d.year()
+                    ),
                     YearFrom::Option => format!("year {} from --year", d.year()),
                     YearFrom::FirstOnPage => {
                         format!("year {} from the first year written on the page", d.year())
@@ -657,10 +672,10 @@ impl Reader {
         let text = tentative(&line.text, &mut notes);
         // Table rows without a header ("2018-09-05 | Quiz 1"): read as
         // "Quiz 1 (2018-09-05)".
-        let text = if text.contains(" | ") {
-            let cells: Vec<&str> = text.split(" | ").map(str::trim).collect();
-            let (dated, rest): (Vec<&str>, Vec<&str>) =
+        let text = if let Some(cells) = cells(&text) {
+            let (dated, rest): (Vec<String>, Vec<String>) =
                 cells.into_iter().partition(|c| !find_dates(c).is_empty());
+            let rest: Vec<String> = rest.into_iter().filter(|c| !c.is_empty()).collect();
             format!("{} ({})", rest.join(" — "), dated.join(", "))
         } else {
             date_first(&text)
