@@ -3,12 +3,12 @@
 use super::cache::{CacheKey, Rendered, render};
 use super::conditional::{Sending, respond};
 use super::error::HttpError;
-use super::query::{Params, params};
 use super::state::AppState;
 use super::state::cached;
 use crate::model::ids::is_course_id as plausible_id;
 use crate::model::suggest::quoted;
 use crate::model::{Courses, FeedRequest};
+use crate::site::query::{Params, parse};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
@@ -36,7 +36,7 @@ pub async fn course(
     let Some(id) = file.strip_suffix(".ics") else {
         return super::pages::course(&state, &file, &uri, &headers).await;
     };
-    let p = params(&uri)?;
+    let p = parse(uri.query())?;
     if !plausible_id(id) {
         return Err(HttpError::NotFound(format!(
             "no such feed: /courses/{}",
@@ -55,7 +55,7 @@ pub async fn calendar(
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    let p = params(&uri)?;
+    let p = parse(uri.query())?;
     let courses = p.courses();
     if let Courses::Some(ids) = &courses
         && let Some(bad) = ids.iter().find(|id| !plausible_id(id))
