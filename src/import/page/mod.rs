@@ -26,13 +26,22 @@
 //! Nothing is dropped silently: a line that holds something date-like but
 //! makes no item is reported with its number.
 
+mod lines;
+mod phrases;
+mod table;
+
 use super::dates::{
     FoundDate, FoundTime, ZoneLabel, find_dates, find_time, instant, looks_dated, zone_label,
 };
 use super::draft::{Draft, Due, Item, Live, Start, Unit, UnitOf, Unread};
 use chrono::{Datelike, NaiveDate};
+use lines::{Line, lines, title};
+use phrases::{
+    CONNECTORS, clean_name, date_first, due_re, name_before, re, sentences, tentative, unit_re,
+};
 use regex::Regex;
 use std::sync::OnceLock;
+use table::{Column, cells, header};
 
 /// What the command line adds to what the page says.
 #[derive(Debug, Clone, Default)]
@@ -43,209 +52,6 @@ pub struct PageOptions {
     pub year: Option<i32>,
     /// The HTML page's own heading (`<h1>`, else `<title>`).
     pub heading: Option<String>,
-}
-
-/// A line of the page with its number, bullets and spacing tidied.
-struct Line {
-    n: usize,
-    text: String,
-}
-
-/// Whether a raw line starts a list item (so it does not continue the
-/// line above).
-fn bulleted(raw: &str) -> bool {
-    let t = raw.trim_start();
-    t.starts_with(['•', '·', '*', '-', '–', '—', '▪', '◦', '‣'])
-        || t.split_once(['.', ')']).is_some_and(|(n, rest)| {
-            !n.is_empty()
-                && n.len() <= 2
-                && n.bytes().all(|b| b.is_ascii_digit())
-                && rest.starts_with(' ')
-        })
-}
-
-fn tidy(raw: &str) -> String {
-    let t = raw.trim();
-    // Tab-separated cells (a table pasted as text): the `|` of a row.
-    let tabbed;
-    let t = if t.contains('\t') {
-        tabbed = t
-            .split('\t')
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .collect::<Vec<_>>()
-            .join(" | ");
-        tabbed.as_str()
-    } else {
-        t
-    };
-    let t = t
-        .trim_start_matches(['•', '·', '*', '-', '–', '—', '▪', '◦', '‣'])
-        .trim_start();
-    // "1. " / "2) " list numbers (not "1.1" or "2017").
-    let t = match t.split_once(['.', ')']) {
-        Some((num, rest))
-            if !num.is_empty()
-                && num.len() <= 2
-                && num.bytes().all(|b| b.is_ascii_digit())
-                && rest.starts_with(' ') =>
-        {
-            rest.trim_start()
-        }
-        _ => t,
-    };
-    t.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Words a name wrapped onto the next line may end with.
-const JOINERS: &[&str] = &[
-    "&", "and", "of", "the", "for", "to", "in", "with", "a", "an", "on", "-", "–", ",",
-];
-
-/// Whether `text` (no date on it) continues on the next line `next` (a
-/// dated line that is no new list item).
-/// Only the very next line continues a name, and only one that is no new
-/// list item, after a line that does not end a sentence or a clause.
-fn continues(text: &str, next: &str, next_raw: &str) -> bool {
-    if text.contains('|') || next.contains('|') || bulleted(next_raw) || looks_dated(text) {
-        return false;
-    }
-    let last = text.rsplit(' ').next().unwrap_or_default().to_lowercase();
-    let joined = JOINERS.contains(&last.as_str()) || text.ends_with([',', '&', '-', '–']);
-    // An indented line under an unfinished one ("Shade Map of Your" /
-    // "    Street and Roofs (due …)").
-    let indented =
-        next_raw.starts_with([' ', '\t']) && !text.ends_with(['.', '!', '?', ':', ';', ')']);
-    joined || indented || next.starts_with(|c: char| c.is_lowercase())
-}
-
-/// Lines with their numbers; a line that only closes a parenthesis is
-/// dropped, and a name whose date sits on the next line, or that wraps
-/// onto it, is joined to it.
-fn lines(text: &str) -> Vec<Line> {
-    let raw: Vec<(usize, String, &str)> = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, tidy(l), l))
-        .filter(|(_, l, _)| !l.is_empty())
-        .collect();
-    let mut out: Vec<Line> = Vec::new();
-    let mut i = 0;
-    while i < raw.len() {
-        let (n, text, _) = &raw[i];
-        if text
-            .chars()
-            .all(|c| matches!(c, ')' | ']' | '.' | ',' | ';'))
-        {
-            i += 1;
-            continue;
-        }
-        let next = raw.get(i + 1);
-        let joins = find_dates(text).is_empty()
-            && next.is_some_and(|(m, t, r)| {
-                !find_dates(t).is_empty()
-                    && (t.starts_with('(') || (*m == n + 1 && continues(text, t, r)))
-            });
-        if joins && let Some((_, t, _)) = next {
-            out.push(Line {
-                n: *n,
-                text: format!("{text} {t}"),
-            });
-            i += 2;
-            continue;
-        }
-        out.push(Line {
-            n: *n,
-            text: text.clone(),
-        });
-        i += 1;
-    }
-    out
-}
-
-/// Navigation and account links pages start with: never the title.
-const BOILERPLATE: &[&str] = &[
-    "skip to main content",
-    "skip to content",
-    "skip to navigation",
-    "skip navigation",
-    "menu",
-    "main menu",
-    "toggle navigation",
-    "navigation",
-    "sign in",
-    "sign up",
-    "log in",
-    "login",
-    "register",
-    "search",
-    "home",
-    "close",
-    "back",
-    "back to top",
-    "courses",
-    "enroll",
-    "enroll now",
-    "help",
-];
-
-/// The page's title: its heading, else its first line that is not
-/// navigation, without a "Welcome to" around it.
-fn title(lines: &[Line], heading: Option<&str>) -> Option<String> {
-    let line = heading.map(str::to_owned).or_else(|| {
-        lines
-            .iter()
-            .map(|l| l.text.as_str())
-            .find(|t| {
-                let key = t
-                    .trim_matches(|c: char| !c.is_alphanumeric())
-                    .to_lowercase();
-                !key.is_empty() && !BOILERPLATE.contains(&key.as_str()) && !t.contains('|')
-            })
-            .map(str::to_owned)
-    })?;
-    let mut t = line.trim().trim_end_matches('!').trim();
-    for prefix in ["welcome to the ", "welcome to "] {
-        if t.len() > prefix.len() && t.to_lowercase().starts_with(prefix) {
-            t = &t[prefix.len()..];
-        }
-    }
-    let t: String = t.chars().take(200).collect();
-    (!t.trim().is_empty()).then(|| t.trim().to_owned())
-}
-
-fn re(pattern: &str, cell: &'static OnceLock<Regex>) -> &'static Regex {
-    cell.get_or_init(|| Regex::new(pattern).expect("a valid pattern"))
-}
-
-fn due_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    re(r"(?i)\b(suggested\s+)?due\b(\s+date)?\s*[:\-–]?\s*", &RE)
-}
-
-fn unit_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    re(r"(?i)^(unit|module|week|chapter|lesson)\s+\w+", &RE)
-}
-
-/// `text` without separators and brackets at its ends.
-fn clean_name(text: &str) -> String {
-    let t = text
-        .trim()
-        .trim_end_matches(|c: char| " -–—:,;(|".contains(c))
-        .trim_start_matches(|c: char| " -–—:,;)|".contains(c))
-        .trim();
-    t.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The name of an item written as `Name (… date …)` or `Name - date`.
-fn name_before(text: &str, date: &FoundDate) -> String {
-    let head = &text[..date.span.0];
-    let head = match head.rfind('(') {
-        Some(i) => &head[..i],
-        None => head,
-    };
-    clean_name(head)
 }
 
 /// A zone the page states in prose for all its times ("All times are
@@ -331,143 +137,6 @@ pub fn read(text: &str, options: &PageOptions) -> Draft {
         }
     }
     r.draft
-}
-
-/// What a table column holds, by its header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Column {
-    Release,
-    Due,
-    Event,
-    /// Dates of no stated kind ("Date", "When"): read like a line.
-    Date,
-    /// Names and anything else.
-    Other,
-}
-
-fn column_of(header: &str) -> Column {
-    let h = header.to_lowercase();
-    let words: Vec<&str> = h
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    let has = |ws: &[&str]| ws.iter().any(|w| words.contains(w));
-    if has(&[
-        "due",
-        "deadline",
-        "deadlines",
-        "submission",
-        "submit",
-        "closes",
-        "close",
-    ]) {
-        Column::Due
-    } else if has(&[
-        "release",
-        "released",
-        "releases",
-        "open",
-        "opens",
-        "available",
-        "start",
-        "starts",
-        "begins",
-    ]) {
-        Column::Release
-    } else if has(&[
-        "event", "events", "session", "sessions", "lecture", "live", "webinar", "exam",
-    ]) {
-        Column::Event
-    } else if has(&["date", "dates", "when", "day"]) {
-        Column::Date
-    } else {
-        Column::Other
-    }
-}
-
-/// The cells of a table row (`a | b | c`, outer bars optional), if it has
-/// at least two.
-fn cells(text: &str) -> Option<Vec<String>> {
-    if !text.contains('|') {
-        return None;
-    }
-    let t = text.trim().trim_start_matches('|').trim_end_matches('|');
-    let cells: Vec<String> = t.split('|').map(|c| c.trim().to_owned()).collect();
-    (cells.len() >= 2).then_some(cells)
-}
-
-/// A header row: cells, no date, and a column of a dated kind.
-fn header(text: &str) -> Option<Vec<Column>> {
-    let cells = cells(text)?;
-    if cells
-        .iter()
-        .any(|c| !find_dates(c).is_empty() || looks_dated(c))
-    {
-        return None;
-    }
-    let cols: Vec<Column> = cells.iter().map(|c| column_of(c)).collect();
-    cols.iter()
-        .any(|c| matches!(c, Column::Release | Column::Due | Column::Event))
-        .then_some(cols)
-}
-
-/// "(tentative)" out of a text, and a note that it was there.
-fn tentative(text: &str, notes: &mut Vec<String>) -> String {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let re = re(r"(?i)\(?\btentative(ly)?\b\)?", &RE);
-    if re.is_match(text) {
-        notes.push("the page says tentative".to_owned());
-        re.replace_all(text, " ")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-    } else {
-        text.to_owned()
-    }
-}
-
-/// "Week 45, Monday, November 8. Quiz 3" → "Quiz 3 (November 8)": a week
-/// number or weekday before a date is dropped, and a date that starts the
-/// line moves after the name.
-fn date_first(text: &str) -> String {
-    static WEEK: OnceLock<Regex> = OnceLock::new();
-    static DAY: OnceLock<Regex> = OnceLock::new();
-    let week = re(r"(?i)^week\s+\d+\s*[,:.\-–]?\s*", &WEEK);
-    let day = re(
-        r"(?i)^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\b\.?,?\s*",
-        &DAY,
-    );
-    let starts_dated = |t: &str| find_dates(t).first().is_some_and(|d| d.span.0 == 0);
-    let mut t = text;
-    loop {
-        let before = t;
-        if let Some(m) = week.find(t) {
-            let rest = &t[m.end()..];
-            if starts_dated(rest) || day.is_match(rest) {
-                t = rest;
-            }
-        }
-        if let Some(m) = day.find(t) {
-            let rest = &t[m.end()..];
-            if starts_dated(rest) {
-                t = rest;
-            }
-        }
-        if t == before {
-            break;
-        }
-    }
-    match find_dates(t).first() {
-        Some(d) if d.span.0 == 0 => {
-            let rest = t[d.span.1..].trim_start_matches(|c: char| " .,:;-–—".contains(c));
-            if rest.is_empty() || find_dates(rest).first().is_some_and(|d| d.span.0 == 0) {
-                t.to_owned()
-            } else {
-                format!("{rest} ({})", &t[d.span.0..d.span.1])
-            }
-        }
-        _ => t.to_owned(),
-    }
 }
 
 impl Reader {
@@ -863,11 +532,6 @@ impl Reader {
     }
 }
 
-/// Words that only join two dates: a range, not a name.
-const CONNECTORS: &[&str] = &[
-    "to", "until", "till", "through", "thru", "and", "or", "-", "–", "—",
-];
-
 /// A line whose item took one date while the line holds more: the
 /// others are reported, never dropped without a word.
 fn report_others(line: &Line, text: &str, dates: &[FoundDate], used: usize, draft: &mut Draft) {
@@ -889,43 +553,6 @@ fn report_others(line: &Line, text: &str, dates: &[FoundDate], used: usize, draf
             ),
         });
     }
-}
-
-/// Sentences of a line: split after `.`, `!` or `?` followed by a space
-/// and an upper-case letter (so "Sept. 5" stays whole).
-fn sentences(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut from = 0;
-    let bytes = text.as_bytes();
-    for (i, c) in text.char_indices() {
-        if matches!(c, '.' | '!' | '?')
-            && bytes.get(i + 1) == Some(&b' ')
-            && text[i + 2..].chars().next().is_some_and(char::is_uppercase)
-            && !month_abbreviation(&text[from..=i])
-        {
-            out.push(&text[from..=i]);
-            from = i + 2;
-        }
-    }
-    out.push(&text[from..]);
-    out.into_iter()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
-/// Whether `head` ends in an abbreviated month ("Sept.", "Oct.").
-fn month_abbreviation(head: &str) -> bool {
-    let word = head
-        .trim_end_matches('.')
-        .rsplit(|c: char| !c.is_alphabetic())
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    [
-        "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    ]
-    .contains(&word.as_str())
 }
 
 #[cfg(test)]
