@@ -59,6 +59,20 @@ fn the_seed_page_imports_event_for_event() {
         .success()
         .stderr_contains("imported 20 item(s)");
     let imported = coursecal::compile_file(&ran.dir.join("schedules/imported.yaml")).unwrap();
+    // Without the metadata file, the title is the page's own, not its
+    // navigation ("Skip to main content").
+    let plain = Test::new()
+        .args(&["import", page.to_str().unwrap(), "--timezone", "UTC"])
+        .run()
+        .success()
+        .stderr_contains("imported 20 item(s)");
+    assert!(
+        plain
+            .stdout()
+            .contains("title: \"Launching Innovation in Schools\""),
+        "{}",
+        plain.stdout()
+    );
     let shipped = coursecal::compile_file(&shipped_schedules().join("res-cms-154.yaml")).unwrap();
     assert_eq!(rows(&imported.course), rows(&shipped.course));
     // Ends too (live events: the default hour), and the metadata applies.
@@ -123,6 +137,15 @@ fn every_pattern_is_recognised_with_full_recall_and_precision() {
         // with an EXDATE, a moved and a cancelled occurrence, a cancelled
         // event, timed and all-day dues, releases and milestones.
         ("ics-google", &[]),
+        // Round two (issue 23), each with a notes.md: a pipe table read
+        // by its header without years; an LMS dates page; navigation
+        // before the title and wrapped names; a tab table; a sheet whose
+        // unit column groups rows and whose times apply to every kind.
+        ("mooc-table", &["--year", "2025"]),
+        ("lms-dates", &[]),
+        ("wrapped-title", &[]),
+        ("tab-table", &[]),
+        ("csv-units", &["--timezone", "Europe/Berlin"]),
     ];
     let (mut present, mut found, mut right) = (0, 0, 0);
     for (case, args) in cases {

@@ -1,5 +1,7 @@
 //! Arbitrary bytes into every `coursecal import` source. The first byte
-//! picks the source; the rest is its content. Invariants: no panic, and the
+//! picks the source (low bits), `--timezone` (0x80) and `--year` (0x40);
+//! the rest is its content. Pages are also read under a table header (a
+//! `|` table and a tab table), so the fuzzer reaches the column rules. Invariants: no panic, and the
 //! YAML written always parses (a compile error may only be about content,
 //! never YAML syntax).
 #![no_main]
@@ -26,6 +28,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let options = ImportOptions {
         timezone: (which & 0x80 != 0).then_some(chrono_tz::Tz::Europe__Berlin),
+        year: (which & 0x40 != 0).then_some(2025),
         ..ImportOptions::default()
     };
     let text = String::from_utf8_lossy(rest);

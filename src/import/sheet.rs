@@ -31,6 +31,7 @@ struct Columns {
 
 fn columns(header: &csv::StringRecord) -> Columns {
     let mut c = Columns::default();
+    let mut week = None;
     for (i, name) in header.iter().enumerate() {
         let n = name
             .trim()
@@ -44,13 +45,16 @@ fn columns(header: &csv::StringRecord) -> Columns {
             "kind" | "type" | "category" => &mut c.kind,
             "time" | "start" | "start time" | "starts" => &mut c.time,
             "end" | "end time" | "ends" | "duration" => &mut c.end,
-            "unit" | "module" | "week" => &mut c.unit,
+            "unit" | "module" => &mut c.unit,
+            // A week number groups rows only when no column names units.
+            "week" => &mut week,
             "description" | "notes" | "details" => &mut c.description,
             "timezone" | "time zone" | "zone" | "tz" => &mut c.zone,
             _ => continue,
         };
         slot.get_or_insert(i);
     }
+    c.unit = c.unit.or(week);
     c
 }
 

@@ -28,7 +28,7 @@ use roxmltree::{Document, Node};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use value::When;
+use value::DateField;
 
 /// Chapters and sequentials read at most (a real course has a few dozen).
 const MAX_BLOCKS: usize = 10_000;
@@ -152,7 +152,7 @@ fn collapsed(s: &str) -> String {
 /// A date field and where it was written.
 #[derive(Debug, Clone)]
 struct Field {
-    when: When,
+    when: DateField,
     /// As written, for reports.
     raw: String,
     file: String,
@@ -162,7 +162,7 @@ struct Field {
 impl Field {
     fn unset() -> Self {
         Field {
-            when: When::Unset,
+            when: DateField::Unset,
             raw: String::new(),
             file: String::new(),
             line: 0,
@@ -430,14 +430,14 @@ impl Walk<'_> {
     /// unreadable values as unread (both `None`).
     fn instant(&mut self, f: &Field, what: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
         match &f.when {
-            When::At(t) => Some(*t),
-            When::Unset => None,
-            When::Placeholder(y) => {
+            DateField::At(t) => Some(*t),
+            DateField::Unset => None,
+            DateField::Placeholder(y) => {
                 let why = format!("{what}: {}", value::placeholder_why(*y));
                 self.skipped(&f.file, f.line, &f.raw, &why);
                 None
             }
-            When::Unreadable => {
+            DateField::Unreadable => {
                 let why = format!("{what}: a date this import cannot read");
                 self.unread(&f.file, f.line, &f.raw, &why);
                 None
@@ -581,7 +581,7 @@ impl Walk<'_> {
             return;
         }
         let (start, inherited) = match b.start.when {
-            When::Unset => (course_start, true),
+            DateField::Unset => (course_start, true),
             _ => (self.instant(&b.start, "the chapter's start"), false),
         };
         let mut unit = start.map(|at| {
@@ -627,7 +627,7 @@ impl Walk<'_> {
             self.skipped(file, *line, &format!("sequential \"{name}\""), why);
             return;
         }
-        if let When::Placeholder(y) = b.start.when {
+        if let DateField::Placeholder(y) = b.start.when {
             let why = format!(
                 "the subsection's start: {}; the subsection skipped with its due",
                 value::placeholder_why(y)

@@ -11,7 +11,7 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone
 
 /// What a date field says.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum When {
+pub(super) enum DateField {
     /// No value (absent, empty or `null`).
     Unset,
     /// An instant, with the offset it was written with (UTC when naive).
@@ -36,21 +36,21 @@ fn unquoted(raw: &str) -> &str {
 }
 
 /// A date field's text (an attribute, or a JSON string's contents).
-pub(super) fn when(raw: &str) -> When {
+pub(super) fn when(raw: &str) -> DateField {
     let t = unquoted(raw);
     if t.is_empty() || t == "null" || t == "None" {
-        return When::Unset;
+        return DateField::Unset;
     }
     match parse(t) {
         Some(at) => {
             let year = at.naive_utc().year();
             if (FIRST_REAL_YEAR..PLACEHOLDER_FROM).contains(&year) {
-                When::At(at)
+                DateField::At(at)
             } else {
-                When::Placeholder(year)
+                DateField::Placeholder(year)
             }
         }
-        None => When::Unreadable,
+        None => DateField::Unreadable,
     }
 }
 
@@ -86,11 +86,11 @@ fn parse(t: &str) -> Option<DateTime<FixedOffset>> {
 }
 
 /// A date field's JSON value in `policy.json`.
-pub(super) fn when_json(v: &serde_json::Value) -> When {
+pub(super) fn when_json(v: &serde_json::Value) -> DateField {
     match v {
-        serde_json::Value::Null => When::Unset,
+        serde_json::Value::Null => DateField::Unset,
         serde_json::Value::String(s) => when(s),
-        _ => When::Unreadable,
+        _ => DateField::Unreadable,
     }
 }
 
@@ -134,31 +134,31 @@ mod tests {
     fn every_spelling_seen_in_exports() {
         assert_eq!(
             when("2013-02-05T00:00:00Z"),
-            When::At(at("2013-02-05T00:00:00Z"))
+            DateField::At(at("2013-02-05T00:00:00Z"))
         );
         assert_eq!(
             when("2013-02-05T05:00:00+00:00"),
-            When::At(at("2013-02-05T05:00:00Z"))
+            DateField::At(at("2013-02-05T05:00:00Z"))
         );
         assert_eq!(
             when("\"2013-02-05T05:00:00+00:00\""),
-            When::At(at("2013-02-05T05:00:00Z"))
+            DateField::At(at("2013-02-05T05:00:00Z"))
         );
         assert_eq!(
             when("2013-02-05T00:00"),
-            When::At(at("2013-02-05T00:00:00Z"))
+            DateField::At(at("2013-02-05T00:00:00Z"))
         );
         assert_eq!(
             when("2024-03-01T17:00:00-05:00"),
-            When::At(at("2024-03-01T17:00:00-05:00"))
+            DateField::At(at("2024-03-01T17:00:00-05:00"))
         );
-        assert_eq!(when("null"), When::Unset);
-        assert_eq!(when("\"\""), When::Unset);
-        assert_eq!(when("2970-01-01T05:00:00Z"), When::Placeholder(2970));
-        assert_eq!(when("1970-01-01T00:00:00Z"), When::Placeholder(1970));
-        assert_eq!(when("soon"), When::Unreadable);
-        assert_eq!(when_json(&serde_json::Value::Null), When::Unset);
-        assert_eq!(when_json(&serde_json::json!(5)), When::Unreadable);
+        assert_eq!(when("null"), DateField::Unset);
+        assert_eq!(when("\"\""), DateField::Unset);
+        assert_eq!(when("2970-01-01T05:00:00Z"), DateField::Placeholder(2970));
+        assert_eq!(when("1970-01-01T00:00:00Z"), DateField::Placeholder(1970));
+        assert_eq!(when("soon"), DateField::Unreadable);
+        assert_eq!(when_json(&serde_json::Value::Null), DateField::Unset);
+        assert_eq!(when_json(&serde_json::json!(5)), DateField::Unreadable);
         assert!(flag("true") && flag("\"True\"") && !flag("false"));
     }
 }

@@ -1,7 +1,8 @@
-//! A page's text as numbered lines: bullets and spacing tidied, wrapped
-//! names joined onto their line, and the title (navigation skipped).
+//! The page's lines as a reader sees them: bullets and list numbers off,
+//! tabs as table cells, names wrapped onto the next line joined, and the
+//! title (the heading, or the first line that is not navigation).
 
-use crate::import::dates::{find_dates, looks_dated};
+use super::super::dates::{find_dates, looks_dated};
 
 /// A line of the page with its number, bullets and spacing tidied.
 pub(super) struct Line {
@@ -62,13 +63,19 @@ const JOINERS: &[&str] = &[
 
 /// Whether `text` (no date on it) continues on the next line `next` (a
 /// dated line that is no new list item).
+/// Only the very next line continues a name, and only one that is no new
+/// list item, after a line that does not end a sentence or a clause.
 fn continues(text: &str, next: &str, next_raw: &str) -> bool {
     if text.contains('|') || next.contains('|') || bulleted(next_raw) || looks_dated(text) {
         return false;
     }
     let last = text.rsplit(' ').next().unwrap_or_default().to_lowercase();
     let joined = JOINERS.contains(&last.as_str()) || text.ends_with([',', '&', '-', '–']);
-    joined || next.starts_with(|c: char| c.is_lowercase())
+    // An indented line under an unfinished one ("Shade Map of Your" /
+    // "    Street and Roofs (due …)").
+    let indented =
+        next_raw.starts_with([' ', '\t']) && !text.ends_with(['.', '!', '?', ':', ';', ')']);
+    joined || indented || next.starts_with(|c: char| c.is_lowercase())
 }
 
 /// Lines with their numbers; a line that only closes a parenthesis is
@@ -94,8 +101,9 @@ pub(super) fn lines(text: &str) -> Vec<Line> {
         }
         let next = raw.get(i + 1);
         let joins = find_dates(text).is_empty()
-            && next.is_some_and(|(_, t, r)| {
-                !find_dates(t).is_empty() && (t.starts_with('(') || continues(text, t, r))
+            && next.is_some_and(|(m, t, r)| {
+                !find_dates(t).is_empty()
+                    && (t.starts_with('(') || (*m == n + 1 && continues(text, t, r)))
             });
         if joins && let Some((_, t, _)) = next {
             out.push(Line {
@@ -151,9 +159,7 @@ pub(super) fn title(lines: &[Line], heading: Option<&str>) -> Option<String> {
                 let key = t
                     .trim_matches(|c: char| !c.is_alphanumeric())
                     .to_lowercase();
-                !key.is_empty()
-                    && !BOILERPLATE.contains(&key.as_str())
-                    && !key.split(" | ").all(|w| BOILERPLATE.contains(&w))
+                !key.is_empty() && !BOILERPLATE.contains(&key.as_str()) && !t.contains('|')
             })
             .map(str::to_owned)
     })?;

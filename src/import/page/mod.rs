@@ -27,6 +27,7 @@
 //! makes no item is reported with its number.
 
 mod lines;
+mod phrases;
 mod table;
 
 use super::dates::{
@@ -35,6 +36,9 @@ use super::dates::{
 use super::draft::{Draft, Due, Item, Live, Start, Unit, UnitOf, Unread};
 use chrono::{Datelike, NaiveDate};
 use lines::{Line, lines, title};
+use phrases::{
+    CONNECTORS, clean_name, date_first, due_re, name_before, re, sentences, tentative, unit_re,
+};
 use regex::Regex;
 use std::sync::OnceLock;
 use table::{Column, cells, header};
@@ -48,40 +52,6 @@ pub struct PageOptions {
     pub year: Option<i32>,
     /// The HTML page's own heading (`<h1>`, else `<title>`).
     pub heading: Option<String>,
-}
-
-fn re(pattern: &str, cell: &'static OnceLock<Regex>) -> &'static Regex {
-    cell.get_or_init(|| Regex::new(pattern).expect("a valid pattern"))
-}
-
-fn due_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    re(r"(?i)\b(suggested\s+)?due\b(\s+date)?\s*[:\-–]?\s*", &RE)
-}
-
-fn unit_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    re(r"(?i)^(unit|module|week|chapter|lesson)\s+\w+", &RE)
-}
-
-/// `text` without separators and brackets at its ends.
-fn clean_name(text: &str) -> String {
-    let t = text
-        .trim()
-        .trim_end_matches(|c: char| " -–—:,;(|".contains(c))
-        .trim_start_matches(|c: char| " -–—:,;)|".contains(c))
-        .trim();
-    t.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The name of an item written as `Name (… date …)` or `Name - date`.
-fn name_before(text: &str, date: &FoundDate) -> String {
-    let head = &text[..date.span.0];
-    let head = match head.rfind('(') {
-        Some(i) => &head[..i],
-        None => head,
-    };
-    clean_name(head)
 }
 
 /// A zone the page states in prose for all its times ("All times are
@@ -146,6 +116,12 @@ pub fn read(text: &str, options: &PageOptions) -> Draft {
     let mut table: Option<Vec<Column>> = None;
     for line in &lines {
         if let Some(cols) = header(&line.text) {
+            // A table is its own run of dates: a year rolled on in the
+            // table above does not carry into it.
+            if r.year_from != YearFrom::Around {
+                r.year = options.year.or(written);
+                r.last = None;
+            }
             table = Some(cols);
             continue;
         }
@@ -161,65 +137,6 @@ pub fn read(text: &str, options: &PageOptions) -> Draft {
         }
     }
     r.draft
-}
-
-/// "(tentative)" out of a text, and a note that it was there.
-fn tentative(text: &str, notes: &mut Vec<String>) -> String {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let re = re(r"(?i)\(?\btentative(ly)?\b\)?", &RE);
-    if re.is_match(text) {
-        notes.push("the page says tentative".to_owned());
-        re.replace_all(text, " ")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-    } else {
-        text.to_owned()
-    }
-}
-
-/// "Week 45, Monday, November 8. Quiz 3" → "Quiz 3 (November 8)": a week
-/// number or weekday before a date is dropped, and a date that starts the
-/// line moves after the name.
-fn date_first(text: &str) -> String {
-    static WEEK: OnceLock<Regex> = OnceLock::new();
-    static DAY: OnceLock<Regex> = OnceLock::new();
-    let week = re(r"(?i)^week\s+\d+\s*[,:.\-–]?\s*", &WEEK);
-    let day = re(
-        r"(?i)^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\b\.?,?\s*",
-        &DAY,
-    );
-    let starts_dated = |t: &str| find_dates(t).first().is_some_and(|d| d.span.0 == 0);
-    let mut t = text;
-    loop {
-        let before = t;
-        if let Some(m) = week.find(t) {
-            let rest = &t[m.end()..];
-            if starts_dated(rest) || day.is_match(rest) {
-                t = rest;
-            }
-        }
-        if let Some(m) = day.find(t) {
-            let rest = &t[m.end()..];
-            if starts_dated(rest) {
-                t = rest;
-            }
-        }
-        if t == before {
-            break;
-        }
-    }
-    match find_dates(t).first() {
-        Some(d) if d.span.0 == 0 => {
-            let rest = t[d.span.1..].trim_start_matches(|c: char| " .,:;-–—".contains(c));
-            if rest.is_empty() || find_dates(rest).first().is_some_and(|d| d.span.0 == 0) {
-                t.to_owned()
-            } else {
-                format!("{rest} ({})", &t[d.span.0..d.span.1])
-            }
-        }
-        _ => t.to_owned(),
-    }
 }
 
 impl Reader {
@@ -248,6 +165,10 @@ impl Reader {
                     d = found.date(y + 1)?;
                 }
                 notes.push(match self.year_from {
+                    _ if d.year() != y => format!(
+                        "year {}: the date would fall before the one above it in {y}",
+                        d.year()
+                    ),
                     YearFrom::Option => format!("year {} from --year", d.year()),
                     YearFrom::FirstOnPage => {
                         format!("year {} from the first year written on the page", d.year())
@@ -420,10 +341,10 @@ impl Reader {
         let text = tentative(&line.text, &mut notes);
         // Table rows without a header ("2018-09-05 | Quiz 1"): read as
         // "Quiz 1 (2018-09-05)".
-        let text = if text.contains(" | ") {
-            let cells: Vec<&str> = text.split(" | ").map(str::trim).collect();
-            let (dated, rest): (Vec<&str>, Vec<&str>) =
+        let text = if let Some(cells) = cells(&text) {
+            let (dated, rest): (Vec<String>, Vec<String>) =
                 cells.into_iter().partition(|c| !find_dates(c).is_empty());
+            let rest: Vec<String> = rest.into_iter().filter(|c| !c.is_empty()).collect();
             format!("{} ({})", rest.join(" — "), dated.join(", "))
         } else {
             date_first(&text)
@@ -611,11 +532,6 @@ impl Reader {
     }
 }
 
-/// Words that only join two dates: a range, not a name.
-const CONNECTORS: &[&str] = &[
-    "to", "until", "till", "through", "thru", "and", "or", "-", "–", "—",
-];
-
 /// A line whose item took one date while the line holds more: the
 /// others are reported, never dropped without a word.
 fn report_others(line: &Line, text: &str, dates: &[FoundDate], used: usize, draft: &mut Draft) {
@@ -637,43 +553,6 @@ fn report_others(line: &Line, text: &str, dates: &[FoundDate], used: usize, draf
             ),
         });
     }
-}
-
-/// Sentences of a line: split after `.`, `!` or `?` followed by a space
-/// and an upper-case letter (so "Sept. 5" stays whole).
-fn sentences(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut from = 0;
-    let bytes = text.as_bytes();
-    for (i, c) in text.char_indices() {
-        if matches!(c, '.' | '!' | '?')
-            && bytes.get(i + 1) == Some(&b' ')
-            && text[i + 2..].chars().next().is_some_and(char::is_uppercase)
-            && !month_abbreviation(&text[from..=i])
-        {
-            out.push(&text[from..=i]);
-            from = i + 2;
-        }
-    }
-    out.push(&text[from..]);
-    out.into_iter()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
-/// Whether `head` ends in an abbreviated month ("Sept.", "Oct.").
-fn month_abbreviation(head: &str) -> bool {
-    let word = head
-        .trim_end_matches('.')
-        .rsplit(|c: char| !c.is_alphabetic())
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    [
-        "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    ]
-    .contains(&word.as_str())
 }
 
 #[cfg(test)]

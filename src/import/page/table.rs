@@ -1,5 +1,7 @@
-//! Table rows of a page (`a | b | c`; HTML rows arrive split the same
-//! way): which column holds releases, dues or events, by its header.
+//! Tables — HTML `<table>` rows and text rows split by `|` or tabs — read
+//! by their header: a column headed release/open/available holds releases,
+//! due/deadline/submission dues, event/session/lecture events; other dated
+//! columns are read like lines, with the row's name.
 
 use crate::import::dates::{find_dates, looks_dated};
 
