@@ -52,6 +52,11 @@ pub enum Command {
         /// Write only the .ics feeds, not the HTML site.
         #[arg(long)]
         feeds_only: bool,
+        /// Directory of coursecal's own state (the history journal used
+        /// when the schedules are not in git); default
+        /// $XDG_STATE_HOME/coursecal, else ~/.local/state/coursecal.
+        #[arg(long, env = "COURSECAL_STATE")]
+        state: Option<PathBuf>,
     },
     /// Serve feeds over HTTP, reloading schedule files as they change.
     Serve {
@@ -86,6 +91,11 @@ pub enum Command {
         #[arg(long, env = "COURSECAL_WRITE_TIMEOUT", default_value_t = crate::server::DEFAULT_WRITE_TIMEOUT_SECS,
               value_parser = clap::value_parser!(u64).range(1..=3600))]
         write_timeout: u64,
+        /// Directory of coursecal's own state (the history journal used
+        /// when the schedules are not in git); default
+        /// $XDG_STATE_HOME/coursecal, else ~/.local/state/coursecal.
+        #[arg(long, env = "COURSECAL_STATE")]
+        state: Option<PathBuf>,
     },
     /// Import a course page, spreadsheet, calendar or Open edX export for review.
     ///
@@ -118,6 +128,29 @@ pub enum Command {
         /// Write the schedule here instead of stdout.
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// Print what changed in the courses' history (all courses when none
+    /// is named), newest first: moved, added, removed, cancelled,
+    /// reinstated, renamed.
+    Changes {
+        /// Course ids (file stems).
+        courses: Vec<String>,
+        #[arg(long, env = "COURSECAL_SCHEDULES", default_value = "schedules")]
+        /// Directory of schedule files.
+        schedules: PathBuf,
+        /// Only changes made on or after this day (YYYY-MM-DD, UTC).
+        #[arg(long)]
+        since: Option<String>,
+        /// Print a JSON array instead of lines.
+        #[arg(long)]
+        json: bool,
+        /// IANA time zone dates are shown in (default: each course's own).
+        #[arg(long)]
+        tz: Option<String>,
+        /// Directory of coursecal's state (the history journal when the
+        /// schedules are not in git); default as for `serve`.
+        #[arg(long, env = "COURSECAL_STATE")]
+        state: Option<PathBuf>,
     },
     /// Print one feed variant to stdout (all courses when none is named).
     Feed {
@@ -169,6 +202,9 @@ pub enum CliError {
     #[error("{0}")]
     /// An unknown zone, kind or course was asked for.
     Filter(#[from] RequestError),
+    #[error("--since {0}: expected a day as YYYY-MM-DD")]
+    /// `--since` is not a date.
+    Since(String),
     #[error("--base-url {0}")]
     /// `--base-url` is not a usable site root.
     BaseUrl(String),
@@ -198,7 +234,7 @@ impl CliError {
             | CliError::Io { .. }
             | CliError::Serve(_)
             | CliError::Export(_) => 1,
-            CliError::Filter(_) | CliError::BaseUrl(_) => 2,
+            CliError::Filter(_) | CliError::BaseUrl(_) | CliError::Since(_) => 2,
         }
     }
 }
@@ -220,7 +256,23 @@ fn print_diagnostics(diags: &[Diagnostic]) {
 
 /// Load and print problems; fail when any file has errors.
 fn load(dir: &Path) -> Result<LoadReport, CliError> {
-    let report = Catalog::load_dir(dir);
+    finish_load(Catalog::load_dir(dir))
+}
+
+/// Load with history (git, else the journal in `state`); a history that
+/// cannot be read is reported, and the courses go on without it.
+fn load_with_history(dir: &Path, state: Option<&Path>) -> Result<LoadReport, CliError> {
+    let report = crate::catalog::Loader::new(dir)
+        .paths_as_given()
+        .with_history(state)
+        .reload();
+    for e in &report.history_errors {
+        eprintln!("error: {e} (continuing without history)");
+    }
+    finish_load(report)
+}
+
+fn finish_load(report: LoadReport) -> Result<LoadReport, CliError> {
     print_diagnostics(&report.warnings);
     print_diagnostics(&report.errors);
     if report.errors.is_empty() {
@@ -241,7 +293,14 @@ pub fn run(args: Args) -> Result<(), CliError> {
             out,
             base_url,
             feeds_only,
-        } => build(&schedules, &out, base(base_url)?.as_deref(), feeds_only),
+            state,
+        } => build(
+            &schedules,
+            &out,
+            base(base_url)?.as_deref(),
+            feeds_only,
+            state_dir(state).as_deref(),
+        ),
         Command::Serve {
             schedules,
             addr,
@@ -251,8 +310,10 @@ pub fn run(args: Args) -> Result<(), CliError> {
             max_connections,
             header_timeout,
             write_timeout,
+            state,
         } => {
             let mut config = crate::server::ServeConfig::new(schedules, addr);
+            config.state = state_dir(state);
             config.max_connections = max_connections;
             config.header_timeout = std::time::Duration::from_secs(header_timeout);
             config.write_timeout = std::time::Duration::from_secs(write_timeout);
@@ -268,6 +329,36 @@ pub fn run(args: Args) -> Result<(), CliError> {
             timezone,
             out,
         } => import(&source, id, metadata, timezone, out.as_deref()),
+        Command::Changes {
+            courses,
+            schedules,
+            since,
+            json,
+            tz,
+            state,
+        } => {
+            let since = since
+                .map(|s| {
+                    chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+                        .map_err(|_| CliError::Since(s.clone()))
+                })
+                .transpose()?;
+            let variant = Variant {
+                zone: tz
+                    .as_deref()
+                    .map(parse_zone)
+                    .transpose()
+                    .map_err(RequestError::from)?,
+                ..Variant::default()
+            };
+            let req = FeedRequest::new(Courses::parse(&courses.join(",")), variant);
+            let report = load_with_history(&schedules, state_dir(state).as_deref())?;
+            let text = crate::site::changes::listing(&report.catalog, &req, since, json)?;
+            std::io::stdout()
+                .lock()
+                .write_all(text.as_bytes())
+                .map_err(io(Path::new("<stdout>")))
+        }
         Command::Feed {
             courses,
             schedules,
@@ -396,6 +487,19 @@ fn import(
     }
 }
 
+/// `--state`, else the platform's state directory (`None`: none known,
+/// so no journal).
+fn state_dir(given: Option<PathBuf>) -> Option<PathBuf> {
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    given
+        .or_else(|| env("XDG_STATE_HOME").map(|d| d.join("coursecal")))
+        .or_else(|| env("HOME").map(|h| h.join(".local/state/coursecal")))
+}
+
 fn base(input: Option<String>) -> Result<Option<String>, CliError> {
     input
         .map(|b| crate::site::links::normalize_base(&b).map_err(CliError::BaseUrl))
@@ -464,8 +568,14 @@ fn check(dir: &Path) -> Result<(), CliError> {
 }
 
 /// `coursecal build`: load (printing every problem), then write the site.
-fn build(dir: &Path, out: &Path, base_url: Option<&str>, feeds_only: bool) -> Result<(), CliError> {
-    let report = load(dir)?;
+fn build(
+    dir: &Path,
+    out: &Path,
+    base_url: Option<&str>,
+    feeds_only: bool,
+    state: Option<&Path>,
+) -> Result<(), CliError> {
+    let report = load_with_history(dir, state)?;
     let options = ExportOptions {
         base_url,
         feeds_only,

@@ -13,7 +13,8 @@
 //! | [`schedule`] | reading, validating and resolving schedule files into a `Course`, with located diagnostics | `model` |
 //! | [`import`] | a schedule file from a course page (text or HTML) | `schedule`, `model` |
 //! | [`ics`] | the RFC 5545 writer, VTIMEZONE, feed rendering | `model` |
-//! | [`catalog`] | a directory of schedules: fingerprints, last good version | `schedule`, `model` |
+//! | [`history`] | earlier versions of each course (git commits or a journal) and what changed, per event | `schedule`, `model` |
+//! | [`catalog`] | a directory of schedules: fingerprints, last good version, each course with its history | `history`, `schedule`, `model` |
 //! | [`site`] | HTML pages, a catalog's feeds, the static export | `catalog`, `ics`, `model` |
 //! | [`server`] | routes, caching, conditional GET, reload, the accept loop | all of the above |
 //! | [`cli`] | arguments, printing, exit codes | all of the above |
@@ -35,6 +36,7 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod history;
 pub mod ics;
 pub mod import;
 pub mod model;

@@ -10,6 +10,7 @@ mod attack;
 mod cli;
 mod cross_parsers;
 mod faults;
+mod history;
 mod import;
 mod import_olx;
 mod input_hardening;

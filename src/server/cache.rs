@@ -19,6 +19,13 @@ use std::time::SystemTime;
 pub enum CacheKey {
     /// A feed variant (`/courses/<id>.ics`, `/calendar.ics`).
     Feed(FeedRequest),
+    /// A change feed (`/courses/<id>.atom`, or `/changes.atom` when
+    /// `merged`) with the `--base-url` its links use.
+    Changes {
+        req: FeedRequest,
+        merged: bool,
+        base: Option<String>,
+    },
     /// A one-event feed (`/courses/<id>/events/<uid>.ics`).
     Event {
         course: String,
@@ -276,6 +283,26 @@ pub fn render(
     Ok(rendered)
 }
 
+/// A change feed (Atom) of `req`, links from `base` (else relative).
+pub fn render_changes(
+    catalog: &Catalog,
+    req: &FeedRequest,
+    merged: bool,
+    base: Option<&str>,
+    last_modified: SystemTime,
+) -> Result<Rendered, RequestError> {
+    let sources: Vec<Arc<Course>> = catalog
+        .select_shared(&req.courses)?
+        .into_iter()
+        .cloned()
+        .collect();
+    let links = crate::site::changes::links(req, merged, base, false);
+    let body = crate::site::changes::atom(catalog, req, &links)?;
+    let mut rendered = Rendered::new(body, Some(last_modified));
+    rendered.sources = sources;
+    Ok(rendered)
+}
+
 /// Whether `r`, rendered for `key` from an earlier catalog, is what `key`
 /// would render from `catalog`. Pages are not carried over: the list page
 /// shows every course.
@@ -284,7 +311,9 @@ fn still_valid(catalog: &Catalog, key: &CacheKey, r: &Rendered) -> bool {
         now.len() == r.sources.len() && now.iter().zip(&r.sources).all(|(a, b)| Arc::ptr_eq(a, b))
     };
     match key {
-        CacheKey::Feed(req) => catalog.select_shared(&req.courses).is_ok_and(same),
+        CacheKey::Feed(req) | CacheKey::Changes { req, .. } => {
+            catalog.select_shared(&req.courses).is_ok_and(same)
+        }
         CacheKey::Event { course, .. } => catalog
             .courses
             .get(course.as_str())
