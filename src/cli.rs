@@ -144,9 +144,9 @@ pub enum Command {
         /// Print a JSON array instead of lines.
         #[arg(long)]
         json: bool,
-        /// IANA time zone dates are shown in (default: each course's own).
-        #[arg(long)]
-        tz: Option<String>,
+        /// IANA time zone dates are shown in (default UTC, as in feeds).
+        #[arg(long, default_value = "UTC")]
+        tz: String,
         /// Directory of coursecal's state (the history journal when the
         /// schedules are not in git); default as for `serve`.
         #[arg(long, env = "COURSECAL_STATE")]
@@ -344,11 +344,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
                 })
                 .transpose()?;
             let variant = Variant {
-                zone: tz
-                    .as_deref()
-                    .map(parse_zone)
-                    .transpose()
-                    .map_err(RequestError::from)?,
+                zone: Some(parse_zone(&tz).map_err(RequestError::from)?),
                 ..Variant::default()
             };
             let req = FeedRequest::new(Courses::parse(&courses.join(",")), variant);

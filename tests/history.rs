@@ -165,10 +165,6 @@ fn three_commits_give_sequence_cancelled_and_last_modified() {
     assert_eq!(intro["LAST-MODIFIED"], stamp(WHEN_B));
     assert_eq!(final_["LAST-MODIFIED"], stamp(WHEN_C));
     assert_eq!(final_["DTSTAMP"], stamp(WHEN_C));
-    assert_eq!(
-        essay["DTSTART;TZID=Europe/Berlin"],
-        evs[&uid("due", "essay")]["DTSTART;TZID=Europe/Berlin"]
-    );
 
     // The change feed lists the move (old and new date), the cancellation,
     // the removal and the rename, newest first.
@@ -181,11 +177,11 @@ fn three_commits_give_sequence_cancelled_and_last_modified() {
     let text = atom.text();
     for needle in [
         "Moved: Due: Essay",
-        "moved from Tue 10 Mar 2026 23:59 CET to Tue 17 Mar 2026 23:59 CET",
-        "Cancelled: Live: Kick-off",
-        "Removed: Milestone: Demo day",
-        "Renamed: Release: Getting started",
-        "Release: Introduction is now called Getting started",
+        "moved from Tue 10 Mar 2026 22:59 UTC to Tue 17 Mar 2026 22:59 UTC",
+        "Cancelled: Kick-off",
+        "Removed: Demo day",
+        "Renamed: Available: Getting started",
+        "Available: Introduction is now called Getting started",
     ] {
         assert!(text.contains(needle), "{needle:?} not in\n{text}");
     }
@@ -194,10 +190,10 @@ fn three_commits_give_sequence_cancelled_and_last_modified() {
     let again = server.request("GET", "/courses/his-101.atom", &[("If-None-Match", &etag)]);
     assert_eq!(again.status, 304);
     // The reader's zone.
-    let utc = server.get("/courses/his-101.atom?tz=UTC").text();
+    let berlin = server.get("/courses/his-101.atom?tz=Europe/Berlin").text();
     assert!(
-        utc.contains("moved from Tue 10 Mar 2026 22:59 UTC to Tue 17 Mar 2026 22:59 UTC"),
-        "{utc}"
+        berlin.contains("moved from Tue 10 Mar 2026 23:59 CET to Tue 17 Mar 2026 23:59 CET"),
+        "{berlin}"
     );
 
     // The page links the change feed and shows recent changes with <time>.
@@ -239,10 +235,7 @@ fn three_commits_give_sequence_cancelled_and_last_modified() {
             .filter_map(|e| e["title"].as_str())
             .collect();
         assert!(titles.contains(&"Moved: Due: Essay"), "{titles:?}");
-        assert!(
-            titles.contains(&"Removed: Milestone: Demo day"),
-            "{titles:?}"
-        );
+        assert!(titles.contains(&"Removed: Demo day"), "{titles:?}");
         // The independent parsers read the feed with history as we wrote it.
         let ics = dir.path().join("his-101.ics");
         std::fs::write(&ics, feed.text()).expect("write");

@@ -8,7 +8,7 @@
 //! distinct (schedule blob, metadata blob) pair is compiled once per
 //! process.
 
-use super::Version;
+use super::fold::Version;
 use crate::model::{Course, CourseId};
 use crate::schedule::load::compile_version;
 use chrono::{DateTime, Utc};

@@ -10,7 +10,7 @@
 //! caller to report; it is never deleted or recreated here: what was
 //! recorded is not silently reset.
 
-use super::Version;
+use super::fold::Version;
 use crate::model::{Course, CourseId};
 use crate::schedule::load::compile_version;
 use chrono::{DateTime, Utc};

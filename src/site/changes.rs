@@ -59,8 +59,11 @@ pub fn select<'a>(
                 b.change.what.tag(),
             ))
     });
-    if let Some(newest) = out.first().map(|l| l.change.at) {
-        out.retain(|l| l.change.at >= newest - window);
+    if let Some(oldest) = out
+        .first()
+        .and_then(|l| l.change.at.checked_sub_signed(window))
+    {
+        out.retain(|l| l.change.at >= oldest);
     }
     Ok(out)
 }
@@ -132,12 +135,10 @@ pub fn sentence(c: &Change, tz: Tz) -> String {
     }
 }
 
-/// The zone a change is shown in: the reader's, else its course's.
-pub fn zone_for(req: &FeedRequest, course: &Course) -> Tz {
-    match req.variant.zone {
-        Some(z) => tz_of(z),
-        None => course.timezone,
-    }
+/// The zone a change is shown in: the reader's `tz=`, UTC by default, as
+/// in the calendar feeds (one rule for both).
+pub fn zone_for(req: &FeedRequest) -> Tz {
+    tz_of(req.variant.feed_zone())
 }
 
 /// XML 1.0 text: markup escaped, characters XML cannot hold dropped.
@@ -260,7 +261,7 @@ pub fn atom(
     }
     for l in &listed {
         let c = l.change;
-        let tz = zone_for(req, l.course);
+        let tz = zone_for(req);
         let prefix = if several {
             format!("[{}] ", l.course.label())
         } else {
@@ -329,7 +330,7 @@ pub fn listing(
                     "start": machine(c.when.start),
                     "end": c.when.end.map(|e| machine(When::At(e))),
                     "from": from,
-                    "text": sentence(c, zone_for(req, l.course)),
+                    "text": sentence(c, zone_for(req)),
                 })
             })
             .collect();
@@ -343,7 +344,7 @@ pub fn listing(
             "{}  {}  {}\n",
             rfc3339(l.change.at),
             l.course.id,
-            sentence(l.change, zone_for(req, l.course))
+            sentence(l.change, zone_for(req))
         ));
     }
     Ok(out)
