@@ -4,9 +4,9 @@
 //!
 //!     cargo bench --bench feeds
 
-use coursecal::catalog::Catalog;
-use coursecal::ics::writer::Writer;
-use coursecal::model::{Courses, FeedRequest, KindSet, Variant, Zone};
+use coursecal::Catalog;
+use coursecal::testing::Writer;
+use coursecal::{Courses, FeedRequest, KindSet, Variant, Zone};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -36,7 +36,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("load");
     g.throughput(Throughput::Bytes(bytes));
     g.bench_function("load+validate 100-item course", |b| {
-        b.iter(|| coursecal::schedule::compile_file(black_box(&path)).is_ok())
+        b.iter(|| coursecal::compile_file(black_box(&path)).is_ok())
     });
     g.finish();
 
@@ -59,9 +59,7 @@ fn bench(c: &mut Criterion) {
         g.bench_with_input(
             BenchmarkId::new("100-event course", name),
             &req,
-            |b, req| {
-                b.iter(|| coursecal::site::feed(&catalog, black_box(req)).map(|f| f.body.len()))
-            },
+            |b, req| b.iter(|| coursecal::feed(&catalog, black_box(req)).map(|f| f.body.len())),
         );
     }
     g.finish();
@@ -85,7 +83,7 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     g.throughput(Throughput::Elements(100_000));
     g.bench_function("1,000 courses x 100 events, UTC", |b| {
-        b.iter(|| coursecal::site::feed(&catalog, &FeedRequest::default()).map(|f| f.body.len()))
+        b.iter(|| coursecal::feed(&catalog, &FeedRequest::default()).map(|f| f.body.len()))
     });
     g.finish();
 

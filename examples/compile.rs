@@ -45,7 +45,7 @@ fn main() {
     let request = FeedRequest::new(
         Courses::All,
         Variant {
-            zone: Some(coursecal::model::parse_zone("Europe/Berlin").expect("a tz name")),
+            zone: Some(coursecal::parse_zone("Europe/Berlin").expect("a tz name")),
             kinds: KindSet::ALL,
             ..Variant::default()
         },

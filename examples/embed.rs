@@ -16,8 +16,8 @@ async fn main() {
         .nth(1)
         .unwrap_or_else(|| "schedules".into());
     let addr = "127.0.0.1:0".parse().expect("a socket address");
-    let config = coursecal::server::ServeConfig::new(dir.into(), addr);
-    let server = match coursecal::server::Server::bind(config).await {
+    let config = coursecal::ServeConfig::new(dir.into(), addr);
+    let server = match coursecal::Server::bind(config).await {
         Ok(s) => s,
         Err(e) => {
             eprintln!("cannot start: {e}");

@@ -5,8 +5,8 @@
 //! Prints: courses, events, load (s), RSS after load (MB), cold render of the
 //! merged feed (s, bytes), reload after touching one file (ms, files re-read).
 
-use coursecal::catalog::Loader;
-use coursecal::model::FeedRequest;
+use coursecal::FeedRequest;
+use coursecal::Loader;
 use std::time::{Duration, Instant, SystemTime};
 
 fn rss_mb() -> f64 {
@@ -41,8 +41,7 @@ fn main() {
     let rss = rss_mb();
 
     let t = Instant::now();
-    let feed =
-        coursecal::site::feed(&report.catalog, &FeedRequest::default()).map(|f| f.body.len());
+    let feed = coursecal::feed(&report.catalog, &FeedRequest::default()).map(|f| f.body.len());
     let render = t.elapsed();
 
     // Touch one schedule (a newer mtime), then reload: only it is re-read.

@@ -170,6 +170,14 @@ impl Loader {
 
     /// (Re)load the directory: new and changed files are read, deleted ones
     /// dropped, unchanged ones reused.
+    ///
+    /// ```
+    /// let mut loader = coursecal::Loader::new("schedules");
+    /// let first = loader.reload();
+    /// assert!(first.reread > 0);
+    /// // Nothing changed on disk: nothing is read again.
+    /// assert_eq!(loader.reload().reread, 0);
+    /// ```
     pub fn reload(&mut self) -> LoadReport {
         let mut report = LoadReport::default();
         let before = self.entries.len();
@@ -379,6 +387,12 @@ fn inputs_of(entry: &Entry) -> Vec<PathBuf> {
 impl Catalog {
     /// Load every schedule in `dir` once.
     /// Diagnostics name files by their paths as given.
+    ///
+    /// ```
+    /// let report = coursecal::Catalog::load_dir("schedules".as_ref());
+    /// assert!(report.errors.is_empty());
+    /// assert!(report.catalog.courses.len() >= 2);
+    /// ```
     pub fn load_dir(dir: &Path) -> LoadReport {
         Loader::new(dir).paths_as_given().reload()
     }

@@ -125,9 +125,13 @@ pub enum Command {
         /// and it becomes the course zone (default: the source's own, else UTC).
         #[arg(long)]
         timezone: Option<String>,
-        /// Write the schedule here instead of stdout.
+        /// Write the schedule here instead of stdout (a new file, written
+        /// whole or not at all; never through a link, FIFO or device).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Replace the file `--out` names if it exists.
+        #[arg(long, requires = "out")]
+        force: bool,
     },
     /// Print what changed in the courses' history (all courses when none
     /// is named), newest first: moved, added, removed, cancelled,
@@ -193,6 +197,9 @@ pub enum CliError {
     /// `import` could not read its source at all.
     #[error("{0}")]
     Import(crate::import::ImportError),
+    /// `import --out` refused the path or could not write it.
+    #[error("{0}")]
+    Save(#[from] crate::import::SaveError),
     /// `import` wrote its YAML, but some dated lines became no item.
     #[error("import partial: {count} dated line(s) not read")]
     Partial {
@@ -231,6 +238,7 @@ impl CliError {
             CliError::Invalid { .. }
             | CliError::Partial { .. }
             | CliError::Import(_)
+            | CliError::Save(_)
             | CliError::Io { .. }
             | CliError::Serve(_)
             | CliError::Export(_) => 1,
@@ -328,7 +336,8 @@ pub fn run(args: Args) -> Result<(), CliError> {
             metadata,
             timezone,
             out,
-        } => import(&source, id, metadata, timezone, out.as_deref()),
+            force,
+        } => import(&source, id, metadata, timezone, out.as_deref(), force),
         Command::Changes {
             courses,
             schedules,
@@ -349,7 +358,15 @@ pub fn run(args: Args) -> Result<(), CliError> {
             };
             let req = FeedRequest::new(Courses::parse(&courses.join(",")), variant);
             let report = load_with_history(&schedules, state_dir(state).as_deref())?;
-            let text = crate::site::changes::listing(&report.catalog, &req, since, json)?;
+            let listed = crate::site::changes::since(&report.catalog, &req, since)?;
+            let text = if json {
+                changes_json(&listed, &req)
+            } else {
+                listed
+                    .iter()
+                    .map(|l| crate::site::changes::line(l, &req))
+                    .collect()
+            };
             std::io::stdout()
                 .lock()
                 .write_all(text.as_bytes())
@@ -385,13 +402,14 @@ pub fn run(args: Args) -> Result<(), CliError> {
 }
 
 /// `coursecal import`: the source in, YAML out, every unread or skipped
-/// thing reported.
+/// thing reported; the library checks what it wrote.
 fn import(
     page: &Path,
     id: Option<String>,
     metadata: Option<String>,
     timezone: Option<String>,
     out: Option<&Path>,
+    force: bool,
 ) -> Result<(), CliError> {
     let timezone = match timezone.as_deref().map(parse_zone).transpose() {
         Ok(zone) => zone.map(|z| match z {
@@ -404,11 +422,8 @@ fn import(
         .file_name()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    // `course.tar.gz` → `course`: every extension off, not just the last.
-    let stem = name.split('.').next().unwrap_or_default();
-    let id = id.unwrap_or_else(|| crate::model::ids::derived_id(stem));
     let options = crate::import::ImportOptions {
-        metadata: metadata.clone(),
+        metadata,
         timezone,
         // The file name only: the schedule must not depend on where the
         // source was on the importer's machine.
@@ -417,42 +432,36 @@ fn import(
         } else {
             name
         },
+        id,
     };
     let imported = crate::import::import_path(page, &options).map_err(CliError::Import)?;
     let shown = crate::import::one_line;
     let place = |u: &crate::import::Unread| match &u.file {
-        Some(f) => format!("{}/{}:{}", page.display(), shown(f), u.line),
-        None => format!("{}:{}", page.display(), u.line),
+        Some(f) => format!(
+            "{}/{}:{}",
+            shown(&page.display().to_string()),
+            shown(f),
+            u.line
+        ),
+        None => format!("{}:{}", shown(&page.display().to_string()), u.line),
     };
     for u in &imported.skipped {
-        eprintln!("{}: skipped: {}: {}", place(u), u.why, shown(&u.text));
+        eprintln!(
+            "{}: skipped: {}: {}",
+            place(u),
+            shown(&u.why),
+            shown(&u.text)
+        );
     }
     for u in &imported.unread {
-        eprintln!("{}: {}: {}", place(u), u.why, shown(&u.text));
+        eprintln!("{}: {}: {}", place(u), shown(&u.why), shown(&u.text));
     }
-    // What was written must compile: check it the way `check` would (a
-    // metadata file is not read here, so a title stands in for it).
-    let checked = match &metadata {
-        Some(_) => imported
-            .yaml
-            .lines()
-            .map(|l| {
-                if l.trim_start().starts_with("metadata:") {
-                    "  title: checked without its metadata file".to_owned()
-                } else {
-                    l.to_owned()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
-        None => imported.yaml.clone(),
-    };
-    if let Err(diags) = crate::schedule::compile(&id, &format!("{id}.yaml"), &checked) {
-        print_diagnostics(&diags);
+    if let Err(diags) = &imported.checked {
+        print_diagnostics(diags);
         return Err(CliError::Invalid { count: diags.len() });
     }
     match out {
-        Some(path) => std::fs::write(path, &imported.yaml).map_err(io(path))?,
+        Some(path) => crate::import::save(path, imported.yaml.as_bytes(), force)?,
         None => std::io::stdout()
             .lock()
             .write_all(imported.yaml.as_bytes())
@@ -461,7 +470,7 @@ fn import(
     eprintln!(
         "imported {} item(s) from {}; {} dated line(s) not read{}{}",
         imported.items,
-        page.display(),
+        shown(&page.display().to_string()),
         imported.unread.len(),
         if imported.skipped.is_empty() {
             String::new()
@@ -481,6 +490,42 @@ fn import(
             count: imported.unread.len(),
         })
     }
+}
+
+/// `coursecal changes --json`: one object per change.
+fn changes_json(listed: &[crate::site::changes::Listed], req: &FeedRequest) -> String {
+    use crate::site::changes::{machine, rfc3339, sentence, zone_for};
+    use crate::{What, When};
+    let items: Vec<serde_json::Value> = listed
+        .iter()
+        .map(|l| {
+            let c = l.change;
+            let from = match &c.what {
+                What::Moved { from } => serde_json::json!({
+                    "start": machine(from.start),
+                    "end": from.end.map(|e| machine(When::At(e))),
+                }),
+                What::Renamed { from } => serde_json::json!({ "name": from }),
+                _ => serde_json::Value::Null,
+            };
+            serde_json::json!({
+                "id": c.id(l.course.id.as_str()),
+                "course": l.course.id.as_str(),
+                "at": rfc3339(c.at),
+                "change": c.what.tag(),
+                "uid": c.uid,
+                "kind": c.kind.as_str(),
+                "name": c.name,
+                "start": machine(c.when.start),
+                "end": c.when.end.map(|e| machine(When::At(e))),
+                "from": from,
+                "text": sentence(c, zone_for(req)),
+            })
+        })
+        .collect();
+    let mut out = serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_owned());
+    out.push('\n');
+    out
 }
 
 /// `--state`, else the platform's state directory (`None`: none known,

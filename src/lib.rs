@@ -1,50 +1,119 @@
-//! coursecal: course schedules → RFC 5545 calendar feeds, served over HTTP
-//! or exported as a static site.
+//! coursecal: course schedules (YAML) → RFC 5545 calendar feeds, served
+//! over HTTP or exported as a static site.
 //!
-//! # Layers
+//! The layers, which layer may use which, and why the crate is split by
+//! cargo features are described once, in
+//! [docs/architecture.md](https://github.com/coursecal/coursecal/blob/main/docs/architecture.md).
+//! This page lists the API an embedding program uses; every module is
+//! private, and everything public is re-exported here.
 //!
-//! Data flows one way, and so do imports: each layer uses only the layers
-//! below it (`tests/architecture.rs` fails the build otherwise, and on any
-//! cycle between files).
+//! # Features
 //!
-//! | layer | holds | uses |
+//! | feature | on by default | adds |
 //! |---|---|---|
-//! | [`model`] | ids, kinds, courses and events (valid by construction), zones, the feed request | nothing of ours |
-//! | [`schedule`] | reading, validating and resolving schedule files into a `Course`, with located diagnostics | `model` |
-//! | [`import`] | a schedule file from a course page (text or HTML) | `schedule`, `model` |
-//! | [`ics`] | the RFC 5545 writer, VTIMEZONE, feed rendering | `model` |
-//! | [`history`] | earlier versions of each course (git commits or a journal) and what changed, per event | `schedule`, `model` |
-//! | [`catalog`] | a directory of schedules: fingerprints, last good version, each course with its history | `history`, `schedule`, `model` |
-//! | [`site`] | HTML pages, a catalog's feeds, the static export | `catalog`, `ics`, `model` |
-//! | [`server`] | routes, caching, conditional GET, reload, the accept loop | all of the above |
-//! | [`cli`] | arguments, printing, exit codes | all of the above |
+//! | (none) | — | [`compile`], [`Catalog`], [`feed`], [`render`], [`export`]: no web stack |
+//! | `server` | yes | [`serve`], [`Server`], [`ServeConfig`] (tokio, hyper, axum) |
+//! | `import` | yes | [`import_path`] and the other importers |
+//! | `cli` | yes | the `coursecal` binary (clap) |
 //!
-//! # Embedding
+//! An LMS plugin or a build script that only turns schedules into feeds
+//! depends on `coursecal = { version = "0.1", default-features = false }`.
+//!
+//! # A schedule from text to a feed
+//!
+//! ```
+//! let yaml = "course:\n  title: Demo\n  timezone: UTC\n  updated: 2026-11-01T00:00:00Z\n\
+//!             milestones:\n  - name: Kick-off\n    date: 2026-12-01\n";
+//! let compiled = coursecal::compile("demo-101", "demo-101.yaml", yaml).unwrap();
+//! let feed = coursecal::render(&[&compiled.course], coursecal::Zone::Utc, coursecal::KindSet::ALL);
+//! assert!(feed.body.contains("SUMMARY:Kick-off"));
+//! ```
+//!
+//! Errors come back as [`Diagnostic`]s with file, line, column and a hint:
+//!
+//! ```
+//! let errors = coursecal::compile("demo-101", "demo-101.yaml", "course:\n  titel: Demo\n").unwrap_err();
+//! assert!(errors.iter().any(|d| d.render().contains("title")));
+//! ```
+//!
+//! # A directory of schedules
+//!
+//! [`Catalog::load_dir`] reads every `*.yaml` of a directory (bad files are
+//! reported, not fatal); [`feed`] renders one request against it and
+//! [`export`] writes the static site (pages and feeds).
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), coursecal::server::ServeError> {
-//! let config = coursecal::server::ServeConfig::new("schedules".into(), "127.0.0.1:8080".parse().unwrap());
-//! let shutdown = async { let _ = tokio::signal::ctrl_c().await; };
-//! coursecal::server::run(config, shutdown).await
+//! let report = coursecal::Catalog::load_dir("schedules".as_ref());
+//! let feed = coursecal::feed(&report.catalog, &coursecal::FeedRequest::default()).unwrap();
+//! println!("{}", feed.body);
+//! ```
+//!
+//! # The server in an application's own runtime
+//!
+//! ```no_run
+//! # #[cfg(feature = "server")]
+//! # async fn demo() -> Result<(), coursecal::ServeError> {
+//! let config = coursecal::ServeConfig::new("schedules".into(), "127.0.0.1:8080".parse().unwrap());
+//! let server = coursecal::Server::bind(config).await?;
+//! server.run(async { let _ = tokio::signal::ctrl_c().await; }).await
 //! # }
 //! ```
 //!
-//! See `examples/compile.rs` (one schedule from a string to a feed) and
-//! `examples/embed.rs` (the server inside an application's own runtime).
+//! See `examples/compile.rs` (a schedule string to a feed, library only) and
+//! `examples/embed.rs` (the server inside an application's runtime).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// Without the `server` and `import` features, helpers that only they call
+// (query parsing, cache stamps, text rules for imports) are unused; the
+// default build, which clippy checks with -D warnings, still flags dead code.
+#![cfg_attr(
+    not(all(feature = "server", feature = "import")),
+    allow(dead_code, unused_imports)
+)]
 
-pub mod catalog;
+mod catalog;
+#[cfg(feature = "cli")]
+#[doc(hidden)]
 pub mod cli;
-pub mod history;
-pub mod ics;
-pub mod import;
-pub mod model;
-pub mod schedule;
-pub mod server;
-pub mod site;
+mod history;
+mod ics;
+#[cfg(feature = "import")]
+mod import;
+mod model;
+mod schedule;
+#[cfg(feature = "server")]
+mod server;
+mod site;
 
-pub use catalog::Catalog;
-pub use model::{Course, Courses, Event, FeedRequest, Kind, KindSet, Variant, When, Zone};
-pub use schedule::{Diagnostic, compile, compile_file};
+pub use catalog::{Catalog, LoadReport, Loader};
+pub use history::{Change, Span, What};
+pub use ics::{Feed, render};
+pub use model::{
+    Alarms, Course, CourseId, Courses, Event, EventHistory, FeedRequest, InvalidCourseId, Kind,
+    KindSet, Pace, RequestError, Shift, UnknownKind, UnknownZone, Variant, When, Zone, parse_zone,
+};
+pub use schedule::{Compiled, Diagnostic, compile, compile_file};
+pub use site::export::{ExportError, ExportOptions, Summary as ExportSummary, write as export};
 pub use site::feed;
+
+#[cfg(feature = "import")]
+pub use import::{
+    ImportError, ImportOptions, Imported, Source, Unread, import_calendar, import_olx_archive,
+    import_olx_dir, import_page, import_path, import_sheet,
+};
+#[cfg(feature = "server")]
+pub use server::{ServeConfig, ServeError, Server, serve};
+
+/// Hooks for this crate's own tests, fuzzers and benchmarks: not part of
+/// the API, may change in any release.
+#[doc(hidden)]
+pub mod testing {
+    pub use crate::history::{History, Version, fold};
+    pub use crate::ics::read as ics_read;
+    pub use crate::ics::vtimezone::transitions;
+    pub use crate::ics::writer::Writer;
+    pub use crate::site::{asset_version, encode_uri_component};
+
+    #[cfg(feature = "server")]
+    pub use crate::server::{AppState, router};
+}

@@ -4,10 +4,10 @@
 //! events at the same instants as the resolved course model.
 
 use crate::harness::{repo, shipped_schedules};
-use coursecal::catalog::Catalog;
-use coursecal::model::Course;
-use coursecal::model::When;
-use coursecal::model::{Courses, FeedRequest, KindSet, Variant, Zone, parse_zone};
+use coursecal::Catalog;
+use coursecal::Course;
+use coursecal::When;
+use coursecal::{Courses, FeedRequest, KindSet, Variant, Zone, parse_zone};
 use icalendar::{CalendarDateTime, Component, DatePerhapsTime, EventLike};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -109,7 +109,7 @@ fn when_json(w: &DatePerhapsTime) -> Value {
 /// (events only; the crate resolves TZIDs with chrono-tz).
 pub fn parse_with_crate(ics: &str) -> Vec<Value> {
     let cal: icalendar::Calendar = ics.parse().expect("icalendar crate parses the feed");
-    let unescape = |s: Option<&str>| s.map(coursecal::ics::read::unescape_text);
+    let unescape = |s: Option<&str>| s.map(coursecal::testing::ics_read::unescape_text);
     let mut events: Vec<Value> = cal
         .components
         .iter()
@@ -215,7 +215,7 @@ pub fn check_catalog(catalog: &Catalog, zones: &[&str], label: &str) {
                 ..Variant::default()
             };
             let req = FeedRequest::new(courses.clone(), variant);
-            let body = coursecal::site::feed(catalog, &req).unwrap().body;
+            let body = coursecal::feed(catalog, &req).unwrap().body;
             let path = dir.path().join(format!("{}.ics", variants.len()));
             std::fs::write(&path, &body).unwrap();
             variants.push((path, req, body));

@@ -358,6 +358,20 @@ pub fn http(addr: &str, method: &str, target: &str, headers: &[(&str, &str)]) ->
     parse_response(&raw, method == "HEAD")
 }
 
+/// Send `head` (a whole request head, CRLFs included) as written and read
+/// the answer until the server closes.
+pub fn raw(addr: &str, head: &str) -> HttpResponse {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .expect("timeout");
+    stream.write_all(head.as_bytes()).expect("send");
+    let mut out = Vec::new();
+    let _ = stream.read_to_end(&mut out);
+    parse_response(&out, head.starts_with("HEAD "))
+}
+
 pub fn parse_response(raw: &[u8], head: bool) -> HttpResponse {
     let split = raw
         .windows(4)
@@ -524,15 +538,15 @@ impl App {
             std::fs::write(schedules.join(name), text).expect("write");
         }
         let config =
-            coursecal::server::ServeConfig::new(schedules, "127.0.0.1:0".parse().expect("address"));
-        let state = coursecal::server::AppState::load(&config);
+            coursecal::ServeConfig::new(schedules, "127.0.0.1:0".parse().expect("address"));
+        let state = coursecal::testing::AppState::load(&config);
         App {
             runtime: tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .enable_all()
                 .build()
                 .expect("runtime"),
-            router: coursecal::server::router(state, &config),
+            router: coursecal::testing::router(state, &config),
             addr: "app.test".into(),
             _dir: dir,
         }

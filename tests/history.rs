@@ -7,7 +7,7 @@
 
 use crate::cross_parsers::{Parser, external_parsers, parse_with};
 use crate::harness::{Server, bin, repo};
-use coursecal::history::{Version, fold};
+use coursecal::testing::{Version, fold};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -5,7 +5,7 @@
 //! numbers; arbitrary input never panics and always gives YAML that parses.
 
 use crate::harness::{Test, repo, shipped_schedules};
-use coursecal::model::{Course, When};
+use coursecal::{Course, When};
 use proptest::prelude::*;
 
 /// (kind, name, start) of every event, the way the ground truth lists them.
@@ -204,7 +204,7 @@ fn reimporting_an_edited_page_keeps_the_ids_of_unchanged_items() {
     let uids = |text: &str| {
         let path = dir.path().join("p.txt");
         std::fs::write(&path, text).unwrap();
-        let imported = coursecal::import::import_page(text, &Default::default());
+        let imported = coursecal::import_page(text, &Default::default());
         let c = coursecal::compile("wood-101", "wood-101.yaml", &imported.yaml)
             .unwrap()
             .course;
@@ -302,14 +302,14 @@ fn calendar_problems_are_reported_with_the_line_of_their_event() {
     assert_eq!((f, r), (p, p));
     // A floating time needs a zone: reported without one, read in it.
     let floating = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\nDTSTART:20250905T140000\nSUMMARY:Lab\nEND:VEVENT\nEND:VCALENDAR\n";
-    let none = coursecal::import::import_calendar(floating, &Default::default());
+    let none = coursecal::import_calendar(floating, &Default::default());
     assert_eq!(none.unread.len(), 1);
     assert_eq!(none.unread[0].line, 2);
-    let options = coursecal::import::ImportOptions {
+    let options = coursecal::ImportOptions {
         timezone: Some(chrono_tz::Europe::Berlin),
         ..Default::default()
     };
-    let read = coursecal::import::import_calendar(floating, &options);
+    let read = coursecal::import_calendar(floating, &options);
     assert!(read.unread.is_empty());
     assert!(
         read.yaml.contains("start: 2025-09-05T14:00:00+02:00\n"),
@@ -318,7 +318,7 @@ fn calendar_problems_are_reported_with_the_line_of_their_event() {
     );
     // An unknown TZID is reported, never guessed.
     let unknown = floating.replace("DTSTART:", "DTSTART;TZID=Mars/Olympus_Mons:");
-    let read = coursecal::import::import_calendar(&unknown, &Default::default());
+    let read = coursecal::import_calendar(&unknown, &Default::default());
     assert!(
         read.unread[0].why.contains("an unknown TZID"),
         "{:?}",
@@ -373,7 +373,7 @@ proptest! {
         }
         let wrapped = format!("BEGIN:VCALENDAR\nBEGIN:VEVENT\n{}\nEND:VEVENT\nEND:VCALENDAR\n", lines.join("\n"));
         for text in [lines.join("\n"), wrapped, mutated.join("\r\n")] {
-            let imported = coursecal::import::import_calendar(&text, &Default::default());
+            let imported = coursecal::import_calendar(&text, &Default::default());
             // Whatever the calendar says, what is written passes `check`.
             if let Err(diags) = coursecal::compile("prop-101", "prop-101.yaml", &imported.yaml) {
                 let shown: Vec<String> = diags.iter().map(|d| d.render()).collect();
@@ -403,7 +403,7 @@ proptest! {
         )
     ) {
         let page = lines.join("\n");
-        let imported = coursecal::import::import_page(&page, &Default::default());
+        let imported = coursecal::import_page(&page, &Default::default());
         if let Err(diags) = coursecal::compile("prop-101", "prop-101.yaml", &imported.yaml) {
             for d in &diags {
                 prop_assert!(!d.message.contains("invalid YAML"), "{}\n{}", d.render(), imported.yaml);
@@ -454,7 +454,7 @@ fn imported_schedules_read_back_identically_in_every_zone() {
         std::fs::write(dir.path().join(&out), yaml).unwrap();
     }
     assert!(cases.len() >= 13, "{cases:?}");
-    let report = coursecal::catalog::Catalog::load_dir(dir.path());
+    let report = coursecal::Catalog::load_dir(dir.path());
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert_eq!(report.catalog.courses.len(), cases.len());
     crate::cross_parsers::check_catalog(
@@ -470,7 +470,7 @@ fn imported_schedules_read_back_identically_in_every_zone() {
 fn control_characters_in_source_text_are_removed_and_noted() {
     let csv = "Date,Title,Type,Unit,Notes\n\
                2025-09-08,Problem\tset 1,assignment,\"Unit 1\u{0}: Foundations\",\"a\u{1b}[2Jb\"\n";
-    let imported = coursecal::import::import_sheet(csv, &Default::default());
+    let imported = coursecal::import_sheet(csv, &Default::default());
     let compiled = coursecal::compile("c-1", "c-1.yaml", &imported.yaml)
         .unwrap_or_else(|d| panic!("{d:?}\n{}", imported.yaml));
     let names: Vec<&str> = compiled
@@ -499,11 +499,11 @@ fn control_characters_in_source_text_are_removed_and_noted() {
 #[test]
 fn spreadsheet_rows_are_reported_at_their_physical_line_with_crlf() {
     let csv = "Date,Title\r\n\r\n2025-09-01,\"A\r\nspanning two lines\"\r\n\r\n,B\r\n2025-09-03,C\r\n,D\r\n";
-    let imported = coursecal::import::import_sheet(csv, &Default::default());
+    let imported = coursecal::import_sheet(csv, &Default::default());
     let lines: Vec<usize> = imported.unread.iter().map(|u| u.line).collect();
     assert_eq!(lines, [6, 8], "{:?}", imported.unread);
     let lf = csv.replace("\r\n", "\n");
-    let imported = coursecal::import::import_sheet(&lf, &Default::default());
+    let imported = coursecal::import_sheet(&lf, &Default::default());
     let lines: Vec<usize> = imported.unread.iter().map(|u| u.line).collect();
     assert_eq!(lines, [6, 8], "{:?}", imported.unread);
 }

@@ -8,7 +8,7 @@
 //! clear errors or unread files, never a panic.
 
 use crate::harness::{Test, repo};
-use coursecal::import::{ImportOptions, import_olx_archive};
+use coursecal::{ImportOptions, import_olx_archive};
 use proptest::prelude::*;
 use std::path::Path;
 
@@ -175,7 +175,7 @@ fn unreadable_olx_dates_make_the_import_partial_with_file_and_line() {
     assert_eq!(rows_of(&ran.stdout()), ground_truth("olx-unreadable"));
 }
 
-fn import(bytes: &[u8]) -> Result<coursecal::import::Imported, String> {
+fn import(bytes: &[u8]) -> Result<coursecal::Imported, String> {
     import_olx_archive(bytes, &ImportOptions::default()).map_err(|e| e.to_string())
 }
 

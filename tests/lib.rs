@@ -2,20 +2,21 @@
 //! `coursecal` binary through the small [`harness::Test`] builder.
 
 mod harness;
-mod hostile;
 
-mod abuse;
 mod architecture;
-mod attack;
 mod cli;
+mod connection_limits;
 mod cross_parsers;
-mod faults;
+mod disk_faults;
 mod history;
 mod import;
+mod import_costs;
 mod import_olx;
-mod input_hardening;
+mod input_limits;
+mod input_safety;
 mod invalid;
 mod pages;
+mod request_limits;
 mod self_paced;
 mod server;
 mod shipped;

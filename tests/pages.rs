@@ -67,7 +67,7 @@ fn assets_are_served_with_long_cache_lifetimes() {
         ("site.js", "text/javascript; charset=utf-8"),
         ("icon.svg", "image/svg+xml"),
     ] {
-        let link = format!("./assets/{name}?v={}", coursecal::site::asset_version());
+        let link = format!("./assets/{name}?v={}", coursecal::testing::asset_version());
         assert!(page.contains(&link), "{link}");
         let r = s.get(&link[1..]);
         assert_eq!(r.status, 200);
@@ -162,7 +162,7 @@ fn no_javascript_links_have_the_exact_forms() {
     let feed = format!("http://{host}/{WEBCAL_154}");
     let all = format!("http://{host}/calendar.ics");
     let webcal = |u: &str| u.replacen("http://", "webcal://", 1);
-    let enc = |u: &str| coursecal::site::encode_uri_component(u);
+    let enc = |u: &str| coursecal::testing::encode_uri_component(u);
     assert_eq!(
         href(&body, "webcal"),
         [
@@ -175,7 +175,7 @@ fn no_javascript_links_have_the_exact_forms() {
         href(&body, "google")[1],
         format!(
             "https://calendar.google.com/calendar/render?cid={}",
-            enc(&webcal(&feed))
+            enc(&feed)
         )
     );
     assert_eq!(
@@ -216,6 +216,149 @@ fn no_javascript_links_have_the_exact_forms() {
     let body = s.get("/courses/res-cms-154?tz=UTC").text();
     assert_eq!(href(&body, "webcal"), [webcal(&feed)]);
     assert!(body.contains("<span class=\"t\">18:00–19:00</span>"));
+}
+
+/// Every `value="…"` of a feed-address field, unescaped.
+fn feed_fields(body: &str) -> Vec<String> {
+    let needle = "readonly value=\"";
+    body.match_indices(needle)
+        .map(|(i, _)| {
+            let rest = &body[i + needle.len()..];
+            rest[..rest.find('"').unwrap()].replace("&amp;", "&")
+        })
+        .collect()
+}
+
+#[test]
+fn google_links_carry_the_https_feed_and_a_from_url_fallback() {
+    let s = App::shipped();
+    let host = &s.addr;
+    let decode = |cid: &str| {
+        percent_encoding::percent_decode_str(cid)
+            .decode_utf8()
+            .unwrap()
+            .into_owned()
+    };
+    let all = format!("http://{host}/calendar.ics");
+    let c154 = format!("http://{host}/{WEBCAL_154}");
+    let c155 = format!("http://{host}/courses/res-cms-155.ics");
+    let tz = "?tz=Asia/Kolkata&kinds=due,live";
+    let own = "?start=2026-12-01&pace=2&alarm=15m,1d";
+    for (target, feeds) in [
+        (
+            "/".to_owned(),
+            vec![all.clone(), c154.clone(), c155.clone()],
+        ),
+        (
+            "/?tz=Asia/Kolkata&kinds=due&kinds=live".to_owned(),
+            vec![
+                format!("{all}{tz}"),
+                format!("{c154}{tz}"),
+                format!("{c155}{tz}"),
+            ],
+        ),
+        ("/courses/res-cms-154".to_owned(), vec![c154.clone()]),
+        (
+            "/courses/res-cms-154?tz=Asia/Kolkata&kinds=due&kinds=live".to_owned(),
+            vec![format!("{c154}{tz}")],
+        ),
+        // The own-dates page: its links subscribe to the reader's run.
+        (
+            format!("/courses/res-cms-154{own}"),
+            vec![format!("{c154}{own}")],
+        ),
+    ] {
+        let r = s.get(&target);
+        assert_eq!(r.status, 200, "{target}");
+        let body = r.text();
+        let cids: Vec<String> = href(&body, "google")
+            .iter()
+            .map(|g| {
+                let cid = g
+                    .strip_prefix("https://calendar.google.com/calendar/render?cid=")
+                    .unwrap_or_else(|| panic!("{target}: {g}"));
+                decode(cid)
+            })
+            .collect();
+        assert_eq!(cids, feeds, "{target}");
+        // Beside each: Google's "From URL" page and the address as text.
+        assert_eq!(
+            href(&body, "google-web"),
+            vec!["https://calendar.google.com/calendar/r/settings/addbyurl"; feeds.len()],
+            "{target}"
+        );
+        assert_eq!(feed_fields(&body), feeds, "{target}");
+        assert_eq!(
+            body.matches("paste the address into “URL of calendar”")
+                .count(),
+            feeds.len(),
+            "{target}"
+        );
+    }
+}
+
+const ANDROID: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
+const DESKTOP: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+#[test]
+fn on_android_the_google_button_leads_to_the_web_flow() {
+    let s = App::shipped();
+    let as_ua = |target: &str, ua: &str| s.request("GET", target, &[("user-agent", ua)]);
+    // Android first, so a page cached for it would show up for the desktop.
+    for target in [
+        "/",
+        "/courses/res-cms-154",
+        "/courses/res-cms-154?start=2026-12-01",
+    ] {
+        let phone = as_ua(target, ANDROID);
+        assert_eq!(phone.status, 200, "{target}");
+        assert_eq!(phone.header("vary"), Some("Host, User-Agent"), "{target}");
+        let body = phone.text();
+        let google = href(&body, "google");
+        assert!(!google.is_empty(), "{target}");
+        for g in &google {
+            let id = g
+                .strip_prefix('#')
+                .unwrap_or_else(|| panic!("{target}: {g}"));
+            assert!(body.contains(&format!("id=\"{id}\"")), "{target}: {id}");
+        }
+        assert!(!body.contains("render?cid="), "{target}");
+        assert_eq!(
+            body.matches("the Google Calendar app cannot subscribe")
+                .count(),
+            google.len(),
+            "{target}"
+        );
+        assert_eq!(href(&body, "google-web").len(), google.len(), "{target}");
+
+        let desktop = as_ua(target, DESKTOP);
+        assert_eq!(desktop.header("vary"), Some("Host, User-Agent"), "{target}");
+        let body = desktop.text();
+        assert!(
+            href(&body, "google")
+                .iter()
+                .all(|g| g.starts_with("https://calendar.google.com/calendar/render?cid=http")),
+            "{target}"
+        );
+        assert!(
+            !body.contains("the Google Calendar app cannot subscribe"),
+            "{target}"
+        );
+        // Any other User-Agent (or none) gets the very same cached page.
+        assert_eq!(as_ua(target, "curl/8.11").text(), body, "{target}");
+        assert_eq!(s.get(target).text(), body, "{target}");
+        assert_eq!(
+            as_ua(target, "Mozilla/5.0 (Linux; ANDROID 9)").text(),
+            phone.text(),
+            "{target}"
+        );
+    }
+    // The widget's Google button opens the course page's web flow.
+    let body = as_ua("/courses/res-cms-154/embed", ANDROID).text();
+    assert_eq!(
+        href(&body, "google"),
+        ["../../courses/res-cms-154#google-web-res-cms-154"]
+    );
 }
 
 #[test]
@@ -369,16 +512,25 @@ fn build_writes_the_site_with_relative_links() {
         "href=\"../../courses/res-cms-154/events/res-cms-154.live.welcome-live-event-with-course-staff@coursecal.ics\""
     ));
     assert!(page.contains("href=\"../../courses/res-cms-154/embed/\""));
+    // A file cannot see the User-Agent: one-click link and web flow, with
+    // the Android note shown.
+    assert!(page.contains("the Google Calendar app cannot subscribe"));
+    assert!(page.contains("https://calendar.google.com/calendar/r/settings/addbyurl"));
     // No clock in a build: nothing is marked past or next.
-    assert!(!page.contains(" past") && !page.contains("ev k-live next"));
+    // (The class word, not the text: the Google steps say "paste".)
+    assert!(
+        !page.contains(" past\"") && !page.contains(" past ") && !page.contains("ev k-live next")
+    );
     assert!(page.contains("Published <time datetime=\"2017-09-01T00:00:00Z\">"));
     let embed = ran.file("public/courses/res-cms-154/embed/index.html");
     assert!(embed.contains("href=\"../../../assets/site.css?v="));
-    // Only links to other sites are absolute.
+    // Only links to other sites are absolute (Google's "From URL" page is one).
     for (name, html) in [("index", &index), ("page", &page), ("embed", &embed)] {
         for abs in html.match_indices("=\"http").map(|(i, _)| &html[i..i + 40]) {
             assert!(
-                abs.contains("ocw.mit.edu") || abs.contains("example.edu"),
+                abs.contains("ocw.mit.edu")
+                    || abs.contains("example.edu")
+                    || abs.starts_with("=\"https://calendar.google.com/calendar/r"),
                 "{name}: {abs}"
             );
         }
@@ -407,6 +559,11 @@ fn build_with_base_url_makes_subscribe_links_absolute_and_is_deterministic() {
         "data-link=\"webcal\" href=\"webcal://cal.example.edu/c/courses/res-cms-154.ics\""
     ));
     assert!(index.contains("data-link=\"download\" href=\"./courses/res-cms-154.ics\""));
+    // Both Google flows: the one-click link (https in cid=) and the web flow.
+    assert!(index.contains(
+        "data-link=\"google\" href=\"https://calendar.google.com/calendar/render?cid=https%3A%2F%2Fcal.example.edu%2Fc%2Fcourses%2Fres-cms-154.ics\""
+    ));
+    assert!(index.contains("the Google Calendar app cannot subscribe"));
     assert!(index.contains("src=\"./courses/res-cms-154/qr.svg\""));
     let page = a.file("public/courses/res-cms-154/index.html");
     assert!(page.contains(

@@ -114,42 +114,6 @@ fn bad_requests_get_clear_4xx_answers() {
 }
 
 #[test]
-fn traversal_attempts_never_reach_a_file() {
-    let s = Server::shipped();
-    for target in [
-        "/courses/../Cargo.toml",
-        "/courses/..%2f..%2fCargo.toml",
-        "/courses/%2e%2e%2fschedules%2fres-cms-154.yaml",
-        "/courses/%2e%2e/%2e%2e/etc/passwd",
-        "/courses/..%5c..%5cCargo.toml",
-        "/calendar.ics?courses=../res-cms-154",
-        "/schedules/res-cms-154.yaml",
-        "/../../etc/passwd",
-    ] {
-        let r = s.get(target);
-        assert!(r.status == 400 || r.status == 404, "{target}: {}", r.status);
-        let body = r.text();
-        assert!(
-            !body.contains("course:") && !body.contains("root:") && !body.contains("[package]"),
-            "{target}"
-        );
-    }
-}
-
-#[test]
-fn oversized_urls_and_headers_are_refused() {
-    let s = Server::shipped();
-    let long = format!("/calendar.ics?tz={}", "A".repeat(100 * 1024));
-    let r = s.get(&long);
-    assert!(matches!(r.status, 414 | 431 | 400), "{}", r.status);
-    let big = "x".repeat(100 * 1024);
-    let r = s.request("GET", "/calendar.ics", &[("x-junk", &big)]);
-    assert!(matches!(r.status, 431 | 400), "{}", r.status);
-    // The server still answers afterwards.
-    assert_eq!(s.get("/calendar.ics").status, 200);
-}
-
-#[test]
 fn conditional_get_and_head() {
     let s = App::shipped();
     let first = s.get("/courses/res-cms-154.ics");
@@ -505,40 +469,6 @@ fn load_test_64_clients_while_schedules_are_rewritten() {
     assert!(total > 500, "only {total} requests");
     assert!(edits >= 20, "only {edits} edits");
     eprintln!("load test: {total} requests, 0 errors, {edits} schedule rewrites");
-}
-
-#[test]
-fn a_vanished_schedules_directory_keeps_the_last_good_catalog() {
-    let s = Server::shipped();
-    let within = Duration::from_secs(3);
-    let before = s.get("/courses/res-cms-154.ics").text();
-    let moved = s.schedules.with_file_name("schedules-away");
-    std::fs::rename(&s.schedules, &moved).unwrap();
-    assert!(
-        s.eventually(within, |s| s
-            .get("/healthz")
-            .text()
-            .contains("cannot read the schedules directory")),
-        "{}",
-        s.get("/healthz").text()
-    );
-    // Still serving what was loaded.
-    assert_eq!(s.get("/courses/res-cms-154.ics").text(), before);
-    std::fs::rename(&moved, &s.schedules).unwrap();
-    // Any later change reloads it; touch a file to be explicit.
-    std::fs::write(
-        s.schedules.join("res-cms-155.yaml"),
-        std::fs::read_to_string(s.schedules.join("res-cms-155.yaml")).unwrap(),
-    )
-    .unwrap();
-    assert!(
-        s.eventually(within, |s| s
-            .get("/healthz")
-            .text()
-            .contains("\"errors\":[]")),
-        "{}",
-        s.get("/healthz").text()
-    );
 }
 
 fn metric(s: &Server, name: &str) -> u64 {

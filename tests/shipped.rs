@@ -210,7 +210,7 @@ fn metadata_fills_number_title_url_and_description() {
         .args(&["feed", "res-cms-154"])
         .run()
         .success();
-    let body = coursecal::ics::read::unfold(&ran.stdout());
+    let body = coursecal::testing::ics_read::unfold(&ran.stdout());
     assert!(body.contains("\r\nURL:https://ocw.mit.edu/courses/res-cms-154-launching-innovation-in-schools-spring-2019/\r\n"));
     assert!(body.contains("(RES.CMS-154)"));
     assert!(body.contains("\r\nDESCRIPTION:Every great teacher"));

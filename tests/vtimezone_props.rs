@@ -9,12 +9,12 @@
 use crate::cross_parsers::{Parser, parse_with};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Tz;
-use coursecal::ics::read::{content_lines, unescape_text};
-use coursecal::ics::vtimezone::transitions;
-use coursecal::ics::writer::Writer;
-use coursecal::model::When;
-use coursecal::model::{Course, Event, Kind};
-use coursecal::model::{KindSet, Zone};
+use coursecal::When;
+use coursecal::testing::Writer;
+use coursecal::testing::ics_read::{content_lines, unescape_text};
+use coursecal::testing::transitions;
+use coursecal::{Course, Event, Kind};
+use coursecal::{KindSet, Zone};
 use proptest::prelude::*;
 use std::path::PathBuf;
 
@@ -58,7 +58,7 @@ proptest! {
 }
 
 fn course(zone: &str, instants: &[DateTime<Utc>]) -> Course {
-    let id: coursecal::model::CourseId = "p".parse().expect("a course id");
+    let id: coursecal::CourseId = "p".parse().expect("a course id");
     let events = instants
         .iter()
         .enumerate()
@@ -102,7 +102,7 @@ fn check_zones(instants_per_zone: &[(&str, Vec<DateTime<Utc>>)]) -> Result<(), T
     for (i, (zone, instants)) in instants_per_zone.iter().enumerate() {
         let tz: Tz = zone.parse().unwrap();
         let c = course(zone, instants);
-        let feed = coursecal::ics::render(&[&c], Zone::Named(tz), KindSet::ALL);
+        let feed = coursecal::render(&[&c], Zone::Named(tz), KindSet::ALL);
         let path = dir.path().join(format!("{i}.ics"));
         std::fs::write(&path, feed.body).unwrap();
         files.push(path);

@@ -4,7 +4,7 @@
 //! never YAML syntax).
 #![no_main]
 
-use coursecal::import::{ImportOptions, Imported};
+use coursecal::{ImportOptions, Imported};
 use libfuzzer_sys::fuzz_target;
 
 fn yaml_parses(imported: &Imported) {
@@ -30,11 +30,11 @@ fuzz_target!(|data: &[u8]| {
     };
     let text = String::from_utf8_lossy(rest);
     let imported = match which & 0x7f {
-        0 => coursecal::import::import_page(&text, &options),
-        1 => coursecal::import::import_sheet(&text, &options),
-        2 => coursecal::import::import_calendar(&text, &options),
+        0 => coursecal::import_page(&text, &options),
+        1 => coursecal::import_sheet(&text, &options),
+        2 => coursecal::import_calendar(&text, &options),
         // A refused archive is a clear error, which is fine.
-        3 => match coursecal::import::import_olx_archive(rest, &options) {
+        3 => match coursecal::import_olx_archive(rest, &options) {
             Ok(imported) => imported,
             Err(_) => return,
         },

@@ -4,7 +4,7 @@
 
 use axum::body::Body;
 use axum::http::Request;
-use coursecal::server::{AppState, ServeConfig, router};
+use coursecal::{ServeConfig, testing::{AppState, router}};
 use libfuzzer_sys::fuzz_target;
 use std::sync::{Arc, OnceLock};
 use tower::ServiceExt;

@@ -3,7 +3,7 @@
 //! and the `icalendar` crate read back with the same events.
 #![no_main]
 
-use coursecal::model::{KindSet, Zone};
+use coursecal::{KindSet, Zone};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -12,18 +12,18 @@ fuzz_target!(|data: &[u8]| {
     };
     // Through the public door; metadata files are not fuzzed (they are
     // read from disk, so `compile` refuses a `metadata:` entry).
-    let Ok(compiled) = coursecal::schedule::compile("fuzz", "fuzz.yaml", text) else {
+    let Ok(compiled) = coursecal::compile("fuzz", "fuzz.yaml", text) else {
         return;
     };
     let course = compiled.course;
     for zone in [Zone::Utc, Zone::Named(chrono_tz::Europe::Berlin), Zone::Named(chrono_tz::Australia::Lord_Howe)] {
-        let feed = coursecal::ics::render(&[&course], zone, KindSet::ALL);
-        let ours = coursecal::ics::read::events(&feed.body);
+        let feed = coursecal::render(&[&course], zone, KindSet::ALL);
+        let ours = coursecal::testing::ics_read::events(&feed.body);
         assert_eq!(ours.len(), course.events.len());
         for (ev, lines) in course.events.iter().zip(&ours) {
             let uid = lines.iter().find(|l| l.name == "UID").map(|l| l.value.as_str());
             assert_eq!(uid, Some(ev.uid.as_str()));
-            let summary = lines.iter().find(|l| l.name == "SUMMARY").map(|l| coursecal::ics::read::unescape_text(&l.value));
+            let summary = lines.iter().find(|l| l.name == "SUMMARY").map(|l| coursecal::testing::ics_read::unescape_text(&l.value));
             assert!(summary.as_ref().is_some_and(|s| s.ends_with(&ev.name)), "{summary:?} vs {}", ev.name);
         }
         for line in feed.body.split("\r\n") {

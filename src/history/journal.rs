@@ -14,7 +14,7 @@ use super::fold::Version;
 use crate::model::{Course, CourseId};
 use crate::schedule::load::compile_version;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use sha2::Digest;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -189,16 +189,6 @@ impl Journal {
             }
             log.versions.push(Version { at, course });
         }
-        Ok(())
-    }
-
-    /// Whether the journal can be read (for a check at start-up).
-    pub fn check(&mut self) -> Result<(), String> {
-        let path = self.path.clone();
-        let conn = self.conn()?;
-        conn.query_row("SELECT count(*) FROM versions", [], |r| r.get::<_, i64>(0))
-            .optional()
-            .map_err(|e| err(&path, e))?;
         Ok(())
     }
 }

@@ -14,5 +14,5 @@ pub mod git;
 pub mod journal;
 mod source;
 
-pub use fold::{Change, History, KEEP_REMOVED, Span, Version, What, fold};
+pub use fold::{Change, History, Span, Version, What, fold};
 pub use source::Source;

@@ -167,7 +167,15 @@ pub fn render_variant(courses: &[&Course], variant: &Variant) -> Feed {
     )
 }
 
-/// Render one feed variant.
+/// Render one feed variant of `courses` (no catalog needed).
+///
+/// ```
+/// let text = "course:\n  title: Demo\n  timezone: UTC\n  updated: 2026-11-01T00:00:00Z\n\
+///             milestones:\n  - name: Kick-off\n    date: 2026-12-01\n";
+/// let course = coursecal::compile("demo-101", "demo-101.yaml", text).unwrap().course;
+/// let feed = coursecal::render(&[&course], coursecal::Zone::Utc, coursecal::KindSet::ALL);
+/// assert!(feed.body.starts_with("BEGIN:VCALENDAR\r\n"));
+/// ```
 pub fn render(courses: &[&Course], zone: Zone, kinds: KindSet) -> Feed {
     render_with(courses, zone, kinds, &Alarms::default())
 }

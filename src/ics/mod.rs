@@ -7,4 +7,4 @@ pub mod read;
 pub mod vtimezone;
 pub mod writer;
 
-pub use feed::{Feed, LARGE_FEED_BYTES, render, render_variant};
+pub use feed::{Feed, render, render_variant};

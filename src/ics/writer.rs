@@ -213,7 +213,8 @@ pub fn escape_text_into(value: &str, out: &mut String) {
 }
 
 /// `value` escaped as RFC 5545 TEXT (backslash, `;`, `,`, newline).
-pub fn escape_text(value: &str) -> String {
+#[cfg(test)]
+fn escape_text(value: &str) -> String {
     let mut s = String::with_capacity(value.len() + 8);
     escape_text_into(value, &mut s);
     s

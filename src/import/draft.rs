@@ -3,6 +3,7 @@
 //! one writer (`write.rs`) turns it into a schedule file.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
+use std::collections::{HashMap, HashSet};
 
 /// When a timed item happens.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +61,39 @@ pub struct Unit {
     pub release: Item,
     /// Due dates under it.
     pub assignments: Vec<Item>,
+    /// What due dates name it by besides its release's name (a sheet's
+    /// unit cell: "Module 1" for the release "Module 1: Getting Started").
+    pub key: Option<String>,
+}
+
+impl Unit {
+    /// A unit released by `release`, no assignment yet.
+    pub fn new(release: Item) -> Self {
+        Unit {
+            release,
+            assignments: Vec::new(),
+            key: None,
+        }
+    }
+}
+
+/// Which unit a due date belongs under (the schedule format puts every
+/// due under one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnitOf {
+    /// The unit whose key or release name is this (case aside).
+    Named(String),
+    /// The latest unit released by the due's date.
+    ByDate,
+}
+
+/// A due date read, its unit to be found when every release is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Due {
+    /// The due date.
+    pub item: Item,
+    /// Where it belongs.
+    pub unit: UnitOf,
 }
 
 /// A live event.
@@ -133,6 +167,8 @@ pub struct Draft {
     pub timezone: Option<chrono_tz::Tz>,
     /// Units in source order.
     pub units: Vec<Unit>,
+    /// Due dates not yet under a unit ([`Draft::settle`] places them).
+    pub dues: Vec<Due>,
     /// Live events in source order.
     pub live: Vec<Live>,
     /// Milestones in source order.
@@ -151,12 +187,127 @@ impl Draft {
             .iter()
             .map(|u| 1 + u.assignments.len())
             .sum::<usize>()
+            + self.dues.len()
             + self.live.len()
             + self.milestones.len()
+    }
+
+    /// The rules every source shares, once everything is read: due dates
+    /// under their units, then explicit ids made unique.
+    pub fn settle(&mut self) {
+        self.place_dues();
+        self.unique_ids();
+    }
+
+    /// Each due under its unit: the one it names, else the latest
+    /// released by its date; with none, a unit of its own released on the
+    /// due date (no date is invented). Units end in release order. Linear
+    /// after sorting: names by a map, dates by a binary search.
+    fn place_dues(&mut self) {
+        if self.dues.is_empty() {
+            return;
+        }
+        self.units.sort_by_key(|u| u.release.date);
+        let mut by_name: HashMap<String, usize> = HashMap::new();
+        for (i, u) in self.units.iter().enumerate() {
+            if let Some(k) = &u.key {
+                by_name.entry(k.to_lowercase()).or_insert(i);
+            }
+        }
+        for (i, u) in self.units.iter().enumerate() {
+            by_name.entry(u.release.name.to_lowercase()).or_insert(i);
+        }
+        let real = self.units.len();
+        let mut dues = std::mem::take(&mut self.dues);
+        dues.sort_by_key(|d| {
+            (
+                d.unit != UnitOf::ByDate,
+                d.item.date,
+                d.item.at.as_ref().map(Start::sort_key),
+            )
+        });
+        // The latest unit of its own made for a due before any release.
+        let mut own: Option<usize> = None;
+        for due in dues {
+            let home = match &due.unit {
+                UnitOf::Named(name) => by_name.get(&name.to_lowercase()).copied(),
+                UnitOf::ByDate => {
+                    let released =
+                        self.units[..real].partition_point(|u| u.release.date <= due.item.date);
+                    released.checked_sub(1).or(own)
+                }
+            };
+            if let Some(i) = home {
+                self.units[i].assignments.push(due.item);
+                continue;
+            }
+            let (name, why) = match &due.unit {
+                UnitOf::Named(u) => (u.clone(), format!("no release row for unit \"{u}\"")),
+                UnitOf::ByDate => (
+                    format!("Unit for {}", due.item.name),
+                    "a due date before any unit".to_owned(),
+                ),
+            };
+            let release = Item {
+                id: due.item.id.as_ref().map(|id| format!("unit-{id}")),
+                cancelled: due.item.cancelled,
+                ..Item::new(
+                    name,
+                    due.item.date,
+                    vec![format!(
+                        "{why}: a unit of its own, released on the due date"
+                    )],
+                    due.item.line,
+                )
+            };
+            let i = self.units.len();
+            match &due.unit {
+                UnitOf::Named(u) => {
+                    by_name.insert(u.to_lowercase(), i);
+                }
+                UnitOf::ByDate => own = Some(i),
+            }
+            self.units.push(Unit {
+                assignments: vec![due.item],
+                ..Unit::new(release)
+            });
+        }
+        self.units.sort_by_key(|u| u.release.date);
+    }
+
+    /// Explicit ids unique across the course (two calendar UIDs may slug
+    /// alike): a repeated one gets `-2`, `-3`, … in document order.
+    fn unique_ids(&mut self) {
+        let mut ids = Ids::default();
+        let mut fix = |id: &mut Option<String>| {
+            if let Some(base) = id.as_deref() {
+                *id = Some(ids.claim(base));
+            }
+        };
+        for u in &mut self.units {
+            fix(&mut u.release.id);
+            for a in &mut u.assignments {
+                fix(&mut a.id);
+            }
+        }
+        for l in &mut self.live {
+            fix(&mut l.id);
+        }
+        for m in &mut self.milestones {
+            fix(&mut m.id);
+        }
     }
 }
 
 impl Start {
+    /// Seconds to order starts by (a wall time as if it were UTC).
+    pub fn sort_key(&self) -> i64 {
+        match self {
+            Start::Instant(t) => t.timestamp(),
+            Start::Wall(n) => n.and_utc().timestamp(),
+        }
+    }
+
     /// As a schedule time value: an instant with its offset (`Z` for
     /// UTC), a wall time without one.
     pub fn text(&self) -> String {
@@ -173,5 +324,41 @@ pub fn instant_text(t: &DateTime<FixedOffset>) -> String {
         t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
     } else {
         t.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    }
+}
+
+/// Ids unique across a course. A repeated base gets `-2`, `-3`, … in
+/// document order; each base remembers where its count stopped, so `n`
+/// items with one name cost `n` steps, not `n²/2` (a 10,000-row sheet
+/// with one title is a second, not a quarter of a minute).
+#[derive(Debug, Default)]
+pub struct Ids {
+    taken: HashSet<String>,
+    next: HashMap<String, u64>,
+}
+
+impl Ids {
+    /// Take `id` as it is; false when it was taken already.
+    pub fn insert(&mut self, id: &str) -> bool {
+        self.taken.insert(id.to_owned())
+    }
+
+    /// `base` when free, else the first free `base-N` (N from 2), taken.
+    /// A base long enough that the counter would pass the id limit is
+    /// shortened to make room.
+    pub fn claim(&mut self, base: &str) -> String {
+        if self.taken.insert(base.to_owned()) {
+            return base.to_owned();
+        }
+        let n = self.next.entry(base.to_owned()).or_insert(2);
+        loop {
+            let suffix = format!("-{n}");
+            *n += 1;
+            let room = crate::model::ids::MAX_ID_BYTES.saturating_sub(suffix.len());
+            let id = format!("{}{suffix}", crate::model::ids::truncate_ascii(base, room));
+            if self.taken.insert(id.clone()) {
+                return id;
+            }
+        }
     }
 }

@@ -19,12 +19,15 @@ mod html;
 mod olx;
 mod options;
 mod page;
+mod save;
 mod sheet;
+mod text;
 mod write;
 
 pub use draft::Unread;
 pub use options::ImportOptions;
-pub use write::one_line;
+pub use save::{SaveError, save};
+pub use text::one_line;
 
 use draft::Draft;
 use std::path::Path;
@@ -40,6 +43,10 @@ pub struct Imported {
     pub unread: Vec<Unread>,
     /// Things skipped on purpose (reported; the import is complete).
     pub skipped: Vec<Unread>,
+    /// The YAML compiled as `check` would, as the course
+    /// [`ImportOptions::id`] (a `metadata:` entry is not read: its file
+    /// need not exist yet).
+    pub checked: Result<crate::schedule::Compiled, Vec<crate::schedule::Diagnostic>>,
 }
 
 /// The kinds of source `coursecal import` reads, chosen by what the path
@@ -84,7 +91,7 @@ impl Source {
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// The file (or a file inside the source) could not be read.
-    #[error("{path}: {source}")]
+    #[error("{}: {}", one_line(path), one_line(&source.to_string()))]
     Read {
         /// The file.
         path: String,
@@ -92,7 +99,7 @@ pub enum ImportError {
         source: crate::schedule::read::ReadError,
     },
     /// An Open edX export that is no course export, or not readable.
-    #[error("{path}: {source}")]
+    #[error("{}: {}", one_line(path), one_line(&source.to_string()))]
     Olx {
         /// The export (directory or archive).
         path: String,
@@ -102,6 +109,14 @@ pub enum ImportError {
 }
 
 /// Read the source at `path` (see [`Source::of`]) into a schedule.
+///
+/// ```
+/// let path = std::env::temp_dir().join(format!("coursecal-doc-{}.csv", std::process::id()));
+/// std::fs::write(&path, "Date,Item\n2026-12-08,Problem set 1 due\n").unwrap();
+/// let imported = coursecal::import_path(&path, &coursecal::ImportOptions::default()).unwrap();
+/// assert!(imported.yaml.contains("Problem set 1"));
+/// # std::fs::remove_file(&path).unwrap();
+/// ```
 pub fn import_path(path: &Path, options: &ImportOptions) -> Result<Imported, ImportError> {
     let text = |path: &Path| {
         crate::schedule::read::read_text(path)
@@ -147,6 +162,12 @@ pub fn import_path(path: &Path, options: &ImportOptions) -> Result<Imported, Imp
 }
 
 /// Read an Open edX course export directory (the one with `course.xml`).
+///
+/// ```
+/// let dir = std::path::Path::new("tests/fixtures/import/olx-course");
+/// let imported = coursecal::import_olx_dir(dir, &coursecal::ImportOptions::default()).unwrap();
+/// assert!(imported.items > 0);
+/// ```
 pub fn import_olx_dir(dir: &Path, options: &ImportOptions) -> Result<Imported, ImportError> {
     let export = olx::Export::Dir(dir.to_path_buf());
     olx::read(&export)
@@ -159,6 +180,11 @@ pub fn import_olx_dir(dir: &Path, options: &ImportOptions) -> Result<Imported, I
 
 /// Read Studio's course export (`.tar.gz`) from memory: never written to
 /// disk, every size bounded. Never panics, whatever the bytes.
+///
+/// ```
+/// let err = coursecal::import_olx_archive(b"not gzip", &coursecal::ImportOptions::default());
+/// assert!(err.is_err());
+/// ```
 pub fn import_olx_archive(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportError> {
     let olx = |source| ImportError::Olx {
         path: options.source.clone(),
@@ -173,6 +199,14 @@ pub fn import_olx_archive(bytes: &[u8], options: &ImportOptions) -> Result<Impor
 
 /// Read `page` (plain text, or HTML when it looks like HTML) into a
 /// schedule. Never fails: what cannot be read is in [`Imported::unread`].
+///
+/// ```
+/// let page = "Unit 1: Basics (December 1, 2026)\n  Assignment 1.1: Essay (due date: December 8, 2026)\n";
+/// let imported = coursecal::import_page(page, &coursecal::ImportOptions::default());
+/// assert_eq!(imported.items, 2);
+/// // Check the draft by compiling it like any schedule.
+/// coursecal::compile("demo-101", "demo-101.yaml", &imported.yaml).unwrap();
+/// ```
 pub fn import_page(page: &str, options: &ImportOptions) -> Imported {
     let text = if html::is_html(page) {
         html::to_text(page)
@@ -184,21 +218,43 @@ pub fn import_page(page: &str, options: &ImportOptions) -> Imported {
 
 /// Read a spreadsheet (CSV, as Excel or Google Sheets export it) into a
 /// schedule; see the `sheet` module for the columns it understands.
+///
+/// ```
+/// let csv = "Date,Item\n2026-12-08,Problem set 1 due\n";
+/// let imported = coursecal::import_sheet(csv, &coursecal::ImportOptions::default());
+/// assert!(imported.items >= 1 && imported.yaml.contains("Problem set 1"));
+/// ```
 pub fn import_sheet(csv: &str, options: &ImportOptions) -> Imported {
     finish(sheet::read(csv, options.timezone), options)
 }
 
 /// Read a calendar export (`.ics`: Google Calendar, Canvas, Moodle) into
 /// a schedule; see the `calendar` module for how events map to items.
+///
+/// ```
+/// let ics = std::fs::read_to_string("tests/fixtures/import/ics-google/calendar.ics").unwrap();
+/// let imported = coursecal::import_calendar(&ics, &coursecal::ImportOptions::default());
+/// assert!(imported.items > 0);
+/// ```
 pub fn import_calendar(text: &str, options: &ImportOptions) -> Imported {
     finish(calendar::read(text, options.timezone), options)
 }
 
-fn finish(draft: Draft, options: &ImportOptions) -> Imported {
+fn finish(mut draft: Draft, options: &ImportOptions) -> Imported {
+    draft.settle();
+    let yaml = write::yaml(&draft, options);
+    let id = options.course_id();
+    let checked = crate::schedule::compile_text(
+        &id,
+        &format!("{id}.yaml"),
+        &yaml,
+        crate::schedule::MetadataEntry::NotRead,
+    );
     Imported {
-        yaml: write::yaml(&draft, options),
+        yaml,
         items: draft.items(),
         unread: draft.unread,
         skipped: draft.skipped,
+        checked,
     }
 }

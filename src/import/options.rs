@@ -10,4 +10,20 @@ pub struct ImportOptions {
     pub timezone: Option<chrono_tz::Tz>,
     /// Where the source came from, for the header comment.
     pub source: String,
+    /// The course id the schedule is checked as (default: derived from
+    /// [`ImportOptions::source`]'s name, else `imported`).
+    pub id: Option<String>,
+}
+
+impl ImportOptions {
+    /// The course id to check the schedule as.
+    pub fn course_id(&self) -> String {
+        self.id.clone().unwrap_or_else(|| {
+            // `course.tar.gz` → `course`: every extension off.
+            let stem = self.source.split('.').next().unwrap_or_default();
+            Some(crate::model::ids::derived_id(stem))
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "imported".to_owned())
+        })
+    }
 }

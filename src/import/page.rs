@@ -207,10 +207,11 @@ fn read_line(
     let mut notes = Vec::new();
     // 1. A due date, under the unit above.
     if let Some(due) = due_re().find(&text).filter(|_| !unit_re().is_match(&text)) {
-        let at = dates
+        let used = dates
             .iter()
-            .find(|d| d.span.0 >= due.start())
-            .unwrap_or(first);
+            .position(|d| d.span.0 >= due.start())
+            .unwrap_or(0);
+        let at = &dates[used];
         // "Problem Set 1 out; due …": the item is what comes before the
         // clause that says it was handed out.
         let head = text[..due.start()].replace('(', " ");
@@ -228,7 +229,10 @@ fn read_line(
             return;
         };
         match (draft.units.last_mut(), name.is_empty()) {
-            (Some(unit), false) => unit.assignments.push(Item::new(name, date, notes, line.n)),
+            (Some(unit), false) => {
+                unit.assignments.push(Item::new(name, date, notes, line.n));
+                report_others(line, &text, &dates, used, draft);
+            }
             (None, _) => draft.unread.push(unread("a due date before any unit line")),
             (_, true) => draft
                 .unread
@@ -262,11 +266,14 @@ fn read_line(
             ));
         }
         for name in parts {
-            draft.units.push(Unit {
-                release: Item::new(clean_name(&name), date, notes.clone(), line.n),
-                assignments: Vec::new(),
-            });
+            draft.units.push(Unit::new(Item::new(
+                clean_name(&name),
+                date,
+                notes.clone(),
+                line.n,
+            )));
         }
+        report_others(line, &text, &dates, 0, draft);
         return;
     }
     // 3. A live event: a date and a time (after it, or before it in a
@@ -299,49 +306,104 @@ fn read_line(
             return;
         }
         draft.live.push(Live::new(name, start, notes, line.n));
+        report_others(line, &text, &dates, 0, draft);
         return;
     }
-    // 4. Milestones: each sentence with a date.
+    // 4. Milestones: every date of each sentence, named by the text
+    // between it and the date before ("Quiz 1 March 3; Quiz 2 March 10").
     for sentence in sentences(&text) {
-        let Some(found) = find_dates(sentence).into_iter().next() else {
-            continue;
-        };
-        let mut notes = Vec::new();
-        let mut name = clean_name(&sentence[..found.span.0]);
-        for word in [
-            "around",
-            "approximately",
-            "about",
-            "circa",
-            "on",
-            "by",
-            "is",
-            "are",
-            "will be held",
-            "takes place",
-            "is held",
-            ":",
-        ] {
-            if let Some(stripped) = name.strip_suffix(word)
-                && (stripped.is_empty() || stripped.ends_with(' '))
-            {
-                if matches!(word, "around" | "approximately" | "about" | "circa") {
-                    notes.push(format!("the page says \"{word}\" this date"));
-                }
-                name = clean_name(stripped);
+        let mut from = 0;
+        for found in find_dates(sentence) {
+            let head = &sentence[from..found.span.0];
+            from = found.span.1;
+            milestone(line, head, &found, year, last, draft);
+        }
+    }
+}
+
+/// Words that only join two dates: a range, not a name.
+const CONNECTORS: &[&str] = &[
+    "to", "until", "till", "through", "thru", "and", "or", "-", "–", "—",
+];
+
+fn milestone(
+    line: &Line,
+    head: &str,
+    found: &FoundDate,
+    year: &mut Option<i32>,
+    last: &mut Option<NaiveDate>,
+    draft: &mut Draft,
+) {
+    let unread = |why: &str| Unread {
+        file: None,
+        line: line.n,
+        text: line.text.clone(),
+        why: why.to_owned(),
+    };
+    let mut notes = Vec::new();
+    let mut name = clean_name(head);
+    for word in [
+        "around",
+        "approximately",
+        "about",
+        "circa",
+        "on",
+        "by",
+        "is",
+        "are",
+        "will be held",
+        "takes place",
+        "is held",
+        ":",
+    ] {
+        if let Some(stripped) = name.strip_suffix(word)
+            && (stripped.is_empty() || stripped.ends_with(' '))
+        {
+            if matches!(word, "around" | "approximately" | "about" | "circa") {
+                notes.push(format!("the page says \"{word}\" this date"));
             }
+            name = clean_name(stripped);
         }
-        let Some(date) = resolve(&found, year, last, &mut notes) else {
-            draft.unread.push(unread(
-                "a date that is no day of the calendar (or has no year, and none is on the page)",
-            ));
-            continue;
-        };
-        if name.is_empty() {
-            draft.unread.push(unread("a date without a name for it"));
-            continue;
-        }
-        draft.milestones.push(Item::new(name, date, notes, line.n));
+    }
+    if CONNECTORS.contains(&name.to_lowercase().as_str()) {
+        draft.unread.push(unread(
+            "a date range: only its first date imported (set an end by hand)",
+        ));
+        return;
+    }
+    let Some(date) = resolve(found, year, last, &mut notes) else {
+        draft.unread.push(unread(
+            "a date that is no day of the calendar (or has no year, and none is on the page)",
+        ));
+        return;
+    };
+    if name.is_empty() {
+        draft.unread.push(unread("a date without a name for it"));
+        return;
+    }
+    draft.milestones.push(Item::new(name, date, notes, line.n));
+}
+
+/// A line whose item took one date while the line holds more: the
+/// others are reported, never dropped without a word.
+fn report_others(line: &Line, text: &str, dates: &[FoundDate], used: usize, draft: &mut Draft) {
+    let others: Vec<&str> = dates
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != used)
+        .filter_map(|(_, d)| text.get(d.span.0..d.span.1))
+        .collect();
+    if !others.is_empty() {
+        draft.unread.push(Unread {
+            file: None,
+            line: line.n,
+            text: line.text.clone(),
+            why: format!(
+                "{} more date(s) on this line became no item: {}",
+                others.len(),
+                others.join(", ")
+            ),
+        });
     }
 }
 

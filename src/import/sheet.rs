@@ -3,14 +3,16 @@
 //! per row. Parsed with the `csv` crate (quoted cells with commas and line
 //! breaks, CRLF rows); a UTF-8 byte-order mark is dropped.
 //!
-//! Kinds come from a kind column, else from words in the title; a due date
-//! belongs to the unit its unit column names, and a due without a released
-//! unit becomes a unit of its own released on its date (the schedule
-//! format puts every due under a unit; no date is invented). A row without
-//! a date is reported with its line in the file, never guessed.
+//! Kinds come from a kind column, else from words in the title. A time
+//! column applies to every kind (a 23:59 deadline, a 10:00 exam). The unit
+//! column groups rows: a due belongs to the release row whose unit cell
+//! equals its own ("Module 1" beside the release "Module 1: Getting
+//! Started"), or whose name does; without a unit cell, to the latest unit
+//! released by its date (the draft's rule, shared with calendars). A row
+//! without a date is reported with its line in the file, never guessed.
 
 use super::dates::{find_dates, find_time};
-use super::draft::{Draft, Item, Live, Start, Unit, Unread};
+use super::draft::{Draft, Due, Item, Live, Start, Unit, UnitOf, Unread};
 use chrono::{NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 
@@ -53,7 +55,7 @@ fn columns(header: &csv::StringRecord) -> Columns {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+enum RowKind {
     Release,
     Due,
     Live,
@@ -61,7 +63,7 @@ enum Kind {
 }
 
 /// A kind from a kind cell or, failing that, the words of a title.
-fn kind_of(text: &str) -> Option<Kind> {
+fn kind_of(text: &str) -> Option<RowKind> {
     let t = text.to_ascii_lowercase();
     let words: Vec<&str> = t
         .split(|c: char| !c.is_alphanumeric() && c != '&')
@@ -78,9 +80,9 @@ fn kind_of(text: &str) -> Option<Kind> {
         })
     };
     if has(&["release", "unit", "available", "module"]) {
-        Some(Kind::Release)
+        Some(RowKind::Release)
     } else if has(&["due", "assignment", "homework", "deadline", "quiz"]) {
-        Some(Kind::Due)
+        Some(RowKind::Due)
     } else if has(&[
         "live",
         "lecture",
@@ -89,9 +91,9 @@ fn kind_of(text: &str) -> Option<Kind> {
         "office hours",
         "q&a",
     ]) {
-        Some(Kind::Live)
+        Some(RowKind::Live)
     } else if has(&["milestone", "exam", "other"]) {
-        Some(Kind::Milestone)
+        Some(RowKind::Milestone)
     } else {
         None
     }
@@ -166,7 +168,6 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
         });
         return draft;
     };
-    let mut orphans: Vec<(Option<String>, Item)> = Vec::new();
     // The csv crate's line count is one short after CRLF rows (Excel's line
     // ends; a record's position is taken before the `\n` of `\r\n`), and
     // blank lines it skips are not in it: lines are counted here from the
@@ -228,9 +229,9 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
         let kind = kind_of(cell(cols.kind))
             .or_else(|| kind_of(&title))
             .unwrap_or(if time.is_some() {
-                Kind::Live
+                RowKind::Live
             } else {
-                Kind::Milestone
+                RowKind::Milestone
             });
         // Excel's CRLF inside a quoted cell: one line break.
         let description = Some(
@@ -239,25 +240,10 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
                 .replace('\r', "\n"),
         )
         .filter(|d| !d.is_empty());
-        let item = Item {
-            description: description.clone(),
-            ..Item::new(title.clone(), date, notes.clone(), line)
-        };
-        match kind {
-            Kind::Release => draft.units.push(Unit {
-                release: item,
-                assignments: Vec::new(),
-            }),
-            Kind::Due => {
-                let unit = Some(cell(cols.unit).to_owned()).filter(|u| !u.is_empty());
-                orphans.push((unit, item));
-            }
-            Kind::Milestone => draft.milestones.push(item),
-            Kind::Live => {
-                let Some(time) = time else {
-                    draft.unread.push(unread("a live event without a time"));
-                    continue;
-                };
+        // The time applies to every kind: a 23:59 deadline stays 23:59.
+        let start = match time {
+            None => None,
+            Some(time) => {
                 let row_zone = match cell(cols.zone) {
                     "" => zone,
                     z => match crate::model::parse_zone(z) {
@@ -291,7 +277,31 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
                         .push(unread("a time that does not exist in its zone"));
                     continue;
                 };
-                let minutes = match duration_minutes(cell(cols.end), time.time) {
+                Some((time.time, start))
+            }
+        };
+        let item = Item {
+            description: description.clone(),
+            at: start.as_ref().map(|(_, s)| s.clone()),
+            ..Item::new(title.clone(), date, notes.clone(), line)
+        };
+        let unit_cell = Some(cell(cols.unit).to_owned()).filter(|u| !u.is_empty());
+        match kind {
+            RowKind::Release => draft.units.push(Unit {
+                key: unit_cell,
+                ..Unit::new(item)
+            }),
+            RowKind::Due => draft.dues.push(Due {
+                item,
+                unit: unit_cell.map_or(UnitOf::ByDate, UnitOf::Named),
+            }),
+            RowKind::Milestone => draft.milestones.push(item),
+            RowKind::Live => {
+                let Some((time, start)) = start else {
+                    draft.unread.push(unread("a live event without a time"));
+                    continue;
+                };
+                let minutes = match duration_minutes(cell(cols.end), time) {
                     Ok(m) => m,
                     Err(why) => {
                         draft.unread.push(unread(why));
@@ -303,46 +313,6 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
                     description,
                     ..Live::new(title, start, notes, line)
                 });
-            }
-        }
-    }
-    // Dues under the unit their row names; without a unit column, under
-    // the latest unit released by then; else a unit of their own,
-    // released on the due date (every due needs a unit; no date invented).
-    draft.units.sort_by_key(|u| u.release.date);
-    for (unit, item) in orphans {
-        let home = match &unit {
-            Some(u) => draft
-                .units
-                .iter()
-                .position(|x| x.release.name.eq_ignore_ascii_case(u)),
-            None => draft
-                .units
-                .iter()
-                .rposition(|x| x.release.date <= item.date),
-        };
-        match home {
-            Some(i) => draft.units[i].assignments.push(item),
-            None => {
-                let (name, why) = match &unit {
-                    Some(u) => (u.clone(), format!("no release row for unit \"{u}\"")),
-                    None => (
-                        format!("Unit for {}", item.name),
-                        "a due date before any unit".into(),
-                    ),
-                };
-                draft.units.push(Unit {
-                    release: Item::new(
-                        name,
-                        item.date,
-                        vec![format!(
-                            "{why}: a unit of its own, released on the due date"
-                        )],
-                        item.line,
-                    ),
-                    assignments: vec![item],
-                });
-                draft.units.sort_by_key(|u| u.release.date);
             }
         }
     }

@@ -3,53 +3,9 @@
 
 use super::draft::{Draft, Item, Live};
 use super::options::ImportOptions;
+use super::text::{name, one_line, quoted, text};
 use crate::schedule::validate::{MAX_NAME_CHARS, MAX_TEXT_CHARS};
-use std::collections::HashSet;
 use std::fmt::Write as _;
-
-/// What YAML 1.2 allows in a stream as it is (`c-printable`); anything
-/// else must be escaped in a double-quoted string, and cannot be in a
-/// comment at all.
-fn printable(c: char) -> bool {
-    matches!(c, '\t' | '\u{20}'..='\u{7E}' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}')
-        || c >= '\u{10000}'
-}
-
-/// A YAML double-quoted string: every character kept, escapes for `"`,
-/// `\` and everything not printable.
-pub(super) fn quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() || !printable(c) => {
-                let _ = write!(out, "\\u{:04X}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// Source text on one line, non-printable characters shown as Rust
-/// escapes: what a YAML comment can hold (a newline would end it early),
-/// and what may be printed to a terminal (an escape sequence could rewrite
-/// it).
-pub fn one_line(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            let shown: Vec<char> = if printable(c) && c != '\u{85}' {
-                vec![c]
-            } else {
-                c.escape_default().collect()
-            };
-            shown
-        })
-        .collect()
-}
 
 fn comment(notes: &[String]) -> String {
     if notes.is_empty() {
@@ -63,8 +19,9 @@ fn comment(notes: &[String]) -> String {
 /// calendar UID) are written as they are; other ids derive from names,
 /// and a name seen again ("Quiz" in every unit, weekly "Office hours")
 /// gets an explicit `id:` with a counter, so the file compiles and
-/// re-imports stay stable.
-struct Ids(HashSet<String>);
+/// re-imports stay stable. A name with no letter or digit ("!!!") derives
+/// no id: it gets an explicit `item-N`, noted.
+struct Ids(super::draft::Ids);
 
 impl Ids {
     fn new(d: &Draft) -> Self {
@@ -74,64 +31,35 @@ impl Ids {
             .flat_map(|u| std::iter::once(&u.release).chain(&u.assignments));
         let explicit = units
             .chain(&d.milestones)
-            .filter_map(|i| i.id.clone())
-            .chain(d.live.iter().filter_map(|l| l.id.clone()));
-        Ids(explicit.collect())
+            .filter_map(|i| i.id.as_ref())
+            .chain(d.live.iter().filter_map(|l| l.id.as_ref()));
+        let mut ids = super::draft::Ids::default();
+        for id in explicit {
+            ids.insert(id);
+        }
+        Ids(ids)
     }
 
     /// The `id:` to write for an item, if any.
-    fn id(&mut self, name: &str, explicit: Option<&String>) -> Option<String> {
+    fn id(
+        &mut self,
+        name: &str,
+        explicit: Option<&String>,
+        notes: &mut Vec<String>,
+    ) -> Option<String> {
         if let Some(id) = explicit {
             return Some(id.clone());
         }
         let base = crate::model::ids::derived_id(name);
-        if base.is_empty() || self.0.insert(base.clone()) {
+        if base.is_empty() {
+            let id = self.0.claim("item");
+            notes.push(format!("no letter or digit in the name: id `{id}` given"));
+            return Some(id);
+        }
+        if self.0.insert(&base) {
             return None;
         }
-        (2..)
-            .map(|n| format!("{base}-{n}"))
-            .find(|id| self.0.insert(id.clone()))
-    }
-}
-
-/// Source text as schedule text (the rules of `check`): no control
-/// characters (a tab becomes a space; newlines only where the field may
-/// span lines), trimmed, at most `max` characters. What had to change is
-/// noted, never done silently.
-fn text(s: &str, max: usize, lines: bool, what: &str, notes: &mut Vec<String>) -> String {
-    let cleaned: String = s
-        .chars()
-        .filter_map(|c| match c {
-            '\t' => Some(' '),
-            '\n' if lines => Some('\n'),
-            '\n' | '\r' => Some(' '),
-            c if c.is_control() || !printable(c) => None,
-            c => Some(c),
-        })
-        .collect();
-    let mut out = cleaned.trim().to_owned();
-    if cleaned.chars().count() != s.chars().count() || cleaned.contains(['\t', '\r']) {
-        notes.push(format!("control characters removed from the {what}"));
-    }
-    if out.chars().count() > max {
-        out = out
-            .chars()
-            .take(max)
-            .collect::<String>()
-            .trim_end()
-            .to_owned();
-        notes.push(format!("{what} shortened to {max} characters"));
-    }
-    out
-}
-
-fn name(s: &str, notes: &mut Vec<String>) -> String {
-    let n = text(s, MAX_NAME_CHARS, false, "name", notes);
-    if n.is_empty() {
-        notes.push("no name in the source: set one".to_owned());
-        "(untitled)".to_owned()
-    } else {
-        n
+        Some(self.0.claim(&base))
     }
 }
 
@@ -142,8 +70,9 @@ fn item(out: &mut String, ids: &mut Ids, indent: &str, key: &str, it: &Item) {
         .description
         .as_ref()
         .map(|d| text(d, MAX_TEXT_CHARS, true, "description", &mut notes));
+    let id = ids.id(&name, it.id.as_ref(), &mut notes);
     let _ = writeln!(out, "{indent}- name: {}", quoted(&name));
-    if let Some(id) = ids.id(&name, it.id.as_ref()) {
+    if let Some(id) = id {
         let _ = writeln!(out, "{indent}  id: {}", quoted(&id));
     }
     let when = match &it.at {
@@ -170,8 +99,9 @@ fn live(out: &mut String, ids: &mut Ids, l: &Live) {
         .description
         .as_ref()
         .map(|d| text(d, MAX_TEXT_CHARS, true, "description", &mut notes));
+    let id = ids.id(&name, l.id.as_ref(), &mut notes);
     let _ = writeln!(out, "  - name: {}", quoted(&name));
-    if let Some(id) = ids.id(&name, l.id.as_ref()) {
+    if let Some(id) = id {
         let _ = writeln!(out, "    id: {}", quoted(&id));
     }
     let _ = writeln!(out, "    start: {}{}", l.start.text(), comment(&notes));

@@ -49,7 +49,7 @@ pub struct Event {
     /// What the item is.
     pub kind: Kind,
     /// Stable id within the course (explicit `id:` or derived from the name,
-    /// see [`ids::derived_id`]): ASCII, at most [`ids::MAX_ID_BYTES`].
+    /// by the rule in `model/ids.rs`): ASCII, at most 100 bytes.
     pub id: String,
     /// RFC 5545 UID: course id + kind + id, nothing else.
     pub uid: String,

@@ -82,7 +82,7 @@ pub struct Shift {
 }
 
 impl Shift {
-    /// `YYYY-MM-DD` as a start date (a real day, in [`START_YEARS`]).
+    /// `YYYY-MM-DD` as a start date (a real day in the years 1900–2199).
     pub fn parse_start(s: &str) -> Result<NaiveDate, String> {
         let s = s.trim();
         let shape_ok = s.len() == 10
@@ -182,7 +182,7 @@ pub const MAX_ALARMS: usize = 3;
 /// Longest lead time of a reminder: four weeks.
 pub const MAX_ALARM_MINUTES: u32 = 4 * 7 * 24 * 60;
 
-/// Up to [`MAX_ALARMS`] reminders, each a lead time before an event's start,
+/// Up to three reminders, each a lead time before an event's start,
 /// sorted and without repeats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Alarms {

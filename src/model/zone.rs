@@ -53,6 +53,11 @@ fn suggest(s: &Option<&'static str>) -> String {
 
 /// Every zone name of the tz database, aliases included
 /// (browsers still report `Asia/Calcutta`), matched case-insensitively.
+///
+/// ```
+/// assert_eq!(coursecal::parse_zone("europe/berlin").unwrap().name(), "Europe/Berlin");
+/// assert!(coursecal::parse_zone("Europe/Berln").unwrap_err().to_string().contains("Europe/Berlin"));
+/// ```
 pub fn parse_zone(input: &str) -> Result<Zone, UnknownZone> {
     let s = input.trim();
     if s.len() > MAX_ZONE_LEN {

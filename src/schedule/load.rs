@@ -132,17 +132,49 @@ pub struct Compiled {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// What compiling from text does with a `metadata:` entry (nothing is
+/// read from disk there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MetadataEntry {
+    /// An error: compile the schedule from its file instead.
+    #[default]
+    Refused,
+    /// Not read: everything else is checked, and the title the file would
+    /// give is taken as given (`coursecal import --metadata` checks what it
+    /// wrote before the metadata file is next to it).
+    NotRead,
+}
+
 /// Compile a schedule written as `text` into the course `id`; diagnostics
 /// name the file `name`. Nothing is read from disk, so a `metadata:` entry
-/// is an error here: use [`compile_file`] for schedules that name one.
+/// is an error here: use [`compile_file`] for schedules that name one, or
+/// [`compile_text`] with [`MetadataEntry::NotRead`].
 ///
 /// ```
 /// let text = "course:\n  title: Demo\n  timezone: Europe/Berlin\n\
 ///             milestones:\n  - name: Kick-off\n    date: 2026-12-01\n";
-/// let compiled = coursecal::schedule::compile("demo-101", "demo-101.yaml", text).unwrap();
+/// let compiled = coursecal::compile("demo-101", "demo-101.yaml", text).unwrap();
 /// assert_eq!(compiled.course.events.len(), 1);
 /// ```
 pub fn compile(id: &str, name: &str, text: &str) -> Result<Compiled, Vec<Diagnostic>> {
+    compile_text(id, name, text, MetadataEntry::Refused)
+}
+
+/// [`compile`], saying what to do with a `metadata:` entry.
+///
+/// ```
+/// use coursecal::schedule::{MetadataEntry, compile_text};
+/// let text = "course:\n  metadata: ocw/demo.md\n\
+///             milestones:\n  - name: Kick-off\n    date: 2026-12-01\n";
+/// assert!(compile_text("demo-101", "demo-101.yaml", text, MetadataEntry::Refused).is_err());
+/// assert!(compile_text("demo-101", "demo-101.yaml", text, MetadataEntry::NotRead).is_ok());
+/// ```
+pub fn compile_text(
+    id: &str,
+    name: &str,
+    text: &str,
+    metadata: MetadataEntry,
+) -> Result<Compiled, Vec<Diagnostic>> {
     let src = SourceFile {
         path: PathBuf::from(name),
         text: text.to_owned(),
@@ -151,17 +183,25 @@ pub fn compile(id: &str, name: &str, text: &str) -> Result<Compiled, Vec<Diagnos
         vec![Diagnostic::error(&src.path, e.to_string())]
     })?;
     let schedule = check(&src)?;
-    if let Some(rel) = &schedule.course.metadata {
-        return Err(vec![
-            src.error(
-                rel.pos,
-                "a schedule compiled from text cannot read a metadata file",
-            )
-            .label("`metadata:` names a file relative to the schedule file")
-            .help("compile the schedule from its file (`compile_file`) instead"),
-        ]);
-    }
-    let (course, warnings) = super::resolve::resolve(&id, &src, schedule, None)?;
+    let not_read = ocw::Metadata {
+        course_title: Some("(from the metadata file, not read)".to_owned()),
+        ..ocw::Metadata::default()
+    };
+    let meta = match (&schedule.course.metadata, metadata) {
+        (None, _) => None,
+        (Some(_), MetadataEntry::NotRead) => Some(&not_read),
+        (Some(rel), MetadataEntry::Refused) => {
+            return Err(vec![
+                src.error(
+                    rel.pos,
+                    "a schedule compiled from text cannot read a metadata file",
+                )
+                .label("`metadata:` names a file relative to the schedule file")
+                .help("compile the schedule from its file (`compile_file`) instead"),
+            ]);
+        }
+    };
+    let (course, warnings) = super::resolve::resolve(&id, &src, schedule, meta)?;
     Ok(Compiled { course, warnings })
 }
 
@@ -194,6 +234,11 @@ pub fn compile_version(
 
 /// Compile the schedule file `path` (its course id is the file stem), with
 /// the OCW metadata file it names.
+///
+/// ```
+/// let compiled = coursecal::compile_file("schedules/res-cms-154.yaml".as_ref()).unwrap();
+/// assert_eq!(compiled.course.id.as_str(), "res-cms-154");
+/// ```
 pub fn compile_file(path: &Path) -> Result<Compiled, Vec<Diagnostic>> {
     let loaded = load_course(path)?;
     Ok(Compiled {

@@ -20,4 +20,4 @@ pub(crate) mod validate;
 pub(crate) mod yaml;
 
 pub use diagnostic::Diagnostic;
-pub use load::{Compiled, compile, compile_file};
+pub use load::{Compiled, MetadataEntry, compile, compile_file, compile_text};

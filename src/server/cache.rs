@@ -39,6 +39,9 @@ pub enum CacheKey {
         course: Option<String>,
         variant: crate::model::Variant,
         base: Option<String>,
+        /// Android or not (never the raw User-Agent: one cached page per
+        /// value a client can send would let it flood the cache).
+        android: bool,
     },
 }
 

@@ -58,6 +58,11 @@ async fn shutdown_signal() {
 /// Run the server until SIGINT/SIGTERM on a runtime of its own; in-flight
 /// requests finish. Prints `listening on http://ADDR` to stdout (tests and
 /// scripts read it to find the port when given `:0`).
+///
+/// ```no_run
+/// let config = coursecal::ServeConfig::new("schedules".into(), "127.0.0.1:8080".parse().unwrap());
+/// coursecal::serve(config).unwrap();
+/// ```
 pub fn serve(config: ServeConfig) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -73,17 +78,23 @@ pub fn serve(config: ServeConfig) -> Result<(), ServeError> {
     })
 }
 
-/// Serve `config` inside the caller's tokio runtime until `shutdown`
-/// resolves; then in-flight requests finish (for up to 30 s).
-pub async fn run(
-    config: ServeConfig,
-    shutdown: impl std::future::Future<Output = ()>,
-) -> Result<(), ServeError> {
-    Server::bind(config).await?.run(shutdown).await
-}
-
 /// A server that has loaded its schedules and is listening, not yet
-/// accepting: [`Server::local_addr`] tells the port picked for `:0`.
+/// accepting: [`Server::local_addr`] tells the port picked for `:0`. Runs in
+/// the caller's tokio runtime and stops when the caller says so
+/// (`examples/embed.rs` is the whole program).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), coursecal::ServeError> {
+/// let config = coursecal::ServeConfig::new("schedules".into(), "127.0.0.1:0".parse().unwrap());
+/// let server = coursecal::Server::bind(config).await?;
+/// assert_ne!(server.local_addr().port(), 0);
+/// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+/// let running = tokio::spawn(server.run(async { let _ = stopped.await; }));
+/// stop.send(()).unwrap();
+/// running.await.unwrap()
+/// # }
+/// ```
 pub struct Server {
     config: ServeConfig,
     state: Arc<AppState>,

@@ -20,6 +20,6 @@ pub(crate) mod write_timeout;
 
 pub use cache::DEFAULT_CACHE_BYTES;
 pub use config::{DEFAULT_MAX_CONNECTIONS, DEFAULT_WRITE_TIMEOUT_SECS, ServeConfig};
-pub use listen::{ServeError, Server, run, serve};
+pub use listen::{ServeError, Server, serve};
 pub use router::router;
 pub use state::AppState;

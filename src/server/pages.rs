@@ -14,7 +14,7 @@ use crate::model::suggest::quoted;
 use crate::model::{KindSet, Variant};
 use crate::site::agenda::next_change;
 use crate::site::links::valid_host;
-use crate::site::{Mode, Site, assets, display_zone, layout, pages, qr};
+use crate::site::{Client, Mode, Site, assets, display_zone, layout, pages, qr};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -120,11 +120,17 @@ async fn page(
     let p = params(uri)?;
     let origin = origin(state, uri, headers);
     let Params { variant, .. } = p;
+    let client = Client::from_user_agent(
+        headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok()),
+    );
     let key = CacheKey::Page {
         route: route.name(),
         course: course.map(str::to_owned),
         variant,
         base: origin.base.clone(),
+        android: client == Client::Android,
     };
     let id = course.map(str::to_owned);
     let base = origin.base.clone();
@@ -135,6 +141,7 @@ async fn page(
             mode: Mode::Serve,
             base,
             now: Some(now),
+            client,
         };
         let course = match &id {
             Some(id) => Some(
@@ -168,7 +175,12 @@ async fn page(
         Ok(Rendered::page(body, next_change(&shown, tz, now)))
     })
     .await?;
-    respond(&rendered, headers, html(route == Route::Embed, origin.vary)).await
+    // The Google button differs on Android (the key holds only that bit).
+    let vary = match origin.vary {
+        "" => "User-Agent".to_owned(),
+        v => format!("{v}, User-Agent"),
+    };
+    respond(&rendered, headers, html(route == Route::Embed, &vary)).await
 }
 
 /// How pages are sent.

@@ -4,7 +4,7 @@
 
 use super::links::segment;
 use super::{Page, Site};
-use crate::model::{Course, Event, KindSet, Variant, When};
+use crate::model::{Course, Event, Kind, KindSet, Variant, When};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use maud::{Markup, html};
@@ -119,6 +119,17 @@ fn times(event: &Event, tz: Tz) -> Option<(String, String)> {
     Some((fmt(tz), utc))
 }
 
+/// What an item is, in the agenda's words: each item says it in text, not
+/// only by its colour (screen readers, colour blindness, print).
+pub fn kind_word(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Release => "Available",
+        Kind::Due => "Due",
+        Kind::Live => "Live session",
+        Kind::Milestone => "Milestone",
+    }
+}
+
 /// The week-grouped agenda of `course`.
 /// `variant` picks the zone (else the course's) and kinds; `embedded`
 /// makes it the compact widget whose links open a new tab.
@@ -180,14 +191,19 @@ pub fn agenda(
                                 segment(&ev.uid)
                             );
                             @let ics_base = site.rel(from, &ics);
+                            // The next item is the page's "current" one for
+                            // assistive technology (the script moves it).
                             li class=(classes) data-kind=(ev.kind.as_str()) data-start=(start_attr)
-                                data-end=[ev.end().map(iso)] data-cancelled[ev.cancelled] {
+                                data-end=[ev.end().map(iso)] data-cancelled[ev.cancelled]
+                                aria-current=[is_next.then_some("true")] {
                                 @match times(ev, tz) {
                                     Some((local, utc)) => {
                                         time.when datetime=(start_attr) title=(utc) {
                                             span.d { (day_label(item.day)) }
                                             " "
                                             span.t { (local) }
+                                            " "
+                                            span.z { (tz.name()) }
                                         }
                                     }
                                     None => {
@@ -200,11 +216,12 @@ pub fn agenda(
                                 }
                                 div.what {
                                     p.tags {
-                                        span.kind { (ev.kind.label()) }
+                                        span.kind { (kind_word(ev.kind)) }
                                         @if ev.cancelled {
                                             " " span.flag { "Cancelled" }
                                         }
                                         " " span.next-badge hidden[!is_next] { "Next up" }
+                                        " " span.past-badge hidden[!past(item)] { "Past" }
                                     }
                                     p.name {
                                         @match &ev.url {

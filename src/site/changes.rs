@@ -159,10 +159,6 @@ fn xml(s: &str) -> String {
     out
 }
 
-fn rfc3339(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
 /// Where a change feed and its page live, relative to the site root.
 #[derive(Debug, Clone)]
 pub struct AtomLinks {
@@ -293,59 +289,32 @@ pub fn atom(
     Ok(out)
 }
 
-/// What `coursecal changes` prints: the changes `req` selects since
-/// `since` (all without), newest first, one line each or a JSON array.
-pub fn listing(
-    catalog: &Catalog,
+/// The changes `coursecal changes` prints: those `req` selects made on or
+/// after `since` (all without), newest first.
+pub fn since<'a>(
+    catalog: &'a Catalog,
     req: &FeedRequest,
     since: Option<chrono::NaiveDate>,
-    json: bool,
-) -> Result<String, RequestError> {
+) -> Result<Vec<Listed<'a>>, RequestError> {
     let mut listed = select(catalog, req, Duration::MAX)?;
     if let Some(day) = since {
         let from = day.and_time(chrono::NaiveTime::MIN).and_utc();
         listed.retain(|l| l.change.at >= from);
     }
-    if json {
-        let items: Vec<serde_json::Value> = listed
-            .iter()
-            .map(|l| {
-                let c = l.change;
-                let from = match &c.what {
-                    What::Moved { from } => serde_json::json!({
-                        "start": machine(from.start),
-                        "end": from.end.map(|e| machine(When::At(e))),
-                    }),
-                    What::Renamed { from } => serde_json::json!({ "name": from }),
-                    _ => serde_json::Value::Null,
-                };
-                serde_json::json!({
-                    "id": c.id(l.course.id.as_str()),
-                    "course": l.course.id.as_str(),
-                    "at": rfc3339(c.at),
-                    "change": c.what.tag(),
-                    "uid": c.uid,
-                    "kind": c.kind.as_str(),
-                    "name": c.name,
-                    "start": machine(c.when.start),
-                    "end": c.when.end.map(|e| machine(When::At(e))),
-                    "from": from,
-                    "text": sentence(c, zone_for(req)),
-                })
-            })
-            .collect();
-        let mut out = serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_owned());
-        out.push('\n');
-        return Ok(out);
-    }
-    let mut out = String::new();
-    for l in &listed {
-        out.push_str(&format!(
-            "{}  {}  {}\n",
-            rfc3339(l.change.at),
-            l.course.id,
-            sentence(l.change, zone_for(req))
-        ));
-    }
-    Ok(out)
+    Ok(listed)
+}
+
+/// One line of `coursecal changes`: instant, course, sentence.
+pub fn line(l: &Listed, req: &FeedRequest) -> String {
+    format!(
+        "{}  {}  {}\n",
+        rfc3339(l.change.at),
+        l.course.id,
+        sentence(l.change, zone_for(req))
+    )
+}
+
+/// An instant as RFC 3339 in UTC (Atom `updated`, scripts).
+pub fn rfc3339(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }

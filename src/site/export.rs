@@ -3,7 +3,7 @@
 //! and the base URL, so two builds are byte-identical; [`write()`] puts the
 //! tree on disk atomically.
 
-use super::{Mode, Site, assets, pages, qr};
+use super::{Client, Mode, Site, assets, pages, qr};
 use crate::catalog::Catalog;
 use crate::ics::render;
 use crate::model::{Course, KindSet, Variant, Zone};
@@ -63,6 +63,15 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ExportError + '_ {
 /// to `out`: into a sibling temp dir first, then swapped in, so a failed
 /// export leaves the previous output intact and leaves no temp files. Only
 /// an empty directory or one an earlier export wrote is replaced.
+///
+/// ```
+/// let catalog = coursecal::Catalog::load_dir("schedules".as_ref()).catalog;
+/// let out = std::env::temp_dir().join(format!("coursecal-doc-{}", std::process::id()));
+/// let summary = coursecal::export(&catalog, &out, &coursecal::ExportOptions::default()).unwrap();
+/// assert_eq!(summary.feeds, catalog.courses.len() + 1);
+/// assert!(out.join("index.html").is_file());
+/// # std::fs::remove_dir_all(&out).unwrap();
+/// ```
 pub fn write(
     catalog: &Catalog,
     out: &Path,
@@ -241,18 +250,8 @@ fn static_site<'a>(catalog: &'a Catalog, base: Option<&str>) -> Site<'a> {
         mode: Mode::Static,
         base: base.map(str::to_owned),
         now: None,
+        client: Client::Unknown,
     }
-}
-
-/// Every file of the site besides the course feeds, by path from the root.
-pub fn files(catalog: &Catalog, base: Option<&str>) -> Vec<(String, Vec<u8>)> {
-    let site = static_site(catalog, base);
-    let mut out = site_files(&site);
-    out.extend(catalog.courses.keys().filter_map(|id| course_qr(&site, id)));
-    for (id, c) in &catalog.courses {
-        course_files(&site, id, c, &mut |rel, bytes| out.push((rel, bytes)));
-    }
-    out
 }
 
 /// The files about the whole catalog: the index, the assets, the merged

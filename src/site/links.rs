@@ -73,6 +73,10 @@ impl Variant {
     }
 }
 
+/// Google Calendar's "From URL" page: the fallback when its one-click
+/// link fails (the reader pastes the feed address there).
+pub const GOOGLE_ADD_BY_URL: &str = "https://calendar.google.com/calendar/r/settings/addbyurl";
+
 /// The links of one feed's subscribe block.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscribe {
@@ -116,10 +120,7 @@ impl Subscribe {
             )
         };
         Subscribe {
-            google: format!(
-                "https://calendar.google.com/calendar/render?cid={}",
-                component(&webcal)
-            ),
+            google: google(&feed),
             outlook: outlook("outlook.live.com"),
             office: outlook("outlook.office.com"),
             webcal,
@@ -131,7 +132,19 @@ impl Subscribe {
     }
 }
 
-/// `https://x/…` → `webcal://x/…` (Google accepts only this form for `cid=`).
+/// Google's one-click subscribe link. `cid=` carries the feed's own
+/// http(s) URL: in 2026 Google stored `cid=webcal://…` verbatim and synced
+/// nothing (README, "Subscribing"), though older reports said the
+/// opposite, hence the "From URL" fallback printed beside it.
+pub fn google(feed: &str) -> String {
+    format!(
+        "https://calendar.google.com/calendar/render?cid={}",
+        component(feed)
+    )
+}
+
+/// `https://x/…` → `webcal://x/…` (what Apple Calendar and most desktop
+/// apps open as "subscribe").
 pub fn webcal(url: &str) -> String {
     let rest = url
         .strip_prefix("https://")
@@ -345,7 +358,7 @@ mod tests {
         );
         assert_eq!(
             s.google,
-            "https://calendar.google.com/calendar/render?cid=webcal%3A%2F%2Fcal.example.edu%2Fcourses%2Fa.ics%3Ftz%3DAsia%2FKolkata"
+            "https://calendar.google.com/calendar/render?cid=https%3A%2F%2Fcal.example.edu%2Fcourses%2Fa.ics%3Ftz%3DAsia%2FKolkata"
         );
         assert_eq!(
             s.outlook,

@@ -32,6 +32,35 @@ pub(crate) enum Mode {
     Static,
 }
 
+/// What the page knows of the reader's device, for the one flow that
+/// depends on it: Google Calendar's Android app cannot subscribe from a
+/// link. The server reads it from the User-Agent; a static file cannot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Client {
+    /// Static export: both flows are printed, with the Android note.
+    Unknown,
+    Android,
+    Other,
+}
+
+impl Client {
+    /// From a User-Agent header. Only the Android bit is kept (it is all
+    /// the pages vary by, so a client cannot multiply cached pages).
+    pub fn from_user_agent(ua: Option<&str>) -> Client {
+        // Every Android browser names the platform ("Linux; Android 14").
+        let android = ua.is_some_and(|ua| {
+            ua.as_bytes()
+                .windows(7)
+                .any(|w| w.eq_ignore_ascii_case(b"android"))
+        });
+        if android {
+            Client::Android
+        } else {
+            Client::Other
+        }
+    }
+}
+
 /// Everything a page needs besides the course data.
 #[derive(Debug, Clone)]
 pub(crate) struct Site<'a> {
@@ -42,6 +71,7 @@ pub(crate) struct Site<'a> {
     pub base: Option<String>,
     /// Now, in `serve` only (pages of a build never depend on the clock).
     pub now: Option<DateTime<Utc>>,
+    pub client: Client,
 }
 
 /// The zone times are shown in on a page about `course` (or the list):
@@ -121,6 +151,17 @@ impl Site<'_> {
 
 /// One feed of a loaded catalog: the courses `req` selects, rendered in its
 /// variant (the static export, `serve` and `coursecal feed` all come here).
+///
+/// ```
+/// use coursecal::{Catalog, Courses, FeedRequest, KindSet, Variant, parse_zone};
+/// let catalog = Catalog::load_dir("schedules".as_ref()).catalog;
+/// let request = FeedRequest::new(
+///     Courses::All,
+///     Variant { zone: Some(parse_zone("Asia/Kolkata").unwrap()), kinds: KindSet::ALL, ..Variant::default() },
+/// );
+/// let feed = coursecal::feed(&catalog, &request).unwrap();
+/// assert!(feed.body.contains("TZID:Asia/Kolkata"));
+/// ```
 pub fn feed(catalog: &Catalog, req: &FeedRequest) -> Result<crate::ics::Feed, RequestError> {
     let courses = catalog.select(&req.courses)?;
     Ok(crate::ics::render_variant(&courses, &req.variant))

@@ -4,7 +4,7 @@ use super::agenda;
 use super::changes;
 use super::layout::{Doc, controls, document};
 use super::subscribe::{self, FeedLink};
-use super::{Mode, Page, Site, all_courses_name, display_zone};
+use super::{Client, Mode, Page, Site, all_courses_name, display_zone};
 use crate::catalog::What;
 use crate::model::{Course, Kind, KindSet, Pace, Variant, When};
 use chrono::{DateTime, Utc};
@@ -331,6 +331,7 @@ pub fn embed(site: &Site, view: Variant, original: &Course) -> String {
     let s = subscribe::links(site, page, &feed, variant);
     let (base, _) = site.url(page, &feed.path);
     let course_page = site.rel(page, &site.page_path(Page::Course(&c.id)));
+    let google_web = format!("{course_page}#{}", subscribe::google_web_id(feed.key));
     let content = html! {
         main.widget data-tz-fixed=[view.zone.map(|z| z.name())] {
             header.widget-head {
@@ -338,10 +339,13 @@ pub fn embed(site: &Site, view: Variant, original: &Course) -> String {
                 h1 { a href=(course_page) target="_blank" rel="noopener" { (c.title) } }
                 (zone_note(tz))
             }
-            div.subscribe.compact data-subscribe data-feed=(base) data-name=(feed.name) {
+            div.subscribe.compact data-subscribe data-feed=(base) data-name=(feed.name)
+                data-google-web=(google_web) {
                 ul.buttons {
                     li { a.btn.primary data-link="webcal" href=(s.webcal) target="_blank" rel="noopener" { "Subscribe" } }
-                    li { a.btn data-link="google" href=(s.google) target="_blank" rel="noopener" { "Google" } }
+                    // On Android, Google's web flow on the course page (the app cannot subscribe).
+                    li { a.btn data-link="google" href=(if site.client == Client::Android { &google_web } else { &s.google })
+                        target="_blank" rel="noopener" { "Google" } }
                     li { a.btn data-link="outlook" href=(s.outlook) target="_blank" rel="noopener" { "Outlook" } }
                     li { a.btn.ghost href=(course_page) target="_blank" rel="noopener" { "More options" } }
                 }

@@ -75,3 +75,30 @@ export async function browser() {
 }
 
 export { readFileSync, existsSync, statSync };
+
+/// The axe-core rules of WCAG 2.0, 2.1 and 2.2, levels A and AA.
+export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
+const AXE = readFileSync(path.join(ROOT, 'tests/browser/node_modules/axe-core/axe.min.js'), 'utf8');
+
+/// Run axe-core in `page` (the page's CSP does not apply to evaluate());
+/// resolves to its violations, each { id, nodes: [selector…], help }.
+export async function axe(page) {
+  await page.evaluate(AXE);
+  return page.evaluate(async (tags) => {
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return r.violations.map((v) => ({
+      id: v.id,
+      help: v.help,
+      nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary.split('\n').slice(1, 2).join('').trim()}`),
+    }));
+  }, WCAG_TAGS);
+}
+
+/// The five pages the accessibility checks cover.
+export const A11Y_PAGES = {
+  index: '',
+  course: 'courses/res-cms-154',
+  'own dates': 'courses/res-cms-154?start=2026-12-01&alarm=1d',
+  'empty course': 'courses/res-cms-155',
+  embed: 'courses/res-cms-154/embed',
+};

@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ROOT, schedules, serve, run, httpServer, browser } from './lib.mjs';
+import { ROOT, schedules, serve, run, httpServer, browser, axe, A11Y_PAGES } from './lib.mjs';
 
 const HERE = path.join(ROOT, 'tests/browser');
 const XSS = readFileSync(path.join(HERE, 'xss-101.yaml'), 'utf8');
@@ -55,7 +55,8 @@ function expected(feedUrl, name, { tz, kinds } = {}) {
   return {
     feed,
     webcal,
-    google: `https://calendar.google.com/calendar/render?cid=${enc(webcal)}`,
+    google: `https://calendar.google.com/calendar/render?cid=${enc(feed)}`,
+    googleWeb: 'https://calendar.google.com/calendar/r/settings/addbyurl',
     outlook: `https://outlook.live.com/calendar/0/addfromweb?url=${enc(feed)}&name=${enc(name)}`,
     office: `https://outlook.office.com/calendar/0/addfromweb?url=${enc(feed)}&name=${enc(name)}`,
     download: feedUrl + (parts.length ? `${q}&download=1` : '?download=1'),
@@ -75,6 +76,7 @@ async function blocks(p) {
       feed: el.querySelector('input[data-link="feed"]')?.value,
       webcal: link('webcal'),
       google: link('google'),
+      googleWeb: link('google-web'),
       outlook: link('outlook'),
       office: link('office'),
       download: link('download'),
@@ -93,7 +95,7 @@ function checkBlocks(list, opts) {
   list.forEach((got, i) => {
     const [feedUrl, name] = want[i];
     const e = expected(feedUrl, name, opts);
-    for (const k of ['feed', 'webcal', 'google', 'outlook', 'office', 'download']) {
+    for (const k of ['feed', 'webcal', 'google', 'googleWeb', 'outlook', 'office', 'download']) {
       assert.equal(got[k], e[k], `${feedUrl}: ${k}`);
     }
     const qrPath = i === 0 ? 'qr.svg' : `courses/${Object.keys(COURSES)[i - 1]}/qr.svg`;
@@ -137,7 +139,7 @@ test('every subscribe link has the exact form, for each course and for all', asy
   await p.goto(server.url + 'courses/res-cms-154');
   const [one] = await blocks(p);
   const e = expected(`${server.url}courses/res-cms-154.ics`, COURSES['res-cms-154']);
-  for (const k of ['feed', 'webcal', 'google', 'outlook', 'office', 'download']) assert.equal(one[k], e[k], k);
+  for (const k of ['feed', 'webcal', 'google', 'googleWeb', 'outlook', 'office', 'download']) assert.equal(one[k], e[k], k);
   assert.deepEqual(p.errors, []);
   await p.context().close();
   await nojs.context().close();
@@ -360,7 +362,7 @@ test('the static export opens from a plain static file server', async () => {
     // Static feeds are single files: links carry no query, and there are no kind boxes.
     const list = await blocks(p);
     assert.equal(list[1].webcal, `${base.replace('http://', 'webcal://')}courses/res-cms-154.ics`);
-    assert.equal(list[1].google, `https://calendar.google.com/calendar/render?cid=${encodeURIComponent(list[1].webcal)}`);
+    assert.equal(list[1].google, `https://calendar.google.com/calendar/render?cid=${encodeURIComponent(`${base}courses/res-cms-154.ics`)}`);
     assert.equal(list[1].download, `${base}courses/res-cms-154.ics`);
     assert.equal(await p.locator('input[name="kinds"]').count(), 0);
     const linked = await checkLinks(p, st.url);
@@ -472,4 +474,148 @@ test('every page is valid HTML (Nu Html Checker)', async () => {
   const jar = path.join(HERE, 'node_modules/vnu-jar/build/dist/vnu.jar');
   const r = spawnSync('java', ['-jar', jar, '--errors-only', '--format', 'text', ...files], { encoding: 'utf8' });
   assert.equal(r.status, 0, `vnu found errors:\n${r.stdout}${r.stderr}`);
+});
+
+// WCAG 2.2 AA as far as a machine can tell: axe-core's WCAG 2.0/2.1/2.2
+// A and AA rules on the five pages, light and dark, on today's clock (every
+// 2017 date past) and on 2017-10-15 (past, next and upcoming dates).
+test('axe-core finds no WCAG 2.2 A/AA violation on any page, light or dark', async () => {
+  const found = [];
+  for (const colorScheme of ['light', 'dark']) {
+    for (const clock of [null, '2017-10-15T12:00:00Z']) {
+      for (const [name, target] of Object.entries(A11Y_PAGES)) {
+        const p = await page({ colorScheme });
+        if (clock) await p.clock.setFixedTime(new Date(clock));
+        await p.goto(server.url + target);
+        for (const v of await axe(p)) {
+          found.push(`${colorScheme} ${clock || 'today'} ${name}: ${v.id} (${v.help}) on ${v.nodes.length} nodes, e.g. ${v.nodes[0]}`);
+        }
+        assert.deepEqual(p.errors, []);
+        await p.context().close();
+      }
+    }
+  }
+  assert.deepEqual(found, []);
+});
+
+test('Tab reaches every visible control in order, each named, with a visible focus', async () => {
+  for (const [name, target] of Object.entries(A11Y_PAGES)) {
+    for (const colorScheme of ['light', 'dark']) {
+      const p = await page({ colorScheme });
+      await p.goto(server.url + target);
+      await axe(p); // for its accessible-name computation
+      // Visible, focusable controls in document order.
+      const want = await p.evaluate(() => {
+        const sel = 'a[href], button, input:not([type="hidden"]), select, textarea, summary, [tabindex]:not([tabindex="-1"])';
+        return [...document.querySelectorAll(sel)]
+          .filter((el) => !el.disabled && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden')
+          .filter((el) => el.tagName === 'SUMMARY' || !el.closest('details:not([open])'))
+          .map((el, i) => { el.dataset.tabIndexTest = String(i); return i; });
+      });
+      assert.ok(want.length > 3, `${name}: ${want.length} controls`);
+      const got = [];
+      for (let i = 0; i <= want.length + 4; i++) {
+        await p.keyboard.press('Tab');
+        const f = await p.evaluate(() => {
+          const el = document.activeElement;
+          if (!el || el === document.body) return null;
+          window.axe.setup(document);
+          const label = window.axe.commons.text.accessibleText(el).trim();
+          window.axe.teardown();
+          const cs = getComputedStyle(el);
+          const ring = cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2;
+          return { i: el.dataset.tabIndexTest, tag: el.tagName, label, ring };
+        });
+        if (!f) break;
+        // A date field takes one Tab per part (day, month, year).
+        if (got.at(-1)?.i !== f.i) got.push(f);
+      }
+      assert.deepEqual(got.map((f) => Number(f.i)), want, `${name} (${colorScheme}): tab order`);
+      for (const f of got) {
+        assert.notEqual(f.label, '', `${name}: a ${f.tag} without an accessible name`);
+        assert.ok(f.ring, `${name} (${colorScheme}): no visible focus on ${f.tag} "${f.label}"`);
+      }
+      await p.context().close();
+    }
+  }
+});
+
+test('agenda items name their kind in text next to a <time> with the zone; the next one is aria-current', async () => {
+  const p = await page();
+  await p.clock.setFixedTime(new Date('2017-10-15T12:00:00Z'));
+  await p.goto(server.url + 'courses/res-cms-154');
+  const words = { release: 'Available', due: 'Due', live: 'Live session', milestone: 'Milestone' };
+  const items = await p.$$eval('li.ev', (lis) => lis.map((li) => ({
+    kind: li.dataset.kind,
+    word: li.querySelector('.kind').textContent,
+    datetime: li.querySelector('time[datetime]')?.getAttribute('datetime'),
+    zone: li.querySelector('time .z')?.textContent,
+    timed: li.dataset.start.length > 10,
+    current: li.getAttribute('aria-current'),
+    past: li.classList.contains('past'),
+    pastText: !li.querySelector('.past-badge').hidden,
+    text: li.textContent,
+  })));
+  assert.equal(items.length, 20);
+  for (const it of items) {
+    assert.equal(it.word, words[it.kind]);
+    assert.ok(it.text.includes(it.word));
+    assert.ok(it.datetime);
+    if (it.timed) assert.equal(it.zone, 'UTC');
+    assert.equal(it.past, it.pastText, 'past is said in text, not only shown');
+  }
+  assert.deepEqual(items.filter((i) => i.current === 'true').length, 1);
+  assert.equal(await p.textContent('li.ev[aria-current="true"] .name'), 'Live Event: Unhangout');
+  await p.selectOption('#tz', 'Asia/Kolkata');
+  assert.equal(await p.textContent('li.ev[data-start="2017-09-29T18:00:00Z"] .z'), 'Asia/Kolkata');
+  assert.equal(await p.locator('li.ev[aria-current="true"]').count(), 1);
+  // Motion: none when the reader asks for less.
+  await p.emulateMedia({ reducedMotion: 'reduce' });
+  assert.equal(await p.evaluate(() => getComputedStyle(document.documentElement).scrollBehavior), 'auto');
+  await p.emulateMedia({ reducedMotion: 'no-preference' });
+  assert.equal(await p.evaluate(() => getComputedStyle(document.documentElement).scrollBehavior), 'smooth');
+  // The embed snippet keeps its title.
+  assert.match(await p.inputValue('#embed-code'), /<iframe [^>]*title="RES\.CMS-154 dates"/);
+  assert.deepEqual(p.errors, []);
+  await p.context().close();
+});
+
+const ANDROID_UA = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36';
+
+test('on Android the Google button leads to the explained web flow, with or without JavaScript', async () => {
+  const fallback = '#google-web-res-cms-154';
+  const check = async (p, url) => {
+    await p.goto(url);
+    assert.equal(await p.getAttribute('a[data-link="google"]', 'href'), fallback);
+    await p.click('a[data-link="google"]');
+    assert.ok(p.url().endsWith(fallback), p.url());
+    assert.match(await p.textContent(`${fallback} .android-note`), /Google Calendar app cannot subscribe/);
+    assert.equal(await p.isVisible(`${fallback} input[data-link="feed"]`), true);
+    assert.equal(await p.getAttribute(`${fallback} a[data-link="google-web"]`, 'href'), 'https://calendar.google.com/calendar/r/settings/addbyurl');
+  };
+  for (const javaScriptEnabled of [false, true]) {
+    const p = await page({ userAgent: ANDROID_UA, javaScriptEnabled, viewport: { width: 390, height: 844 } });
+    await check(p, server.url + 'courses/res-cms-154');
+    if (javaScriptEnabled) assert.deepEqual(await axe(p), []);
+    assert.deepEqual(p.errors, []);
+    await p.context().close();
+  }
+  // A static page cannot see the User-Agent: it prints the one-click link
+  // and the web flow with the Android note; the script sends Android to the latter.
+  const dir = mkdtempSync(path.join(tmpdir(), 'coursecal-android-'));
+  const { schedules: sched } = schedules();
+  const st = await staticServer(dir);
+  try {
+    await run(['build', '--schedules', sched, '--out', dir, '--base-url', st.url]);
+    const phone = await page({ userAgent: ANDROID_UA });
+    await check(phone, `${st.url}courses/res-cms-154/`);
+    await phone.context().close();
+    const desk = await page({ javaScriptEnabled: false });
+    await desk.goto(`${st.url}courses/res-cms-154/`);
+    assert.match(await desk.getAttribute('a[data-link="google"]', 'href'), /^https:\/\/calendar\.google\.com\/calendar\/render\?cid=http/);
+    assert.equal(await desk.isVisible(`${fallback} .android-note`), true);
+    await desk.context().close();
+  } finally {
+    st.stop();
+  }
 });

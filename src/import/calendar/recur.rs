@@ -4,7 +4,7 @@
 //! occurrences. Rules more frequent than hourly are refused (no course
 //! meets every minute, and they are the cheap way to make work).
 
-use super::When;
+use super::vevent::IcsTime;
 use chrono::{DateTime, Months, NaiveDateTime, TimeZone, Utc};
 
 /// An unbounded rule is cut this many months after its first occurrence.
@@ -16,58 +16,63 @@ pub const MAX_PER_RULE: usize = 500;
 #[derive(Debug)]
 pub struct Expanded {
     /// Occurrence starts, in order, of the same kind as the start.
-    pub starts: Vec<When>,
+    pub starts: Vec<IcsTime>,
     /// The rule has no end: it was cut at the horizon or at
     /// [`MAX_PER_RULE`] (the date after which nothing was imported).
     pub cut_unbounded: Option<chrono::NaiveDate>,
-    /// A bounded rule with more occurrences than [`MAX_PER_RULE`], or one
-    /// the crate stopped computing: the later ones are not imported.
+    /// A bounded rule with more occurrences than [`MAX_PER_RULE`] (or
+    /// more RDATEs), or one the crate stopped computing: the later ones
+    /// are not imported.
     pub cut_bounded: bool,
+    /// DTSTART is no instance of its rule (`BYMONTHDAY=30` from a day in
+    /// February): RFC 5545 makes it the first instance all the same, so it
+    /// is added in front.
+    pub start_added: bool,
 }
 
 /// The start as the `rrule` crate wants it: an instant in its TZID zone
 /// (so the wall time stays across DST changes), a date or a floating time
 /// as a UTC wall clock (zone-free arithmetic).
-fn anchor(w: &When) -> DateTime<rrule::Tz> {
+fn anchor(w: &IcsTime) -> DateTime<rrule::Tz> {
     match *w {
-        When::Date(d) => rrule::Tz::UTC.from_utc_datetime(&d.and_time(chrono::NaiveTime::MIN)),
-        When::Floating(n) => rrule::Tz::UTC.from_utc_datetime(&n),
-        When::Instant(t, Some(tz)) => t.with_timezone(&rrule::Tz::Tz(tz)),
-        When::Instant(t, None) => t.with_timezone(&rrule::Tz::UTC),
+        IcsTime::Date(d) => rrule::Tz::UTC.from_utc_datetime(&d.and_time(chrono::NaiveTime::MIN)),
+        IcsTime::Floating(n) => rrule::Tz::UTC.from_utc_datetime(&n),
+        IcsTime::Instant(t, Some(tz)) => t.with_timezone(&rrule::Tz::Tz(tz)),
+        IcsTime::Instant(t, None) => t.with_timezone(&rrule::Tz::UTC),
     }
 }
 
 /// An occurrence back in the start's kind.
-fn back(start: &When, t: &DateTime<rrule::Tz>) -> When {
+fn back(start: &IcsTime, t: &DateTime<rrule::Tz>) -> IcsTime {
     match start {
-        When::Date(_) => When::Date(t.naive_local().date()),
-        When::Floating(_) => When::Floating(t.naive_local()),
-        When::Instant(_, tz) => When::Instant(t.with_timezone(&Utc), *tz),
+        IcsTime::Date(_) => IcsTime::Date(t.naive_local().date()),
+        IcsTime::Floating(_) => IcsTime::Floating(t.naive_local()),
+        IcsTime::Instant(_, tz) => IcsTime::Instant(t.with_timezone(&Utc), *tz),
     }
 }
 
 /// UNTIL as the crate requires it (UTC): a `Z` value as it is; a date or a
 /// floating value read like the start (a date-only UNTIL with a timed
 /// start: the end of that day).
-fn until(value: &str, start: &When) -> Option<DateTime<rrule::Tz>> {
+fn until(value: &str, start: &IcsTime) -> Option<DateTime<rrule::Tz>> {
     let v = value.trim();
     let naive = if let Ok(d) = chrono::NaiveDate::parse_from_str(v, "%Y%m%d") {
         match start {
-            When::Date(_) => d.and_time(chrono::NaiveTime::MIN),
+            IcsTime::Date(_) => d.and_time(chrono::NaiveTime::MIN),
             _ => d.and_hms_opt(23, 59, 59)?,
         }
     } else if let Some(z) = v.strip_suffix(['Z', 'z']) {
         let n = NaiveDateTime::parse_from_str(z, "%Y%m%dT%H%M%S").ok()?;
         return Some(match start {
             // A floating or all-day rule with a UTC end: its wall clock.
-            When::Date(_) | When::Floating(_) => rrule::Tz::UTC.from_utc_datetime(&n),
-            When::Instant(..) => Utc.from_utc_datetime(&n).with_timezone(&rrule::Tz::UTC),
+            IcsTime::Date(_) | IcsTime::Floating(_) => rrule::Tz::UTC.from_utc_datetime(&n),
+            IcsTime::Instant(..) => Utc.from_utc_datetime(&n).with_timezone(&rrule::Tz::UTC),
         });
     } else {
         NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S").ok()?
     };
     Some(match start {
-        When::Instant(_, Some(tz)) => tz
+        IcsTime::Instant(_, Some(tz)) => tz
             .from_local_datetime(&naive)
             .latest()?
             .with_timezone(&rrule::Tz::UTC),
@@ -78,11 +83,17 @@ fn until(value: &str, start: &When) -> Option<DateTime<rrule::Tz>> {
 /// Expand `rule` (an RRULE value, or none for RDATEs only) from `start`,
 /// without the `exdates`, with the `rdates`.
 pub fn expand(
-    start: &When,
+    start: &IcsTime,
     rule: Option<&str>,
-    rdates: &[When],
-    exdates: &[When],
+    rdates: &[IcsTime],
+    exdates: &[IcsTime],
 ) -> Result<Expanded, String> {
+    if exdates.len() > MAX_PER_RULE * 4 {
+        return Err(format!(
+            "more than {} EXDATEs on one event",
+            MAX_PER_RULE * 4
+        ));
+    }
     let dt_start = anchor(start);
     let mut unbounded = false;
     let mut set = match rule {
@@ -124,7 +135,7 @@ pub fn expand(
     for r in rdates.iter().take(MAX_PER_RULE) {
         set = set.rdate(anchor(r));
     }
-    for x in exdates.iter().take(MAX_PER_RULE * 4) {
+    for x in exdates {
         set = set.exdate(anchor(x));
     }
     if unbounded {
@@ -136,20 +147,26 @@ pub fn expand(
     // One more than the cap: more than that means the rule was cut.
     let limit = u16::try_from(MAX_PER_RULE + 1).unwrap_or(u16::MAX);
     let result = set.all(limit);
-    let over = result.dates.len() > MAX_PER_RULE;
-    let mut starts: Vec<When> = result.dates.iter().map(|t| back(start, t)).collect();
+    let mut starts: Vec<IcsTime> = result.dates.iter().map(|t| back(start, t)).collect();
+    let excluded = |w: &IcsTime| exdates.iter().any(|x| x.key() == w.key());
+    let start_added = !starts.iter().any(|w| w.key() == start.key()) && !excluded(start);
+    if start_added {
+        starts.insert(0, *start);
+    }
+    let over = starts.len() > MAX_PER_RULE || rdates.len() > MAX_PER_RULE;
     starts.truncate(MAX_PER_RULE);
     // `limited` is also set when exactly `limit` dates came: only a
     // shorter list means the crate gave up.
     let gave_up = result.limited && !over;
-    let last = starts.last().map(When::date);
+    let last = starts.last().map(IcsTime::date);
     Ok(Expanded {
         cut_unbounded: if unbounded {
             last.or(Some(start.date()))
         } else {
             None
         },
-        cut_bounded: !unbounded && (over || gave_up),
+        cut_bounded: (!unbounded || rdates.len() > MAX_PER_RULE) && (over || gave_up),
+        start_added,
         starts,
     })
 }
@@ -159,7 +176,7 @@ mod tests {
     use super::*;
     use chrono::NaiveDate;
 
-    fn ny(y: i32, m: u32, d: u32, h: u32) -> When {
+    fn ny(y: i32, m: u32, d: u32, h: u32) -> IcsTime {
         let tz = chrono_tz::America::New_York;
         let t = tz
             .from_local_datetime(
@@ -169,7 +186,7 @@ mod tests {
             )
             .unwrap()
             .with_timezone(&Utc);
-        When::Instant(t, Some(tz))
+        IcsTime::Instant(t, Some(tz))
     }
 
     #[test]
@@ -186,7 +203,7 @@ mod tests {
             .starts
             .iter()
             .map(|w| match w {
-                When::Instant(t, _) => chrono::Timelike::hour(t),
+                IcsTime::Instant(t, _) => chrono::Timelike::hour(t),
                 _ => 99,
             })
             .collect();
@@ -197,7 +214,7 @@ mod tests {
 
     #[test]
     fn unbounded_rules_stop_at_the_horizon_or_the_cap() {
-        let start = When::Date(NaiveDate::from_ymd_opt(2025, 1, 1).unwrap());
+        let start = IcsTime::Date(NaiveDate::from_ymd_opt(2025, 1, 1).unwrap());
         let e = expand(&start, Some("FREQ=MONTHLY"), &[], &[]).unwrap();
         assert_eq!(e.starts.len(), 25, "24 months after, inclusive");
         assert!(e.cut_unbounded.is_some());

@@ -23,7 +23,8 @@ mod value;
 use super::draft::{Draft, Item, Start, Unit, Unread};
 use archive::{ArchiveError, Entry};
 use roxmltree::{Document, Node};
-use std::collections::{BTreeMap, HashSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use value::When;
 
@@ -135,8 +136,123 @@ fn is_pointer(node: Node, names: &[&str]) -> bool {
         && node.attributes().all(|a| names.contains(&a.name()))
 }
 
+/// The line of byte `pos` of a document, counted once: for errors that
+/// end the import (one per run). The walk uses [`Walk::line`].
 fn line_of(node: Node, pos: usize) -> usize {
     node.document().text_pos_at(pos).row as usize
+}
+
+/// Where each line of a text starts: a line number is a binary search,
+/// not a scan from the start (roxmltree's `text_pos_at` rescans the text
+/// on every call: 10,000 blocks in one file were quadratic).
+#[derive(Debug, Default)]
+struct LineIndex(Vec<usize>);
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex(starts)
+    }
+
+    /// The 1-based line of byte `pos`.
+    fn line(&self, pos: usize) -> usize {
+        self.0.partition_point(|&start| start <= pos).max(1)
+    }
+}
+
+/// policy.json with its positions (serde_json gives none): where each
+/// top-level entry's key and object are, found in one pass, so a field's
+/// line is a search inside its own entry, not a scan of the whole file.
+#[derive(Debug)]
+struct Policy {
+    file: String,
+    text: String,
+    map: serde_json::Map<String, serde_json::Value>,
+    lines: LineIndex,
+    /// Key → (byte of its quoted key, byte after its value).
+    entries: HashMap<String, (usize, usize)>,
+}
+
+impl Policy {
+    fn new(file: String, text: String, map: serde_json::Map<String, serde_json::Value>) -> Self {
+        let lines = LineIndex::new(&text);
+        let entries = top_level_entries(&text);
+        Policy {
+            file,
+            text,
+            map,
+            lines,
+            entries,
+        }
+    }
+
+    /// The line of `"field"` in the entry `key`: the key's line when the
+    /// field is not found.
+    fn line(&self, key: &str, field: &str) -> usize {
+        let Some(&(at, end)) = self.entries.get(key) else {
+            return 1;
+        };
+        let entry = self.text.get(at..end).unwrap_or_default();
+        match entry.find(&format!("\"{field}\"")) {
+            Some(f) => self.lines.line(at + f),
+            None => self.lines.line(at),
+        }
+    }
+}
+
+/// The keys of a JSON object's top level with the byte range from each
+/// key to the end of its value, in one pass (strings and nesting
+/// tracked). A key seen twice keeps its first place.
+fn top_level_entries(text: &str) -> HashMap<String, (usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut out: HashMap<String, (usize, usize)> = HashMap::new();
+    let mut depth = 0usize;
+    let mut i = 0;
+    // The key being read at depth 1: (its text, its start).
+    let mut open: Option<(String, usize)> = None;
+    let mut last_string: Option<(usize, usize)> = None;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                last_string = Some((start, (i + 1).min(bytes.len())));
+            }
+            b':' if depth == 1 => {
+                if let Some((s, e)) = last_string.take() {
+                    let raw = text.get(s..e).unwrap_or_default();
+                    let key = if raw.contains('\\') {
+                        serde_json::from_str::<String>(raw).unwrap_or_default()
+                    } else {
+                        raw.trim_matches('"').to_owned()
+                    };
+                    open = Some((key, s));
+                }
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                if depth == 2
+                    && let Some((key, s)) = open.take()
+                {
+                    out.entry(key).or_insert((s, i + 1));
+                }
+                depth = depth.saturating_sub(1);
+            }
+            b',' if depth == 1 => {
+                if let Some((key, s)) = open.take() {
+                    out.entry(key).or_insert((s, i));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
 }
 
 /// Whitespace collapsed.
@@ -183,9 +299,11 @@ struct Block {
 struct Walk<'e> {
     export: &'e Export,
     /// `policies/<run>/policy.json`: its path, text and entries.
-    policy: Option<(String, String, serde_json::Map<String, serde_json::Value>)>,
+    policy: Option<Policy>,
     draft: Draft,
-    ids: HashSet<String>,
+    ids: super::draft::Ids,
+    /// Line starts of each file read, by file (built on first use).
+    lines: RefCell<HashMap<String, LineIndex>>,
     blocks: usize,
 }
 
@@ -229,7 +347,8 @@ pub(crate) fn read(export: &Export) -> Result<Draft, OlxError> {
             },
             ..Draft::default()
         },
-        ids: HashSet::new(),
+        ids: super::draft::Ids::default(),
+        lines: RefCell::default(),
         blocks: 0,
     };
     if let Some(run) = run
@@ -314,7 +433,7 @@ impl Walk<'_> {
             }
         };
         match serde_json::from_str::<serde_json::Value>(&text) {
-            Ok(serde_json::Value::Object(map)) => self.policy = Some((file, text, map)),
+            Ok(serde_json::Value::Object(map)) => self.policy = Some(Policy::new(file, text, map)),
             Ok(_) => self.unread(&file, 1, "policy.json", "not a JSON object"),
             Err(e) => {
                 let why = format!("not valid JSON: {e}");
@@ -341,22 +460,13 @@ impl Walk<'_> {
         });
     }
 
-    /// The line of `"field"` after `"key"` in policy.json (serde_json
-    /// gives no positions): the key's line when the field is not found.
-    fn policy_line(text: &str, key: &str, field: &str) -> usize {
-        let line = |pos: usize| text.get(..pos).map_or(1, |t| t.matches('\n').count() + 1);
-        let Some(at) = text.find(&format!("\"{key}\"")) else {
-            return 1;
-        };
-        let rest = text.get(at..).unwrap_or_default();
-        let end = rest.find('}').unwrap_or(rest.len());
-        match rest
-            .get(..end)
-            .and_then(|r| r.find(&format!("\"{field}\"")))
-        {
-            Some(f) => line(at + f),
-            None => line(at),
-        }
+    /// The line of byte `pos` of `file` (whose document `node` is in).
+    fn line(&self, file: &str, node: Node, pos: usize) -> usize {
+        let mut lines = self.lines.borrow_mut();
+        lines
+            .entry(file.to_owned())
+            .or_insert_with(|| LineIndex::new(node.document().input_text()))
+            .line(pos)
     }
 
     /// What `node` (a `tag`, in `file`) says, with its policy entry over
@@ -370,7 +480,7 @@ impl Walk<'_> {
                 when: value::when(a.value()),
                 raw: format!("{name}=\"{}\"", a.value()),
                 file: file.to_owned(),
-                line: line_of(node, a.range().start),
+                line: self.line(file, node, a.range().start),
             },
             None => Field::unset(),
         };
@@ -385,26 +495,26 @@ impl Walk<'_> {
             staff_only: node
                 .attribute_node("visible_to_staff_only")
                 .filter(|a| value::flag(a.value()))
-                .map(|a| (file.to_owned(), line_of(node, a.range().start))),
+                .map(|a| (file.to_owned(), self.line(file, node, a.range().start))),
             self_paced: node.attribute("self_paced").is_some_and(value::flag),
-            line: line_of(node, node.range().start),
+            line: self.line(file, node, node.range().start),
             url_name,
         };
-        let Some((pfile, ptext, map)) = &self.policy else {
+        let Some(policy) = &self.policy else {
             return b;
         };
         let Some(url) = &b.url_name else {
             return b;
         };
         let key = format!("{tag}/{url}");
-        let Some(serde_json::Value::Object(entry)) = map.get(&key) else {
+        let Some(serde_json::Value::Object(entry)) = policy.map.get(&key) else {
             return b;
         };
         let pfield = |name: &str, v: &serde_json::Value| Field {
             when: value::when_json(v),
             raw: format!("\"{name}\": {v}"),
-            file: pfile.clone(),
-            line: Self::policy_line(ptext, &key, name),
+            file: policy.file.clone(),
+            line: policy.line(&key, name),
         };
         for (k, v) in entry {
             match k.as_str() {
@@ -417,8 +527,8 @@ impl Walk<'_> {
                 "due" => b.due = pfield(k, v),
                 "end" => b.end = pfield(k, v),
                 "visible_to_staff_only" => {
-                    b.staff_only = value::flag_json(v)
-                        .then(|| (pfile.clone(), Self::policy_line(ptext, &key, k)));
+                    b.staff_only =
+                        value::flag_json(v).then(|| (policy.file.clone(), policy.line(&key, k)));
                 }
                 "self_paced" => b.self_paced = value::flag_json(v),
                 _ => {}
@@ -452,13 +562,10 @@ impl Walk<'_> {
     /// re-import of the same export gives the same ids.
     fn id(&mut self, kind: &str, url_name: Option<&str>) -> Option<String> {
         let base = id_from(url_name?)?;
-        let prefixed = format!("{kind}-{base}");
-        let candidates = [base, prefixed.clone()]
-            .into_iter()
-            .chain((2..).map(|n| format!("{prefixed}-{n}")));
-        candidates
-            .take(10_000)
-            .find(|id| self.ids.insert(id.clone()))
+        if self.ids.insert(&base) {
+            return Some(base);
+        }
+        Some(self.ids.claim(&format!("{kind}-{base}")))
     }
 
     fn item(
@@ -513,7 +620,7 @@ impl Walk<'_> {
     fn count(&mut self, file: &str, node: Node) -> bool {
         self.blocks += 1;
         if self.blocks == MAX_BLOCKS + 1 {
-            let line = line_of(node, node.range().start);
+            let line = self.line(file, node, node.range().start);
             let why = format!("more than {MAX_BLOCKS} chapters and sequentials: the rest not read");
             self.unread(file, line, node.tag_name().name(), &why);
         }
@@ -528,7 +635,7 @@ impl Walk<'_> {
         file: &str,
         then: impl FnOnce(&mut Self, Node, &str, Option<&str>),
     ) {
-        let line = line_of(node, node.range().start);
+        let line = self.line(file, node, node.range().start);
         if !is_pointer(node, &["url_name"]) {
             then(self, node, file, None);
             return;
@@ -596,10 +703,7 @@ impl Walk<'_> {
                     "no start of its own: released with the course (as Open edX does)".to_owned(),
                 );
             }
-            Unit {
-                release: it,
-                assignments: Vec::new(),
-            }
+            Unit::new(it)
         });
         let mut later = Vec::new();
         for child in node.children().filter(|c| c.has_tag_name("sequential")) {
@@ -660,8 +764,8 @@ impl Walk<'_> {
             let release = self.item(&name, id, at, b.line);
             let assignments = due.map(|d| assignment(self, d)).into_iter().collect();
             later.push(Unit {
-                release,
                 assignments,
+                ..Unit::new(release)
             });
         } else if let Some(d) = due {
             match unit {

@@ -20,6 +20,10 @@
   const qv = (v) => encodeURIComponent(v).replace(/%2F/g, '/').replace(/%2C/g, ',');
   const webcal = (u) => 'webcal://' + u.replace(/^https?:\/\//, '');
   const abs = (u) => new URL(u, location.href).href;
+  // Google Calendar's Android app cannot subscribe from a link: there the
+  // Google button leads to the web flow (the server does the same from the
+  // User-Agent; a static page needs this).
+  const android = /android/i.test(navigator.userAgent);
 
   // A reader's own run and reminders (start=, pace=, alarm=) come from
   // the page's own URL: the server rendered the page for them.
@@ -110,6 +114,8 @@
         const end = li.dataset.end ? Date.parse(li.dataset.end) : null;
         if (end !== null) { const e = parts(end, zone); text += `–${e.H}:${e.M}`; }
         li.querySelector('.t').textContent = text;
+        const z = li.querySelector('.z');
+        if (z) z.textContent = zone;
         until = end !== null ? end : ms;
       }
       li.querySelector('.d').textContent = dayLabel(day);
@@ -122,14 +128,20 @@
     for (const p of placed) {
       const past = p.until <= now;
       p.li.classList.toggle('past', past);
+      const pastBadge = p.li.querySelector('.past-badge');
+      if (pastBadge) pastBadge.hidden = !past;
       p.li.classList.remove('next');
+      p.li.removeAttribute('aria-current');
       if (!next && !past && !p.li.hidden && !p.li.hasAttribute('data-cancelled')) next = p;
     }
     for (const p of placed) {
       const badge = p.li.querySelector('.next-badge');
       if (badge) badge.hidden = p !== next;
     }
-    if (next) next.li.classList.add('next');
+    if (next) {
+      next.li.classList.add('next');
+      next.li.setAttribute('aria-current', 'true');
+    }
 
     // Regroup by week: move the existing nodes into fresh week sections.
     const weeks = [];
@@ -177,7 +189,10 @@
         for (const a of block.querySelectorAll(`a[data-link="${key}"]`)) a.setAttribute('href', href);
       };
       set('webcal', w);
-      set('google', 'https://calendar.google.com/calendar/render?cid=' + encodeURIComponent(w));
+      // Google gets the http(s) address itself (src/site/links.rs says why).
+      set('google', android && block.dataset.googleWeb
+        ? block.dataset.googleWeb
+        : 'https://calendar.google.com/calendar/render?cid=' + encodeURIComponent(feed));
       const addFromWeb = (host) => `https://${host}/calendar/0/addfromweb?url=${encodeURIComponent(feed)}&name=${encodeURIComponent(name)}`;
       set('outlook', addFromWeb('outlook.live.com'));
       set('office', addFromWeb('outlook.office.com'));

@@ -1,8 +1,9 @@
-//! HTTP abuse, loopback only: slow clients, connection floods, variant
-//! floods, and conditional requests racing each other. Each test bounds its
+//! Connection and memory limits under load, loopback only: slow clients,
+//! connection floods, variant floods, and conditional requests racing each
+//! other. Each test bounds its
 //! own time and asserts the server still answers afterwards.
 
-use crate::harness::{Conn, HttpResponse, Server, parse_response};
+use crate::harness::{Conn, HttpResponse, Server, parse_response, raw};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -346,4 +347,87 @@ fn head_get_and_304_agree_under_concurrency() {
             .collect();
         assert_eq!(tags.len(), encodings.len(), "{}", targets[u]);
     }
+}
+
+#[test]
+fn readers_that_never_read_are_cut_off_and_free_their_slots() {
+    let s = Server::shipped_args(&["--max-connections", "20", "--write-timeout", "2"]);
+    // Each stalled client pipelines far more responses than socket buffers
+    // hold, and never reads one.
+    let pipelined: String = (0..3000)
+        .map(|_| "GET /courses/res-cms-154 HTTP/1.1\r\nHost: test\r\n\r\n")
+        .collect();
+    let stalled: Vec<TcpStream> = (0..20)
+        .map(|_| {
+            let mut c = TcpStream::connect(&s.addr).unwrap();
+            c.set_write_timeout(Some(Duration::from_secs(1))).unwrap();
+            // The server stops reading once its writes block: a partial
+            // send is fine.
+            let _ = c.write_all(pipelined.as_bytes());
+            c
+        })
+        .collect();
+    // All 20 slots are taken now.
+    let refused = raw(&s.addr, "GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n");
+    assert_eq!(refused.status, 503);
+    let started = Instant::now();
+    let freed = loop {
+        let r = raw(
+            &s.addr,
+            "GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
+        );
+        if r.status == 200 {
+            break started.elapsed();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "slots still held after 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    // Write timeout 2 s, plus the time to fill the buffers.
+    assert!(freed < Duration::from_secs(15), "freed after {freed:?}");
+    drop(stalled);
+}
+
+/// A course whose agenda page is about 10 MB (from 0.9 MB of YAML).
+fn big_course() -> String {
+    let mut y = String::from(
+        "course:\n  title: Big\n  timezone: UTC\n  updated: 2017-09-01T00:00:00Z\nmilestones:\n",
+    );
+    for i in 0..14_000 {
+        y.push_str(&format!(
+            "  - name: \"Milestone {i} of a long course\"\n    date: 2017-{:02}-{:02}\n",
+            i % 12 + 1,
+            i % 28 + 1,
+        ));
+    }
+    y
+}
+
+#[test]
+fn stalled_readers_of_one_big_page_share_one_copy() {
+    let s = Server::shipped_with(&[("big.yaml", &big_course())], &["--write-timeout", "120"]);
+    let page = s.get("/courses/big");
+    assert_eq!(page.status, 200);
+    let size = page.body.len();
+    assert!(size > 8_000_000, "page is only {size} bytes");
+    let before = s.rss_kb();
+    let stalled: Vec<TcpStream> = (0..30)
+        .map(|_| {
+            let mut c = TcpStream::connect(&s.addr).unwrap();
+            c.write_all(b"GET /courses/big HTTP/1.1\r\nHost: test\r\n\r\n")
+                .unwrap();
+            c
+        })
+        .collect();
+    // Let the server start every response (each blocks on a full buffer).
+    std::thread::sleep(Duration::from_secs(3));
+    let grown_kb = s.rss_kb().saturating_sub(before);
+    assert!(
+        grown_kb < 100 * 1024,
+        "30 stalled readers of a {size}-byte page added {grown_kb} KiB"
+    );
+    assert_eq!(s.get("/healthz").status, 200);
+    drop(stalled);
 }

@@ -1,5 +1,6 @@
-//! Input hardening (security issue #11): hostile or unusual input is
-//! rejected with a located error, or handled, never passed through.
+//! Unsafe input is refused with a located error or made safe, never passed
+//! through: ASCII bounded UIDs, metadata confined to the schedules directory
+//! (no `..`, symlinks out, FIFOs), control characters, `--base-url`.
 
 use crate::harness::Test;
 

@@ -1,5 +1,6 @@
-//! Hostile inputs too large or too binary to commit as fixtures, generated
-//! at test time: each gets a clear message, a bounded time, no panic.
+//! Size and item limits on schedule input: files too large or too binary to
+//! commit as fixtures, generated at test time. Each gets a clear message, a
+//! bounded time, no panic.
 
 use crate::harness::{self, Test};
 use std::time::Duration;

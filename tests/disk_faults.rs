@@ -1,5 +1,5 @@
-//! Faults while serving and building: permissions taken away, files cut
-//! off mid-write, a full disk, a read-only disk. The last good schedule is
+//! Disk and file-system faults while serving and building: permissions
+//! taken away, files cut off mid-write, a full disk, a read-only disk. The last good schedule is
 //! kept and reported; previous build output is never lost.
 
 use crate::harness::{Server, bin, copy_dir, shipped_schedules};
@@ -276,4 +276,38 @@ fn build_never_replaces_a_directory_it_did_not_write() {
     assert!(run("empty").status.success());
     assert!(run("empty").status.success());
     assert!(root.join("empty/courses/res-cms-154.ics").is_file());
+}
+
+#[test]
+fn a_vanished_schedules_directory_keeps_the_last_good_catalog() {
+    let s = Server::shipped();
+    let within = Duration::from_secs(3);
+    let before = s.get("/courses/res-cms-154.ics").text();
+    let moved = s.schedules.with_file_name("schedules-away");
+    std::fs::rename(&s.schedules, &moved).unwrap();
+    assert!(
+        s.eventually(within, |s| s
+            .get("/healthz")
+            .text()
+            .contains("cannot read the schedules directory")),
+        "{}",
+        s.get("/healthz").text()
+    );
+    // Still serving what was loaded.
+    assert_eq!(s.get("/courses/res-cms-154.ics").text(), before);
+    std::fs::rename(&moved, &s.schedules).unwrap();
+    // Any later change reloads it; touch a file to be explicit.
+    std::fs::write(
+        s.schedules.join("res-cms-155.yaml"),
+        std::fs::read_to_string(s.schedules.join("res-cms-155.yaml")).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        s.eventually(within, |s| s
+            .get("/healthz")
+            .text()
+            .contains("\"errors\":[]")),
+        "{}",
+        s.get("/healthz").text()
+    );
 }
