@@ -112,7 +112,9 @@ impl Repo {
     /// The committed versions of the schedule file `path` (course `id`),
     /// oldest first. Versions that do not compile are left out.
     pub fn versions(&mut self, path: &Path, id: &CourseId) -> Result<Vec<Version>, String> {
-        let repo = gix::open(&self.workdir).map_err(err)?;
+        let mut repo = gix::open(&self.workdir).map_err(err)?;
+        // Trees of neighbouring commits share most of their objects.
+        repo.object_cache_size_if_unset(8 * 1024 * 1024);
         let canonical = std::fs::canonicalize(path).map_err(err)?;
         let Ok(rel) = canonical.strip_prefix(&self.workdir) else {
             return Ok(Vec::new());
