@@ -8,7 +8,7 @@
 #      bound;
 #   2. with the merged calendar: every tool writes the per-course feeds and
 #      the merged calendar.ics;
-#   3. the YAML parser alone (examples/yaml_alone.rs: serde-saphyr over the
+#   3. the YAML parser alone (benches/tools/yaml_alone.rs: serde-saphyr over the
 #      same files, into IgnoredAny, on every core), the floor under 1.
 # coursecal and the parser floor are the median of RUNS runs (default 5,
 # each into a fresh directory, its removal not timed); the anchors run
@@ -75,7 +75,7 @@ for i in $(seq "$RUNS"); do
 done
 cc_wall=$(median <"$WORK/walls-cc.txt"); cc_rss=$(median <"$WORK/rss-cc.txt")
 
-echo "== YAML parser alone (examples/yaml_alone, median of $RUNS)"
+echo "== YAML parser alone (benches/tools/yaml_alone, median of $RUNS)"
 : >"$WORK/walls-yaml.txt"
 for i in $(seq "$RUNS"); do
   measure yaml "$YAML_ALONE" "$WORK/schedules"
@@ -127,5 +127,5 @@ row "coursecal build --feeds-only (YAML)" "$cc_wall" "$(rate "$cc_wall")" "$cc_r
 row "Python icalendar (JSON)" "$py_wall" "$(rate "$py_wall")" "$py_rss" "$(ratio "$py_wall" "$cc_wall") faster"
 row "Node ical-generator (JSON)" "$js_wall" "$(rate "$js_wall")" "$js_rss" "$(ratio "$js_wall" "$cc_wall") faster"
 printf '\n3. The YAML parser alone on the same files (serde-saphyr, every core)\n'
-row "examples/yaml_alone" "$yaml_wall" "$(rate "$yaml_wall")" "$yaml_rss" "$(awk -v a="$yaml_wall" -v b="$cc_wall" 'BEGIN{printf "%.0f%% of build", 100*a/b}')"
+row "yaml_alone" "$yaml_wall" "$(rate "$yaml_wall")" "$yaml_rss" "$(awk -v a="$yaml_wall" -v b="$cc_wall" 'BEGIN{printf "%.0f%% of build", 100*a/b}')"
 awk -v p="$pyc_wall" -v y="$yaml_wall" 'BEGIN{printf "(Python per-course / parser alone: %.1fx, the ceiling of row 1 for any tool that parses this YAML with serde-saphyr)\n", p/y}'

@@ -2,7 +2,8 @@
 // Screenshots of the course list and an agenda, desktop (1280 px) and
 // phone (390 px) wide, into docs/screenshots/. The clock is set to
 // 2017-10-15 so the shipped 2017 course shows past dates and "next up";
-// the "Start on my own date" control is shot on today's clock.
+// the "Start on my own date" control is shot on today's clock; Google's
+// "From URL" fallback on a desktop and on an Android phone.
 //
 //   cargo build && node scripts/screenshots.mjs [OUT_DIR]
 import path from 'node:path';
@@ -45,6 +46,30 @@ try {
   await page.evaluate(() => document.getElementById('own-h').scrollIntoView());
   await page.screenshot({ path: path.join(out, 'own-dates-desktop.png') });
   await context.close();
+  // Google's fallback: the subscribe card on a desktop, and an Android
+  // phone after a tap on "Google Calendar" (the app cannot subscribe, so
+  // the button leads to the web flow; the server sees the User-Agent).
+  const desk = await b.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'Europe/Berlin', locale: 'en-GB' });
+  const d = await desk.newPage();
+  await d.goto(server.url + 'courses/res-cms-154');
+  await d.locator('section:has(#sub-h)').screenshot({ path: path.join(out, 'google-fallback-desktop.png') });
+  await desk.close();
+  const phone = await b.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    reducedMotion: 'reduce', // jump to the fallback at once, not mid-scroll
+    userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36',
+    timezoneId: 'Europe/Berlin',
+    locale: 'en-GB',
+  });
+  const m = await phone.newPage();
+  await m.goto(server.url + 'courses/res-cms-154');
+  await m.locator('a[data-link="google"]').tap();
+  await m.waitForURL(/#google-web-/);
+  await m.screenshot({ path: path.join(out, 'google-fallback-phone.png') });
+  await phone.close();
   console.log(`screenshots written to ${out}`);
 } finally {
   await b.close();

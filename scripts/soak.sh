@@ -6,7 +6,7 @@
 #   ./scripts/soak.sh [SECONDS=600] [CLIENTS=16]
 #
 # Serves a copy of schedules/ plus 8 generated courses (50 items each) from
-# target/soak/, runs examples/soak.rs against it, then stops the server with
+# target/soak/, runs benches/tools/soak.rs against it, then stops the server with
 # SIGTERM and checks it exits 0. Fails on any request error, RSS growth
 # beyond 1.5 x the RSS after warm-up (a fifth of the run) + 20 MB, or an
 # unclean shutdown. Loopback only.

@@ -1,11 +1,13 @@
 //! coursecal: course schedules (YAML) → RFC 5545 calendar feeds, served
-//! over HTTP or exported as a static site.
+//! over HTTP or exported as a static site; schedules can be imported from
+//! course pages (text or HTML), spreadsheets (CSV), calendar exports (.ics)
+//! and Open edX course exports.
 //!
-//! The layers, which layer may use which, and why the crate is split by
-//! cargo features are described once, in
-//! [docs/architecture.md](https://github.com/coursecal/coursecal/blob/main/docs/architecture.md).
-//! This page lists the API an embedding program uses; every module is
-//! private, and everything public is re-exported here.
+//! The layers, which layer may use which, the cargo features and why they
+//! are features rather than crates are described once, in
+//! `docs/architecture.md` (the one map). This page is the API an embedding
+//! program uses: every module is private, and everything public is
+//! re-exported here.
 //!
 //! # Features
 //!
@@ -90,9 +92,10 @@ pub use history::{Change, Span, What};
 pub use ics::{Feed, render};
 pub use model::{
     Alarms, Course, CourseId, Courses, Event, EventHistory, FeedRequest, InvalidCourseId, Kind,
-    KindSet, Pace, RequestError, Shift, UnknownKind, UnknownZone, Variant, When, Zone, parse_zone,
+    KindSet, Pace, RequestError, Shift, UnknownKind, UnknownZone, Variant, When, Zone, parse_kinds,
+    parse_personal, parse_zone,
 };
-pub use schedule::{Compiled, Diagnostic, compile, compile_file};
+pub use schedule::{Compiled, Diagnostic, MetadataEntry, compile, compile_file, compile_text};
 pub use site::export::{ExportError, ExportOptions, Summary as ExportSummary, write as export};
 pub use site::feed;
 

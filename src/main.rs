@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 
 // The system allocator: mimalloc was up to 15 % faster at loading and
 // serving but kept 5–6× the memory under a flood of distinct variants
-// (freed pages stay with idle threads); see README, Performance.
+// (freed pages stay with idle threads); see docs/performance.md.
 
 fn main() {
     let args = coursecal::cli::Args::parse();

@@ -21,4 +21,5 @@ mod self_paced;
 mod server;
 mod shipped;
 mod snapshots;
+mod url_codec;
 mod vtimezone_props;

@@ -233,7 +233,14 @@ fn the_cli_prints_a_personal_feed() {
         .args(&["feed", "res-cms-154", "--start", "2026-02-30"])
         .run()
         .failure(2)
-        .stderr_contains("`start`");
+        .stderr_contains("`--start`");
+    // The CLI names its own option, not the URL's parameter.
+    Test::new()
+        .shipped()
+        .args(&["feed", "res-cms-154", "--pace", "3"])
+        .run()
+        .failure(2)
+        .stderr_contains("`--pace`: a pace needs a start date");
 }
 
 #[test]

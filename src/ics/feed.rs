@@ -19,8 +19,6 @@ pub const REFRESH: &str = "PT6H";
 /// DTSTAMP when a course has no `updated`: fixed so output never depends on
 /// the clock.
 pub const EPOCH_STAMP: &str = "19700101T000000Z";
-/// Google Calendar stops reading feeds past about this size.
-pub const LARGE_FEED_BYTES: usize = 1024 * 1024;
 
 /// A rendered feed and what HTTP needs to serve it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,9 +115,9 @@ impl TimeProps {
 }
 
 /// A size in bytes that the default (UTC, every kind, no reminders) feed of
-/// `courses` can never exceed, found without rendering it: `check` renders
-/// only feeds whose bound passes [`LARGE_FEED_BYTES`], so the warning names
-/// their exact size. Every text counts three times its bytes (escaping at
+/// `courses` can never exceed, found without rendering it: the large-feed
+/// check (`site::large_feed_warnings`) renders only feeds whose bound passes
+/// its limit, so the warning names their exact size. Every text counts three times its bytes (escaping at
 /// most doubles it, folding adds 3 bytes per 74) and every event 1,000
 /// bytes for its fixed properties (about 300 today).
 pub fn default_size_bound(courses: &[&Course]) -> usize {

@@ -1,6 +1,7 @@
 //! Dates, times and zone labels as course pages write them: "September 28,
 //! 2017", "Sept. 5, 2018", "5 September 2018", "2018-09-05", "9/5/2018" (US
-//! order, flagged), "6:00 PM", "18:00", "noon"; "UTC", "GMT", "ET",
+//! order, flagged), "6:00 PM", "11.59 am", "0:00am", "18:00", "noon",
+//! "midnight"; "UTC", "GMT", "ET",
 //! "EST/EDT", "PT", "CET". A zone label means what it says on that date:
 //! "ET" on 2018-11-08 is EST; "GMT" is UTC+0 even in London's summer.
 
@@ -155,7 +156,8 @@ pub enum ZoneLabel {
     Region(Tz),
 }
 
-fn zone_label(word: &str) -> Option<ZoneLabel> {
+/// What a zone label ("UTC", "ET", "Eastern") stands for, if it is one.
+pub fn zone_label(word: &str) -> Option<ZoneLabel> {
     use chrono_tz::America::{Chicago, Denver, Los_Angeles, New_York};
     let h = |hours: i32| Some(ZoneLabel::Fixed(hours * 3600));
     match word.to_ascii_uppercase().as_str() {
@@ -184,7 +186,7 @@ fn zone_label(word: &str) -> Option<ZoneLabel> {
 pub fn find_time(line: &str, from: usize) -> Option<FoundTime> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
-        Regex::new(r"(?i)\b(?:(\d{1,2})(?::(\d{2}))?\s*([ap])(?:\.m\.|m\b)|(\d{1,2}):(\d{2})|\b(noon|midnight)\b)(?:\s*\(?\s*(UTC|GMT|Z|EST/EDT|EDT/EST|CST/CDT|MST/MDT|PST/PDT|ET|CT|MT|PT|EST|EDT|CST|CDT|MST|MDT|PST|PDT|BST|CEST|CET|EEST|EET)\b)?")
+        Regex::new(r"(?i)\b(?:(\d{1,2})(?:[:.](\d{2}))?\s*([ap])(?:\.m\.|m\b)|(\d{1,2}):(\d{2})|\b(noon|midnight)\b)(?:\s*\(?\s*(UTC|GMT|Z|EST/EDT|EDT/EST|CST/CDT|MST/MDT|PST/PDT|ET|CT|MT|PT|EST|EDT|CST|CDT|MST|MDT|PST|PDT|BST|CEST|CET|EEST|EET)\b)?")
             .expect("a valid pattern")
     });
     let rest = line.get(from..)?;
@@ -196,7 +198,9 @@ pub fn find_time(line: &str, from: usize) -> Option<FoundTime> {
         let pm = c
             .get(3)
             .is_some_and(|x| x.as_str().eq_ignore_ascii_case("p"));
-        if !(1..=12).contains(&h) {
+        // "0:00am" is midnight as some pages write it.
+        let midnight = h == 0 && !pm;
+        if !midnight && !(1..=12).contains(&h) {
             return None;
         }
         let h24 = match (h, pm) {
@@ -294,6 +298,11 @@ mod tests {
             NaiveTime::from_hms_opt(12, 0, 0).unwrap()
         );
         assert_eq!(find_time("midnight PT", 0).unwrap().time, NaiveTime::MIN);
+        assert_eq!(
+            find_time("due 11.59 am", 0).unwrap().time,
+            NaiveTime::from_hms_opt(11, 59, 0).unwrap()
+        );
+        assert_eq!(find_time("from 0:00am", 0).unwrap().time, NaiveTime::MIN);
         assert_eq!(
             find_time("12:30 AM", 0).unwrap().time,
             NaiveTime::from_hms_opt(0, 30, 0).unwrap()

@@ -99,6 +99,45 @@ pub fn to_text(html: &str) -> String {
     lines.join("\n")
 }
 
+/// The page's own heading: its first `<h1>`, else its `<title>`
+/// (whitespace collapsed; empty ones skipped).
+pub fn heading(html: &str) -> Option<String> {
+    let mut emitter = DefaultEmitter::default();
+    emitter.naively_switch_states(true);
+    let (mut h1, mut title) = (None::<String>, None::<String>);
+    // Which of the two is open, and its text so far.
+    let mut open: Option<(&str, String)> = None;
+    for token in Tokenizer::new_with_emitter(html, emitter).flatten() {
+        match token {
+            Token::StartTag(tag) => match tag_name(&tag.name).as_str() {
+                "h1" if h1.is_none() => open = Some(("h1", String::new())),
+                "title" if title.is_none() => open = Some(("title", String::new())),
+                _ => {}
+            },
+            Token::EndTag(tag) => {
+                let name = tag_name(&tag.name);
+                if let Some((which, text)) = open.take_if(|(w, _)| *w == name) {
+                    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                    if !text.is_empty() {
+                        if which == "h1" {
+                            h1 = Some(text);
+                            break;
+                        }
+                        title = Some(text);
+                    }
+                }
+            }
+            Token::String(s) => {
+                if let Some((_, text)) = &mut open {
+                    text.push_str(&String::from_utf8_lossy(&s));
+                }
+            }
+            _ => {}
+        }
+    }
+    h1.or(title)
+}
+
 fn tag_name(name: &[u8]) -> String {
     String::from_utf8_lossy(name).to_ascii_lowercase()
 }

@@ -208,12 +208,17 @@ pub fn import_olx_archive(bytes: &[u8], options: &ImportOptions) -> Result<Impor
 /// coursecal::compile("demo-101", "demo-101.yaml", &imported.yaml).unwrap();
 /// ```
 pub fn import_page(page: &str, options: &ImportOptions) -> Imported {
-    let text = if html::is_html(page) {
-        html::to_text(page)
+    let (text, heading) = if html::is_html(page) {
+        (html::to_text(page), html::heading(page))
     } else {
-        page.to_owned()
+        (page.to_owned(), None)
     };
-    finish(page::read(&text, options.timezone.is_some()), options)
+    let page_options = page::PageOptions {
+        has_zone: options.timezone.is_some(),
+        year: options.year,
+        heading,
+    };
+    finish(page::read(&text, &page_options), options)
 }
 
 /// Read a spreadsheet (CSV, as Excel or Google Sheets export it) into a

@@ -8,6 +8,8 @@ pub struct ImportOptions {
     /// The course's zone: naive times are read in it, and it is written
     /// as `timezone:` (default: the source's own zone, else UTC).
     pub timezone: Option<chrono_tz::Tz>,
+    /// The year of dates a page writes without one (`--year`).
+    pub year: Option<i32>,
     /// Where the source came from, for the header comment.
     pub source: String,
     /// The course id the schedule is checked as (default: derived from

@@ -1,22 +1,49 @@
 //! Reading a course page's lines into dated items: which item a date
 //! belongs to, and what kind it is. General date extractors find dates;
-//! the pairing is the job here, one line (or sentence) at a time:
+//! the pairing is the job here, one line (or sentence, or table row) at a
+//! time:
 //!
-//! 1. a due date ("suggested due date:", "due:") → an assignment under the
-//!    unit above it;
+//! 1. a due date ("suggested due date:", "due:") → an assignment (under
+//!    the unit above it, else the draft's rule: the unit released by then);
 //! 2. a line that starts with "Unit"/"Module"/"Week"/"Chapter" → a release
 //!    (two units joined by "& Unit" on one line → two releases);
-//! 3. a date with a time → a live event (a zone label, or `--timezone`);
-//! 4. any other sentence with a date → a milestone ("Course concludes …").
+//! 3. a date with a time → a live event (a zone label, a zone the page
+//!    states in prose — "all times are UTC" — or `--timezone`);
+//! 4. any other sentence with a date → a milestone ("Course concludes …"),
+//!    every date of it ("Quiz 1 March 3; Quiz 2 March 10").
+//!
+//! Tables — HTML `<table>` rows and text rows split by `|` or tabs — are
+//! read by their header: a column headed release/open/available holds
+//! releases, due/deadline/submission dues, event/session/lecture events;
+//! other dated columns are read like lines. "Week 45, Monday, November 8."
+//! prefixes are dropped; "(tentative)" becomes a note. A date without a
+//! year takes `--year`, else the first year written on the page, then the
+//! year of the dates before it (rolling on when it would fall half a year
+//! before the previous one) — always noted. The title is the page's
+//! heading, or its first line that is not navigation ("Skip to main
+//! content", "Menu", "Sign in").
 //!
 //! Nothing is dropped silently: a line that holds something date-like but
 //! makes no item is reported with its number.
 
-use super::dates::{FoundDate, FoundTime, find_dates, find_time, instant, looks_dated};
-use super::draft::{Draft, Item, Live, Start, Unit, Unread};
+use super::dates::{
+    FoundDate, FoundTime, ZoneLabel, find_dates, find_time, instant, looks_dated, zone_label,
+};
+use super::draft::{Draft, Due, Item, Live, Start, Unit, UnitOf, Unread};
 use chrono::{Datelike, NaiveDate};
 use regex::Regex;
 use std::sync::OnceLock;
+
+/// What the command line adds to what the page says.
+#[derive(Debug, Clone, Default)]
+pub struct PageOptions {
+    /// `--timezone` given: a wall time without a zone label is read in it.
+    pub has_zone: bool,
+    /// `--year`: the year of dates written without one.
+    pub year: Option<i32>,
+    /// The HTML page's own heading (`<h1>`, else `<title>`).
+    pub heading: Option<String>,
+}
 
 /// A line of the page with its number, bullets and spacing tidied.
 struct Line {
@@ -24,8 +51,34 @@ struct Line {
     text: String,
 }
 
+/// Whether a raw line starts a list item (so it does not continue the
+/// line above).
+fn bulleted(raw: &str) -> bool {
+    let t = raw.trim_start();
+    t.starts_with(['•', '·', '*', '-', '–', '—', '▪', '◦', '‣'])
+        || t.split_once(['.', ')']).is_some_and(|(n, rest)| {
+            !n.is_empty()
+                && n.len() <= 2
+                && n.bytes().all(|b| b.is_ascii_digit())
+                && rest.starts_with(' ')
+        })
+}
+
 fn tidy(raw: &str) -> String {
     let t = raw.trim();
+    // Tab-separated cells (a table pasted as text): the `|` of a row.
+    let tabbed;
+    let t = if t.contains('\t') {
+        tabbed = t
+            .split('\t')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect::<Vec<_>>()
+            .join(" | ");
+        tabbed.as_str()
+    } else {
+        t
+    };
     let t = t
         .trim_start_matches(['•', '·', '*', '-', '–', '—', '▪', '◦', '‣'])
         .trim_start();
@@ -44,19 +97,36 @@ fn tidy(raw: &str) -> String {
     t.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Words a name wrapped onto the next line may end with.
+const JOINERS: &[&str] = &[
+    "&", "and", "of", "the", "for", "to", "in", "with", "a", "an", "on", "-", "–", ",",
+];
+
+/// Whether `text` (no date on it) continues on the next line `next` (a
+/// dated line that is no new list item).
+fn continues(text: &str, next: &str, next_raw: &str) -> bool {
+    if text.contains('|') || next.contains('|') || bulleted(next_raw) || looks_dated(text) {
+        return false;
+    }
+    let last = text.rsplit(' ').next().unwrap_or_default().to_lowercase();
+    let joined = JOINERS.contains(&last.as_str()) || text.ends_with([',', '&', '-', '–']);
+    joined || next.starts_with(|c: char| c.is_lowercase())
+}
+
 /// Lines with their numbers; a line that only closes a parenthesis is
-/// dropped, and a name whose date sits on the next line is joined to it.
+/// dropped, and a name whose date sits on the next line, or that wraps
+/// onto it, is joined to it.
 fn lines(text: &str) -> Vec<Line> {
-    let raw: Vec<(usize, String)> = text
+    let raw: Vec<(usize, String, &str)> = text
         .lines()
         .enumerate()
-        .map(|(i, l)| (i + 1, tidy(l)))
-        .filter(|(_, l)| !l.is_empty())
+        .map(|(i, l)| (i + 1, tidy(l), l))
+        .filter(|(_, l, _)| !l.is_empty())
         .collect();
     let mut out: Vec<Line> = Vec::new();
     let mut i = 0;
     while i < raw.len() {
-        let (n, text) = &raw[i];
+        let (n, text, _) = &raw[i];
         if text
             .chars()
             .all(|c| matches!(c, ')' | ']' | '.' | ',' | ';'))
@@ -66,8 +136,10 @@ fn lines(text: &str) -> Vec<Line> {
         }
         let next = raw.get(i + 1);
         let joins = find_dates(text).is_empty()
-            && next.is_some_and(|(_, t)| t.starts_with('(') && !find_dates(t).is_empty());
-        if joins && let Some((_, t)) = next {
+            && next.is_some_and(|(_, t, r)| {
+                !find_dates(t).is_empty() && (t.starts_with('(') || continues(text, t, r))
+            });
+        if joins && let Some((_, t, _)) = next {
             out.push(Line {
                 n: *n,
                 text: format!("{text} {t}"),
@@ -82,6 +154,59 @@ fn lines(text: &str) -> Vec<Line> {
         i += 1;
     }
     out
+}
+
+/// Navigation and account links pages start with: never the title.
+const BOILERPLATE: &[&str] = &[
+    "skip to main content",
+    "skip to content",
+    "skip to navigation",
+    "skip navigation",
+    "menu",
+    "main menu",
+    "toggle navigation",
+    "navigation",
+    "sign in",
+    "sign up",
+    "log in",
+    "login",
+    "register",
+    "search",
+    "home",
+    "close",
+    "back",
+    "back to top",
+    "courses",
+    "enroll",
+    "enroll now",
+    "help",
+];
+
+/// The page's title: its heading, else its first line that is not
+/// navigation, without a "Welcome to" around it.
+fn title(lines: &[Line], heading: Option<&str>) -> Option<String> {
+    let line = heading.map(str::to_owned).or_else(|| {
+        lines
+            .iter()
+            .map(|l| l.text.as_str())
+            .find(|t| {
+                let key = t
+                    .trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_lowercase();
+                !key.is_empty()
+                    && !BOILERPLATE.contains(&key.as_str())
+                    && !key.split(" | ").all(|w| BOILERPLATE.contains(&w))
+            })
+            .map(str::to_owned)
+    })?;
+    let mut t = line.trim().trim_end_matches('!').trim();
+    for prefix in ["welcome to the ", "welcome to "] {
+        if t.len() > prefix.len() && t.to_lowercase().starts_with(prefix) {
+            t = &t[prefix.len()..];
+        }
+    }
+    let t: String = t.chars().take(200).collect();
+    (!t.trim().is_empty()).then(|| t.trim().to_owned())
 }
 
 fn re(pattern: &str, cell: &'static OnceLock<Regex>) -> &'static Regex {
@@ -118,206 +243,608 @@ fn name_before(text: &str, date: &FoundDate) -> String {
     clean_name(head)
 }
 
-/// Reads the page's lines; `has_zone`: a wall time without a zone label
-/// is read in the course zone (`--timezone`) instead of being reported.
-pub fn read(text: &str, has_zone: bool) -> Draft {
+/// A zone the page states in prose for all its times ("All times are
+/// UTC", "times are Eastern"), with the words and the line.
+fn stated_zone(lines: &[Line]) -> Option<(ZoneLabel, String, usize)> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = re(
+        r"(?i)\b(?:all\s+)?(?:times|deadlines)\s+(?:are\s+|is\s+|shown\s+|listed\s+|given\s+)?(?:in\s+)?(?:the\s+)?\(?([a-z]+(?:/[a-z]+)?)\b",
+        &RE,
+    );
+    lines.iter().find_map(|l| {
+        re.captures_iter(&l.text).find_map(|c| {
+            let label = zone_label(c.get(1)?.as_str())?;
+            Some((label, c.get(0)?.as_str().to_owned(), l.n))
+        })
+    })
+}
+
+/// Where the year of a date written without one came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum YearFrom {
+    Option,
+    FirstOnPage,
+    Around,
+}
+
+/// The page being read: the draft, and what earlier lines said.
+struct Reader {
+    draft: Draft,
+    year: Option<i32>,
+    year_from: YearFrom,
+    last: Option<NaiveDate>,
+    has_zone: bool,
+    zone: Option<(ZoneLabel, String, usize)>,
+}
+
+/// Reads the page's lines (see the module's rules).
+pub fn read(text: &str, options: &PageOptions) -> Draft {
     let lines = lines(text);
-    let mut draft = Draft {
-        heading: lines.first().map(|l| l.text.chars().take(120).collect()),
-        ..Draft::default()
-    };
-    // Years: the first written year on the page, then the latest seen.
-    let mut year = lines
+    let heading = title(&lines, options.heading.as_deref());
+    // Years: `--year`, else the first written year on the page; then the
+    // latest seen.
+    let written = lines
         .iter()
         .flat_map(|l| find_dates(&l.text))
         .find_map(|d| d.year);
-    let mut last: Option<NaiveDate> = None;
+    let mut r = Reader {
+        draft: Draft {
+            heading,
+            ..Draft::default()
+        },
+        year: options.year.or(written),
+        year_from: if options.year.is_some() {
+            YearFrom::Option
+        } else {
+            YearFrom::FirstOnPage
+        },
+        last: None,
+        has_zone: options.has_zone,
+        zone: stated_zone(&lines),
+    };
+    let mut table: Option<Vec<Column>> = None;
     for line in &lines {
-        read_line(line, &mut draft, &mut year, &mut last, has_zone);
+        if let Some(cols) = header(&line.text) {
+            table = Some(cols);
+            continue;
+        }
+        match (&table, cells(&line.text)) {
+            (Some(cols), Some(cells)) => {
+                let cols = cols.clone();
+                r.row(line, &cols, &cells);
+            }
+            _ => {
+                table = None;
+                r.line(line);
+            }
+        }
     }
-    draft
+    r.draft
 }
 
-/// The date of `found`, with notes on what was assumed.
-fn resolve(
-    found: &FoundDate,
-    year: &mut Option<i32>,
-    last: &mut Option<NaiveDate>,
-    notes: &mut Vec<String>,
-) -> Option<NaiveDate> {
-    let date = match (found.year, *year) {
-        (Some(y), _) => found.date(y),
-        (None, Some(y)) => {
-            // A date without a year: the year of the dates around it,
-            // moving on when it would fall well before the previous one.
-            let mut d = found.date(y)?;
-            if last.is_some_and(|l| (l - d).num_days() > 180) {
-                d = found.date(y + 1)?;
-            }
-            notes.push(format!(
-                "year {} inferred from the dates around it",
-                d.year()
-            ));
-            Some(d)
-        }
-        (None, None) => None,
-    }?;
-    if !(1900..=2199).contains(&date.year()) {
+/// What a table column holds, by its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Release,
+    Due,
+    Event,
+    /// Dates of no stated kind ("Date", "When"): read like a line.
+    Date,
+    /// Names and anything else.
+    Other,
+}
+
+fn column_of(header: &str) -> Column {
+    let h = header.to_lowercase();
+    let words: Vec<&str> = h
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let has = |ws: &[&str]| ws.iter().any(|w| words.contains(w));
+    if has(&[
+        "due",
+        "deadline",
+        "deadlines",
+        "submission",
+        "submit",
+        "closes",
+        "close",
+    ]) {
+        Column::Due
+    } else if has(&[
+        "release",
+        "released",
+        "releases",
+        "open",
+        "opens",
+        "available",
+        "start",
+        "starts",
+        "begins",
+    ]) {
+        Column::Release
+    } else if has(&[
+        "event", "events", "session", "sessions", "lecture", "live", "webinar", "exam",
+    ]) {
+        Column::Event
+    } else if has(&["date", "dates", "when", "day"]) {
+        Column::Date
+    } else {
+        Column::Other
+    }
+}
+
+/// The cells of a table row (`a | b | c`, outer bars optional), if it has
+/// at least two.
+fn cells(text: &str) -> Option<Vec<String>> {
+    if !text.contains('|') {
         return None;
     }
-    if found.us_order {
-        notes.push("numeric date read in US order (month/day/year)".into());
-    }
-    *year = Some(date.year());
-    *last = Some(date);
-    Some(date)
+    let t = text.trim().trim_start_matches('|').trim_end_matches('|');
+    let cells: Vec<String> = t.split('|').map(|c| c.trim().to_owned()).collect();
+    (cells.len() >= 2).then_some(cells)
 }
 
-fn read_line(
-    line: &Line,
-    draft: &mut Draft,
-    year: &mut Option<i32>,
-    last: &mut Option<NaiveDate>,
-    has_zone: bool,
-) {
-    // Table rows ("2018-09-05 | Quiz 1"): read as "Quiz 1 (2018-09-05)".
-    let text = if line.text.contains(" | ") {
-        let cells: Vec<&str> = line.text.split(" | ").map(str::trim).collect();
-        let (dated, rest): (Vec<&str>, Vec<&str>) =
-            cells.into_iter().partition(|c| !find_dates(c).is_empty());
-        format!("{} ({})", rest.join(" — "), dated.join(", "))
+/// A header row: cells, no date, and a column of a dated kind.
+fn header(text: &str) -> Option<Vec<Column>> {
+    let cells = cells(text)?;
+    if cells
+        .iter()
+        .any(|c| !find_dates(c).is_empty() || looks_dated(c))
+    {
+        return None;
+    }
+    let cols: Vec<Column> = cells.iter().map(|c| column_of(c)).collect();
+    cols.iter()
+        .any(|c| matches!(c, Column::Release | Column::Due | Column::Event))
+        .then_some(cols)
+}
+
+/// "(tentative)" out of a text, and a note that it was there.
+fn tentative(text: &str, notes: &mut Vec<String>) -> String {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = re(r"(?i)\(?\btentative(ly)?\b\)?", &RE);
+    if re.is_match(text) {
+        notes.push("the page says tentative".to_owned());
+        re.replace_all(text, " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
     } else {
-        line.text.clone()
-    };
-    let dates = find_dates(&text);
-    let unread = |why: &str| Unread {
-        file: None,
-        line: line.n,
-        text: line.text.clone(),
-        why: why.to_owned(),
-    };
-    let Some(first) = dates.first() else {
-        if looks_dated(&text) {
-            draft
-                .unread
-                .push(unread("looks like a date, but none could be read"));
+        text.to_owned()
+    }
+}
+
+/// "Week 45, Monday, November 8. Quiz 3" → "Quiz 3 (November 8)": a week
+/// number or weekday before a date is dropped, and a date that starts the
+/// line moves after the name.
+fn date_first(text: &str) -> String {
+    static WEEK: OnceLock<Regex> = OnceLock::new();
+    static DAY: OnceLock<Regex> = OnceLock::new();
+    let week = re(r"(?i)^week\s+\d+\s*[,:.\-–]?\s*", &WEEK);
+    let day = re(
+        r"(?i)^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\b\.?,?\s*",
+        &DAY,
+    );
+    let starts_dated = |t: &str| find_dates(t).first().is_some_and(|d| d.span.0 == 0);
+    let mut t = text;
+    loop {
+        let before = t;
+        if let Some(m) = week.find(t) {
+            let rest = &t[m.end()..];
+            if starts_dated(rest) || day.is_match(rest) {
+                t = rest;
+            }
         }
-        return;
-    };
-    let mut notes = Vec::new();
-    // 1. A due date, under the unit above.
-    if let Some(due) = due_re().find(&text).filter(|_| !unit_re().is_match(&text)) {
-        let used = dates
-            .iter()
-            .position(|d| d.span.0 >= due.start())
-            .unwrap_or(0);
-        let at = &dates[used];
-        // "Problem Set 1 out; due …": the item is what comes before the
-        // clause that says it was handed out.
-        let head = text[..due.start()].replace('(', " ");
-        let head = head.split(';').next().unwrap_or_default();
+        if let Some(m) = day.find(t) {
+            let rest = &t[m.end()..];
+            if starts_dated(rest) {
+                t = rest;
+            }
+        }
+        if t == before {
+            break;
+        }
+    }
+    match find_dates(t).first() {
+        Some(d) if d.span.0 == 0 => {
+            let rest = t[d.span.1..].trim_start_matches(|c: char| " .,:;-–—".contains(c));
+            if rest.is_empty() || find_dates(rest).first().is_some_and(|d| d.span.0 == 0) {
+                t.to_owned()
+            } else {
+                format!("{rest} ({})", &t[d.span.0..d.span.1])
+            }
+        }
+        _ => t.to_owned(),
+    }
+}
+
+impl Reader {
+    fn unread(&mut self, line: &Line, why: &str) {
+        self.draft.unread.push(Unread {
+            file: None,
+            line: line.n,
+            text: line.text.clone(),
+            why: why.to_owned(),
+        });
+    }
+
+    /// The date of `found`, with notes on what was assumed.
+    fn resolve(&mut self, found: &FoundDate, notes: &mut Vec<String>) -> Option<NaiveDate> {
+        let date = match (found.year, self.year) {
+            (Some(y), _) => {
+                self.year_from = YearFrom::Around;
+                found.date(y)
+            }
+            (None, Some(y)) => {
+                // The year of the dates around it, moving on when it would
+                // fall half a year before the previous one (a course that
+                // crosses New Year).
+                let mut d = found.date(y)?;
+                if self.last.is_some_and(|l| (l - d).num_days() > 180) {
+                    d = found.date(y + 1)?;
+                }
+                notes.push(match self.year_from {
+                    YearFrom::Option => format!("year {} from --year", d.year()),
+                    YearFrom::FirstOnPage => {
+                        format!("year {} from the first year written on the page", d.year())
+                    }
+                    YearFrom::Around => {
+                        format!("year {} inferred from the dates around it", d.year())
+                    }
+                });
+                Some(d)
+            }
+            (None, None) => None,
+        }?;
+        if !(1900..=2199).contains(&date.year()) {
+            return None;
+        }
+        if found.us_order {
+            notes.push("numeric date read in US order (month/day/year)".into());
+        }
+        self.year = Some(date.year());
+        self.last = Some(date);
+        Some(date)
+    }
+
+    /// Why a date could not be resolved, for the report.
+    fn no_date(&self, what: &str) -> String {
+        if self.year.is_none() {
+            format!("{what} without a year, and none is on the page: give --year")
+        } else {
+            format!("{what} that is no day of the calendar")
+        }
+    }
+
+    /// The start of a timed item: its zone label, else the zone the page
+    /// states, else `--timezone`.
+    fn start(
+        &self,
+        date: NaiveDate,
+        time: &FoundTime,
+        notes: &mut Vec<String>,
+    ) -> Result<Start, &'static str> {
+        let at = |label| {
+            instant(date, time.time, label)
+                .map(Start::Instant)
+                .ok_or("a time that does not exist in its zone")
+        };
+        match (time.zone, &self.zone) {
+            (Some(label), _) => at(label),
+            (None, Some((label, said, n))) => {
+                notes.push(format!("zone from the page: \"{said}\" (line {n})"));
+                at(*label)
+            }
+            (None, None) if self.has_zone => Ok(Start::Wall(date.and_time(time.time))),
+            (None, None) => Err("a time without a zone label: give --timezone for the page's zone"),
+        }
+    }
+
+    /// A due date: under the unit above, else placed by the draft's rule.
+    fn due(&mut self, item: Item) {
+        match self.draft.units.last_mut() {
+            Some(unit) => unit.assignments.push(item),
+            None => self.draft.dues.push(Due {
+                item,
+                unit: UnitOf::ByDate,
+            }),
+        }
+    }
+
+    /// A table row read by its columns.
+    fn row(&mut self, line: &Line, cols: &[Column], cells: &[String]) {
+        let mut notes = Vec::new();
+        let cells: Vec<String> = cells.iter().map(|c| tentative(c, &mut notes)).collect();
+        let col = |i: usize| cols.get(i).copied().unwrap_or(Column::Other);
+        // The name: the undated cells of name columns; else (a "Date |
+        // Event" table names its events in the event column) every
+        // undated cell.
+        let named = |only_names: bool| {
+            cells
+                .iter()
+                .enumerate()
+                .filter(|(i, c)| {
+                    find_dates(c).is_empty() && (!only_names || col(*i) == Column::Other)
+                })
+                .map(|(_, c)| clean_name(c))
+                .filter(|c| !c.is_empty() && !c.chars().all(|ch| "-–—:".contains(ch)))
+                .collect::<Vec<_>>()
+                .join(": ")
+        };
+        let name = Some(named(true))
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| named(false));
+        let mut released = false;
+        for (i, cell) in cells.iter().enumerate() {
+            let dates = find_dates(cell);
+            let Some(found) = dates.first() else {
+                if looks_dated(cell) {
+                    self.unread(line, "looks like a date, but none could be read");
+                }
+                continue;
+            };
+            let kind = col(i);
+            if matches!(kind, Column::Date | Column::Other) {
+                let text = if name.is_empty() {
+                    cell.clone()
+                } else {
+                    format!("{name} ({cell})")
+                };
+                self.line(&Line { n: line.n, text });
+                continue;
+            }
+            if name.is_empty() {
+                self.unread(line, "a dated table row without a name");
+                return;
+            }
+            let mut notes = notes.clone();
+            let Some(date) = self.resolve(found, &mut notes) else {
+                let why = self.no_date("a date");
+                self.unread(line, &why);
+                continue;
+            };
+            let time = find_time(cell, found.span.1).or_else(|| find_time(cell, 0));
+            let at = match &time {
+                Some(t) => match self.start(date, t, &mut notes) {
+                    Ok(s) => Some(s),
+                    Err(why) => {
+                        self.unread(line, why);
+                        continue;
+                    }
+                },
+                None => None,
+            };
+            let item = Item {
+                at: at.clone(),
+                ..Item::new(name.clone(), date, notes.clone(), line.n)
+            };
+            match kind {
+                Column::Release => {
+                    released = true;
+                    self.draft.units.push(Unit {
+                        key: Some(name.clone()),
+                        ..Unit::new(item)
+                    });
+                }
+                Column::Due => {
+                    if released {
+                        self.draft.dues.push(Due {
+                            item,
+                            unit: UnitOf::Named(name.clone()),
+                        });
+                    } else {
+                        self.due(item);
+                    }
+                }
+                _ => match at {
+                    Some(start) => {
+                        self.draft
+                            .live
+                            .push(Live::new(name.clone(), start, notes, line.n))
+                    }
+                    None => self.draft.milestones.push(item),
+                },
+            }
+            if dates.len() > 1 {
+                report_others(line, cell, &dates, 0, &mut self.draft);
+            }
+        }
+    }
+
+    fn line(&mut self, line: &Line) {
+        let mut notes = Vec::new();
+        let text = tentative(&line.text, &mut notes);
+        // Table rows without a header ("2018-09-05 | Quiz 1"): read as
+        // "Quiz 1 (2018-09-05)".
+        let text = if text.contains(" | ") {
+            let cells: Vec<&str> = text.split(" | ").map(str::trim).collect();
+            let (dated, rest): (Vec<&str>, Vec<&str>) =
+                cells.into_iter().partition(|c| !find_dates(c).is_empty());
+            format!("{} ({})", rest.join(" — "), dated.join(", "))
+        } else {
+            date_first(&text)
+        };
+        let dates = find_dates(&text);
+        let Some(first) = dates.first() else {
+            if looks_dated(&text) {
+                self.unread(line, "looks like a date, but none could be read");
+            }
+            return;
+        };
+        // 1. A due date, under the unit above.
+        if let Some(due) = due_re().find(&text).filter(|_| !unit_re().is_match(&text)) {
+            let used = dates
+                .iter()
+                .position(|d| d.span.0 >= due.start())
+                .unwrap_or(0);
+            let at = &dates[used];
+            // "Problem Set 1 out; due …": the item is what comes before the
+            // clause that says it was handed out.
+            let head = text[..due.start()].replace('(', " ");
+            let head = head.split(';').next().unwrap_or_default();
+            let mut name = clean_name(head);
+            for verb in [
+                " out",
+                " released",
+                " assigned",
+                " handed out",
+                " is",
+                " are",
+            ] {
+                if let Some(stripped) = name.strip_suffix(verb) {
+                    name = clean_name(stripped);
+                }
+            }
+            let Some(date) = self.resolve(at, &mut notes) else {
+                let why = self.no_date("a due date");
+                self.unread(line, &why);
+                return;
+            };
+            if name.is_empty() {
+                self.unread(line, "a due date without an assignment name");
+                return;
+            }
+            // A time after "due" ("due 11.59 am", "due November 8, 5 pm").
+            let start = match find_time(&text, due.end()) {
+                Some(t) => match self.start(date, &t, &mut notes) {
+                    Ok(s) => Some(s),
+                    Err(why) => {
+                        self.unread(line, why);
+                        return;
+                    }
+                },
+                None => None,
+            };
+            self.due(Item {
+                at: start,
+                ..Item::new(name, date, notes, line.n)
+            });
+            report_others(line, &text, &dates, used, &mut self.draft);
+            return;
+        }
+        // 2. A unit release (or two on one line).
+        if unit_re().is_match(&text) {
+            let names = name_before(&text, first);
+            let Some(date) = self.resolve(first, &mut notes) else {
+                let why = self.no_date("a release date");
+                self.unread(line, &why);
+                return;
+            };
+            let word = text.split_whitespace().next().unwrap_or("Unit");
+            let joiner = format!(" & {word} ");
+            let mut parts: Vec<String> = Vec::new();
+            for (i, part) in names.split(&joiner).enumerate() {
+                parts.push(if i == 0 {
+                    part.to_owned()
+                } else {
+                    format!("{word} {part}")
+                });
+            }
+            if parts.len() > 1 {
+                notes.push(format!(
+                    "{} units released together on one line",
+                    parts.len()
+                ));
+            }
+            for name in parts {
+                self.draft.units.push(Unit::new(Item::new(
+                    clean_name(&name),
+                    date,
+                    notes.clone(),
+                    line.n,
+                )));
+            }
+            report_others(line, &text, &dates, 0, &mut self.draft);
+            return;
+        }
+        // 3. A live event: a date and a time (after it, or before it in a
+        // table row: "Review, 14:00 GMT (2018-09-26)").
+        let time = find_time(&text, first.span.1)
+            .or_else(|| find_time(&text, 0).filter(|t| t.span.1 <= first.span.0));
+        if let Some(time) = time {
+            let name = if time.span.1 <= first.span.0 {
+                clean_name(&text[..time.span.0])
+            } else {
+                name_before(&text, first)
+            };
+            let Some(date) = self.resolve(first, &mut notes) else {
+                let why = self.no_date("an event date");
+                self.unread(line, &why);
+                return;
+            };
+            let start = match self.start(date, &time, &mut notes) {
+                Ok(s) => s,
+                Err(why) => {
+                    self.unread(line, why);
+                    return;
+                }
+            };
+            if name.is_empty() {
+                self.unread(line, "a time without an event name");
+                return;
+            }
+            self.draft.live.push(Live::new(name, start, notes, line.n));
+            report_others(line, &text, &dates, 0, &mut self.draft);
+            return;
+        }
+        // 4. Milestones: every date of each sentence, named by the text
+        // between it and the date before ("Quiz 1 March 3; Quiz 2 March 10").
+        for sentence in sentences(&text) {
+            let mut from = 0;
+            for found in find_dates(sentence) {
+                let head = &sentence[from..found.span.0];
+                from = found.span.1;
+                self.milestone(line, head, &found, &notes);
+            }
+        }
+    }
+
+    fn milestone(&mut self, line: &Line, head: &str, found: &FoundDate, line_notes: &[String]) {
+        let mut notes = line_notes.to_vec();
         let mut name = clean_name(head);
-        for verb in [" out", " released", " assigned", " handed out"] {
-            if let Some(stripped) = name.strip_suffix(verb) {
+        for word in [
+            "around",
+            "approximately",
+            "about",
+            "circa",
+            "on",
+            "by",
+            "is",
+            "are",
+            "will be held",
+            "takes place",
+            "is held",
+            ":",
+        ] {
+            if let Some(stripped) = name.strip_suffix(word)
+                && (stripped.is_empty() || stripped.ends_with(' '))
+            {
+                if matches!(word, "around" | "approximately" | "about" | "circa") {
+                    notes.push(format!("the page says \"{word}\" this date"));
+                }
                 name = clean_name(stripped);
             }
         }
-        let Some(date) = resolve(at, year, last, &mut notes) else {
-            draft.unread.push(unread(
-                "a due date that is no day of the calendar (or has no year, and none is on the page)",
-            ));
+        if CONNECTORS.contains(&name.to_lowercase().as_str()) {
+            self.unread(
+                line,
+                "a date range: only its first date imported (set an end by hand)",
+            );
             return;
-        };
-        match (draft.units.last_mut(), name.is_empty()) {
-            (Some(unit), false) => {
-                unit.assignments.push(Item::new(name, date, notes, line.n));
-                report_others(line, &text, &dates, used, draft);
-            }
-            (None, _) => draft.unread.push(unread("a due date before any unit line")),
-            (_, true) => draft
-                .unread
-                .push(unread("a due date without an assignment name")),
         }
-        return;
-    }
-    // 2. A unit release (or two on one line).
-    if unit_re().is_match(&text) {
-        let names = name_before(&text, first);
-        let Some(date) = resolve(first, year, last, &mut notes) else {
-            draft.unread.push(unread(
-                "a release date that is no day of the calendar (or has no year, and none is on the page)",
-            ));
+        let Some(date) = self.resolve(found, &mut notes) else {
+            let why = self.no_date("a date");
+            self.unread(line, &why);
             return;
-        };
-        let word = text.split_whitespace().next().unwrap_or("Unit");
-        let joiner = format!(" & {word} ");
-        let mut parts: Vec<String> = Vec::new();
-        for (i, part) in names.split(&joiner).enumerate() {
-            parts.push(if i == 0 {
-                part.to_owned()
-            } else {
-                format!("{word} {part}")
-            });
-        }
-        if parts.len() > 1 {
-            notes.push(format!(
-                "{} units released together on one line",
-                parts.len()
-            ));
-        }
-        for name in parts {
-            draft.units.push(Unit::new(Item::new(
-                clean_name(&name),
-                date,
-                notes.clone(),
-                line.n,
-            )));
-        }
-        report_others(line, &text, &dates, 0, draft);
-        return;
-    }
-    // 3. A live event: a date and a time (after it, or before it in a
-    // table row: "Review, 14:00 GMT (2018-09-26)").
-    let time = find_time(&text, first.span.1)
-        .or_else(|| find_time(&text, 0).filter(|t| t.span.1 <= first.span.0));
-    if let Some(time) = time {
-        let name = if time.span.1 <= first.span.0 {
-            clean_name(&text[..time.span.0])
-        } else {
-            name_before(&text, first)
-        };
-        let Some(date) = resolve(first, year, last, &mut notes) else {
-            draft.unread.push(unread(
-                "an event date that is no day of the calendar (or has no year, and none is on the page)",
-            ));
-            return;
-        };
-        let start = match live_start(date, &time, has_zone) {
-            Some(s) => s,
-            None => {
-                draft.unread.push(unread(
-                    "a time without a zone label: give --timezone for the page's zone",
-                ));
-                return;
-            }
         };
         if name.is_empty() {
-            draft.unread.push(unread("a time without an event name"));
+            self.unread(line, "a date without a name for it");
             return;
         }
-        draft.live.push(Live::new(name, start, notes, line.n));
-        report_others(line, &text, &dates, 0, draft);
-        return;
-    }
-    // 4. Milestones: every date of each sentence, named by the text
-    // between it and the date before ("Quiz 1 March 3; Quiz 2 March 10").
-    for sentence in sentences(&text) {
-        let mut from = 0;
-        for found in find_dates(sentence) {
-            let head = &sentence[from..found.span.0];
-            from = found.span.1;
-            milestone(line, head, &found, year, last, draft);
-        }
+        self.draft
+            .milestones
+            .push(Item::new(name, date, notes, line.n));
     }
 }
 
@@ -325,64 +852,6 @@ fn read_line(
 const CONNECTORS: &[&str] = &[
     "to", "until", "till", "through", "thru", "and", "or", "-", "–", "—",
 ];
-
-fn milestone(
-    line: &Line,
-    head: &str,
-    found: &FoundDate,
-    year: &mut Option<i32>,
-    last: &mut Option<NaiveDate>,
-    draft: &mut Draft,
-) {
-    let unread = |why: &str| Unread {
-        file: None,
-        line: line.n,
-        text: line.text.clone(),
-        why: why.to_owned(),
-    };
-    let mut notes = Vec::new();
-    let mut name = clean_name(head);
-    for word in [
-        "around",
-        "approximately",
-        "about",
-        "circa",
-        "on",
-        "by",
-        "is",
-        "are",
-        "will be held",
-        "takes place",
-        "is held",
-        ":",
-    ] {
-        if let Some(stripped) = name.strip_suffix(word)
-            && (stripped.is_empty() || stripped.ends_with(' '))
-        {
-            if matches!(word, "around" | "approximately" | "about" | "circa") {
-                notes.push(format!("the page says \"{word}\" this date"));
-            }
-            name = clean_name(stripped);
-        }
-    }
-    if CONNECTORS.contains(&name.to_lowercase().as_str()) {
-        draft.unread.push(unread(
-            "a date range: only its first date imported (set an end by hand)",
-        ));
-        return;
-    }
-    let Some(date) = resolve(found, year, last, &mut notes) else {
-        draft.unread.push(unread(
-            "a date that is no day of the calendar (or has no year, and none is on the page)",
-        ));
-        return;
-    };
-    if name.is_empty() {
-        draft.unread.push(unread("a date without a name for it"));
-        return;
-    }
-    draft.milestones.push(Item::new(name, date, notes, line.n));
-}
 
 /// A line whose item took one date while the line holds more: the
 /// others are reported, never dropped without a word.
@@ -404,14 +873,6 @@ fn report_others(line: &Line, text: &str, dates: &[FoundDate], used: usize, draf
                 others.join(", ")
             ),
         });
-    }
-}
-
-fn live_start(date: NaiveDate, time: &FoundTime, has_zone: bool) -> Option<Start> {
-    match time.zone {
-        Some(label) => instant(date, time.time, label).map(Start::Instant),
-        None if has_zone => Some(Start::Wall(date.and_time(time.time))),
-        None => None,
     }
 }
 
@@ -468,7 +929,7 @@ mod tests {
     Assignment 6: Final Deliverable (suggested due date: November 13, 2017\n\
     )\n\
 Course concludes November 16, 2017. Certificates generated around November 24, 2017.\n";
-        let d = read(page, false);
+        let d = read(page, &PageOptions::default());
         let units: Vec<&str> = d.units.iter().map(|u| u.release.name.as_str()).collect();
         assert_eq!(
             units,
@@ -506,7 +967,7 @@ Course concludes November 16, 2017. Certificates generated around November 24, 2
     fn words_that_contain_due_or_a_month_are_not_dates() {
         let d = read(
             "Unit 3: 10 Decisions (October 5, 2018)\nGuest talk on Dueling Models, October 6, 2018\n",
-            false,
+            &PageOptions::default(),
         );
         assert_eq!(d.units[0].release.name, "Unit 3: 10 Decisions");
         assert!(d.units[0].assignments.is_empty());
@@ -517,7 +978,7 @@ Course concludes November 16, 2017. Certificates generated around November 24, 2
     fn verbs_around_a_name_are_not_part_of_it() {
         let d = read(
             "Week 1: Basics (Sept. 4, 2019)\n Problem Set 1 out; due Wednesday, September 11, 2019\nQuiz 1 will be held on October 2, 2019.\n",
-            false,
+            &PageOptions::default(),
         );
         assert_eq!(d.units[0].assignments[0].name, "Problem Set 1");
         assert_eq!(d.milestones[0].name, "Quiz 1");

@@ -138,7 +138,7 @@ pub(super) fn yaml(d: &Draft, o: &ImportOptions) -> String {
             .map(|v| (v, notes))
     };
     let title = field(&d.title, MAX_NAME_CHARS, false, "title", None).or_else(|| {
-        let guess = "the first line of the page: check it";
+        let guess = "the page's heading, or its first line that is not navigation: check it";
         field(&d.heading, MAX_NAME_CHARS, false, "title", Some(guess))
     });
     if let Some(m) = &o.metadata {

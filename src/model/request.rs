@@ -26,11 +26,12 @@ pub enum RequestError {
     #[error("no kinds selected: expected one or more of release, due, live, milestone")]
     /// `kinds=` given, but empty after splitting (`kinds=,`).
     NoKinds,
-    /// A `start=`, `pace=` or `alarm=` value that means nothing.
-    #[error("query parameter `{param}`: {message}")]
+    /// A `start`, `pace` or `alarm` value that means nothing. The field is
+    /// named neutrally; each edge spells it its own way (`pace=`, `--pace`).
+    #[error("`{field}`: {message}")]
     BadParameter {
-        /// The parameter.
-        param: &'static str,
+        /// The field: `start`, `pace` or `alarm`.
+        field: &'static str,
         /// What was expected, and what came.
         message: String,
     },
@@ -50,43 +51,66 @@ fn suggest<T: fmt::Display>(s: &Option<T>) -> String {
         .unwrap_or_default()
 }
 
-/// `release,due,…`; empty or absent means all kinds.
-pub fn parse_kinds(input: &str) -> Result<KindSet, RequestError> {
-    let names = ["release", "due", "live", "milestone"];
-    let mut kinds = Vec::new();
-    for part in input.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+/// Kind names (`release`, `due`, …), as tokens: none means all kinds;
+/// blank tokens are ignored, but tokens that are all blank (`kinds=,`) ask
+/// for no kind at all, which is an error.
+///
+/// ```
+/// use coursecal::{Kind, KindSet, parse_kinds};
+/// let kinds = parse_kinds(["due", "live"]).unwrap();
+/// assert!(kinds.contains(Kind::Due) && !kinds.contains(Kind::Release));
+/// assert_eq!(parse_kinds(Vec::<&str>::new()).unwrap(), KindSet::ALL);
+/// ```
+pub fn parse_kinds<S: AsRef<str>>(
+    names: impl IntoIterator<Item = S>,
+) -> Result<KindSet, RequestError> {
+    let all = ["release", "due", "live", "milestone"];
+    let (mut kinds, mut given) = (Vec::new(), false);
+    for name in names {
+        given = true;
+        let part = name.as_ref().trim();
+        if part.is_empty() {
+            continue;
+        }
         match part.parse::<Kind>() {
             Ok(k) => kinds.push(k),
             Err(_) => {
                 return Err(RequestError::UnknownKind {
                     input: quoted(part),
-                    suggestion: closest(part, names),
+                    suggestion: closest(part, all),
                 });
             }
         }
     }
-    if kinds.is_empty() {
-        return if input.trim().is_empty() {
-            Ok(KindSet::ALL)
-        } else {
-            Err(RequestError::NoKinds)
-        };
+    match (kinds.is_empty(), given) {
+        (true, false) => Ok(KindSet::ALL),
+        (true, true) => Err(RequestError::NoKinds),
+        (false, _) => Ok(kinds.into_iter().collect()),
     }
-    Ok(kinds.into_iter().collect())
 }
 
-/// `start=`, `pace=` and `alarm=` (each empty or absent for none) as a
-/// learner's run and reminders.
-pub fn parse_personal(
+/// A learner's run and reminders from the `start` and `pace` values and the
+/// `alarm` tokens (blank values and tokens mean none). An error names the
+/// field neutrally (`` `pace` ``); each edge spells it (`pace=`, `--pace`).
+///
+/// ```
+/// use coursecal::parse_personal;
+/// let (shift, alarms) = parse_personal(Some("2026-12-01"), Some("2"), ["1d", "2h"]).unwrap();
+/// assert_eq!(shift.unwrap().pace.to_param(), "2");
+/// assert_eq!(alarms.to_param(), "2h,1d");
+/// let e = parse_personal(None, Some("3"), [""; 0]).unwrap_err();
+/// assert!(e.to_string().starts_with("`pace`: "));
+/// ```
+pub fn parse_personal<S: AsRef<str>>(
     start: Option<&str>,
     pace: Option<&str>,
-    alarm: Option<&str>,
+    alarms: impl IntoIterator<Item = S>,
 ) -> Result<(Option<Shift>, Alarms), RequestError> {
     fn given(v: Option<&str>) -> Option<&str> {
         v.map(str::trim).filter(|v| !v.is_empty())
     }
     let bad =
-        |param: &'static str| move |message: String| RequestError::BadParameter { param, message };
+        |field: &'static str| move |message: String| RequestError::BadParameter { field, message };
     let start = given(start)
         .map(Shift::parse_start)
         .transpose()
@@ -105,12 +129,12 @@ pub fn parse_personal(
         (None, Some(p)) if p == super::shift::Pace::NORMAL => None,
         (None, Some(_)) => {
             return Err(bad("pace")(
-                "a pace needs a start date (`start=YYYY-MM-DD`)".into(),
+                "a pace needs a start date (YYYY-MM-DD) too".into(),
             ));
         }
         (None, None) => None,
     };
-    let alarms = Alarms::parse(given(alarm).unwrap_or_default()).map_err(bad("alarm"))?;
+    let alarms = Alarms::parse(alarms).map_err(bad("alarm"))?;
     Ok((shift, alarms))
 }
 
@@ -125,11 +149,11 @@ pub enum Courses {
 }
 
 impl Courses {
-    /// `a,b` → ids; empty means all courses.
-    pub fn parse(input: &str) -> Courses {
-        let mut ids: Vec<String> = input
-            .split(',')
-            .map(|s| s.trim().to_ascii_lowercase())
+    /// Course ids, as tokens (blank ones ignored); none means all courses.
+    pub fn from_ids<S: AsRef<str>>(ids: impl IntoIterator<Item = S>) -> Courses {
+        let mut ids: Vec<String> = ids
+            .into_iter()
+            .map(|s| s.as_ref().trim().to_ascii_lowercase())
             .filter(|s| !s.is_empty())
             .collect();
         ids.sort();
@@ -210,17 +234,17 @@ mod tests {
 
     #[test]
     fn kinds() {
-        assert_eq!(parse_kinds(""), Ok(KindSet::ALL));
-        let k = parse_kinds("due, live").unwrap();
+        assert_eq!(parse_kinds([""; 0]), Ok(KindSet::ALL));
+        let k = parse_kinds(["due", " live"]).unwrap();
         assert!(k.contains(Kind::Due) && k.contains(Kind::Live) && !k.contains(Kind::Release));
         assert_eq!(k.to_param(), "due,live");
         assert!(matches!(
-            parse_kinds("releases"),
+            parse_kinds(["releases"]),
             Err(RequestError::UnknownKind {
                 suggestion: Some("release"),
                 ..
             })
         ));
-        assert_eq!(parse_kinds(","), Err(RequestError::NoKinds));
+        assert_eq!(parse_kinds(["", ""]), Err(RequestError::NoKinds));
     }
 }

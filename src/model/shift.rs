@@ -191,10 +191,15 @@ pub struct Alarms {
 }
 
 impl Alarms {
-    /// `1d`, `2h,15m`, `1w`: numbers with a unit (`m`, `h`, `d`, `w`).
-    pub fn parse(s: &str) -> Result<Alarms, String> {
+    /// Lead times as tokens (`1d`, `2h`, `15m`, `1w`: a number with a unit
+    /// `m`, `h`, `d` or `w`); blank tokens are ignored.
+    pub fn parse<S: AsRef<str>>(leads: impl IntoIterator<Item = S>) -> Result<Alarms, String> {
         let mut out = Vec::new();
-        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        for lead in leads {
+            let part = lead.as_ref().trim();
+            if part.is_empty() {
+                continue;
+            }
             let lead = parse_lead(part)?;
             if !out.contains(&lead) {
                 if out.len() == MAX_ALARMS {
@@ -302,11 +307,11 @@ mod tests {
 
     #[test]
     fn alarms_parse_sorted_bounded_and_at_most_three() {
-        let a = Alarms::parse("2h,15m").unwrap();
+        let a = Alarms::parse(["2h", "15m"]).unwrap();
         assert_eq!(a.minutes(), [15, 120]);
         assert_eq!(a.to_param(), "15m,2h");
-        assert_eq!(Alarms::parse("1d").unwrap().minutes(), [1440]);
-        assert_eq!(Alarms::parse("").unwrap(), Alarms::default());
+        assert_eq!(Alarms::parse(["1d"]).unwrap().minutes(), [1440]);
+        assert_eq!(Alarms::parse([""]).unwrap(), Alarms::default());
         for bad in [
             "forever",
             "1d,2h,15m,5m",
@@ -317,10 +322,10 @@ mod tests {
             "-1d",
             "1.5h",
         ] {
-            assert!(Alarms::parse(bad).is_err(), "{bad}");
+            assert!(Alarms::parse(bad.split(',')).is_err(), "{bad}");
         }
-        assert!(Alarms::parse("4w").is_ok());
-        assert_eq!(Alarms::parse("1d,1d,1d,1d").unwrap().minutes(), [1440]);
+        assert!(Alarms::parse(["4w"]).is_ok());
+        assert_eq!(Alarms::parse(["1d"; 4]).unwrap().minutes(), [1440]);
     }
 
     #[test]

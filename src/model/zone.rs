@@ -22,6 +22,14 @@ impl Zone {
             Zone::Named(tz) => tz.name(),
         }
     }
+
+    /// The tz database zone (`Tz::UTC` for [`Zone::Utc`]).
+    pub fn tz(self) -> Tz {
+        match self {
+            Zone::Utc => Tz::UTC,
+            Zone::Named(tz) => tz,
+        }
+    }
 }
 
 /// Names that mean UTC itself; they render as `…Z` times.

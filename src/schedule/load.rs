@@ -163,7 +163,7 @@ pub fn compile(id: &str, name: &str, text: &str) -> Result<Compiled, Vec<Diagnos
 /// [`compile`], saying what to do with a `metadata:` entry.
 ///
 /// ```
-/// use coursecal::schedule::{MetadataEntry, compile_text};
+/// use coursecal::{MetadataEntry, compile_text};
 /// let text = "course:\n  metadata: ocw/demo.md\n\
 ///             milestones:\n  - name: Kick-off\n    date: 2026-12-01\n";
 /// assert!(compile_text("demo-101", "demo-101.yaml", text, MetadataEntry::Refused).is_err());

@@ -1,5 +1,5 @@
 //! The schedule as written: shape-checked and parsed, but times not yet
-//! placed in a zone and ids not yet derived (that is `course::resolve`).
+//! placed in a zone and ids not yet derived (that is `schedule::resolve`).
 
 use super::node::Pos;
 use crate::schedule::time::TimeValue;

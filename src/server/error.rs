@@ -1,9 +1,9 @@
 //! What goes wrong with a request, and the plain-text answer each gets:
 //! one error type for the HTTP layer, turned into a response at the edge.
 
-use super::query::QueryError;
 use crate::model::RequestError;
 use crate::model::suggest::quoted;
+use crate::site::query::QueryError;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 

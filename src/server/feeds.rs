@@ -3,12 +3,12 @@
 use super::cache::{CacheKey, Rendered, render, render_changes};
 use super::conditional::{Sending, respond};
 use super::error::HttpError;
-use super::query::{Params, params};
 use super::state::AppState;
 use super::state::cached;
 use crate::model::ids::is_course_id as plausible_id;
 use crate::model::suggest::quoted;
 use crate::model::{Courses, FeedRequest};
+use crate::site::query::{Params, parse};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
@@ -40,14 +40,14 @@ pub async fn course(
                 quoted(&file)
             )));
         }
-        let p = params(&uri)?;
+        let p = parse(uri.query())?;
         let req = request(Courses::Some(vec![id.to_owned()]), &p);
         return changes_feed(&state, req, false, &headers).await;
     }
     let Some(id) = file.strip_suffix(".ics") else {
         return super::pages::course(&state, &file, &uri, &headers).await;
     };
-    let p = params(&uri)?;
+    let p = parse(uri.query())?;
     if !plausible_id(id) {
         return Err(HttpError::NotFound(format!(
             "no such feed: /courses/{}",
@@ -66,7 +66,7 @@ pub async fn calendar(
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    let p = params(&uri)?;
+    let p = parse(uri.query())?;
     let courses = p.courses();
     if let Courses::Some(ids) = &courses
         && let Some(bad) = ids.iter().find(|id| !plausible_id(id))
@@ -89,7 +89,7 @@ pub async fn changes(
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    let p = params(&uri)?;
+    let p = parse(uri.query())?;
     let courses = p.courses();
     if let Courses::Some(ids) = &courses
         && let Some(bad) = ids.iter().find(|id| !plausible_id(id))

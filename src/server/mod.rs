@@ -12,7 +12,6 @@ pub(crate) mod health;
 pub(crate) mod listen;
 pub(crate) mod metrics;
 pub(crate) mod pages;
-pub(crate) mod query;
 pub(crate) mod router;
 pub(crate) mod state;
 pub(crate) mod watch;

@@ -5,7 +5,6 @@
 use super::cache::{CacheKey, Rendered};
 use super::conditional::{Sending, respond};
 use super::error::{HttpError, plain};
-use super::query::{Params, params};
 use super::state::AppState;
 use super::state::cached;
 use crate::model::Course;
@@ -14,6 +13,7 @@ use crate::model::suggest::quoted;
 use crate::model::{KindSet, Variant};
 use crate::site::agenda::next_change;
 use crate::site::links::valid_host;
+use crate::site::query::{Params, parse};
 use crate::site::{Client, Mode, Site, assets, display_zone, layout, pages, qr};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
@@ -117,7 +117,7 @@ async fn page(
     uri: &Uri,
     headers: &HeaderMap,
 ) -> Result<Response, HttpError> {
-    let p = params(uri)?;
+    let p = parse(uri.query())?;
     let origin = origin(state, uri, headers);
     let Params { variant, .. } = p;
     let client = Client::from_user_agent(
@@ -258,7 +258,7 @@ pub async fn event(
     let c = find_course(&state, &id)?;
     let variant = Variant {
         kinds: KindSet::ALL,
-        ..params(&uri)?.variant
+        ..parse(uri.query())?.variant
     }
     .for_feed();
     let uid = file
@@ -308,7 +308,7 @@ fn qr(
     uri: &Uri,
     headers: &HeaderMap,
 ) -> Result<Response, HttpError> {
-    let variant = params(uri)?.variant;
+    let variant = parse(uri.query())?.variant;
     let origin = origin(state, uri, headers);
     let Some(base) = &origin.base else {
         return Err(HttpError::NotFound(

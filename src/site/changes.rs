@@ -4,7 +4,6 @@
 //! Pure functions of the catalog and the request: no clock (the window is
 //! measured from the newest change), so replicas agree byte for byte.
 
-use super::tz_of;
 use crate::catalog::{Catalog, Change, Span, What};
 use crate::model::{Course, FeedRequest, RequestError, When};
 use chrono::{DateTime, Duration, Utc};
@@ -138,7 +137,7 @@ pub fn sentence(c: &Change, tz: Tz) -> String {
 /// The zone a change is shown in: the reader's `tz=`, UTC by default, as
 /// in the calendar feeds (one rule for both).
 pub fn zone_for(req: &FeedRequest) -> Tz {
-    tz_of(req.variant.feed_zone())
+    req.variant.feed_zone().tz()
 }
 
 /// XML 1.0 text: markup escaped, characters XML cannot hold dropped.
@@ -317,4 +316,87 @@ pub fn line(l: &Listed, req: &FeedRequest) -> String {
 /// An instant as RFC 3339 in UTC (Atom `updated`, scripts).
 pub fn rfc3339(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A JSON string (RFC 8259): quotes, backslashes and control characters
+/// escaped. Hand-written: the library does not depend on `serde_json`.
+fn json_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for ch in s.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn json_opt(s: Option<String>) -> String {
+    s.map_or_else(|| "null".to_owned(), |s| json_str(&s))
+}
+
+/// What `coursecal changes` prints: the changes `req` selects made on or
+/// after the day `since` (`YYYY-MM-DD`, UTC), newest first, one line each
+/// or (`json`) an array of objects.
+pub fn listing(
+    catalog: &Catalog,
+    req: &FeedRequest,
+    since_day: Option<&str>,
+    json: bool,
+) -> Result<String, RequestError> {
+    let day = since_day
+        .map(|s| {
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+                RequestError::BadParameter {
+                    field: "since",
+                    message: format!("`{s}` is not a day; expected YYYY-MM-DD"),
+                }
+            })
+        })
+        .transpose()?;
+    let listed = since(catalog, req, day)?;
+    if !json {
+        return Ok(listed.iter().map(|l| line(l, req)).collect());
+    }
+    let end = |e: Option<DateTime<Utc>>| json_opt(e.map(|e| machine(When::At(e))));
+    let items: Vec<String> = listed
+        .iter()
+        .map(|l| {
+            let c = l.change;
+            let from = match &c.what {
+                What::Moved { from } => format!(
+                    "{{\"start\": {}, \"end\": {}}}",
+                    json_str(&machine(from.start)),
+                    end(from.end)
+                ),
+                What::Renamed { from } => format!("{{\"name\": {}}}", json_str(from)),
+                _ => "null".to_owned(),
+            };
+            format!(
+                "  {{\"id\": {}, \"course\": {}, \"at\": {}, \"change\": {}, \"uid\": {}, \"kind\": {}, \"name\": {}, \"start\": {}, \"end\": {}, \"from\": {}, \"text\": {}}}",
+                json_str(&c.id(l.course.id.as_str())),
+                json_str(l.course.id.as_str()),
+                json_str(&rfc3339(c.at)),
+                json_str(c.what.tag()),
+                json_str(&c.uid),
+                json_str(c.kind.as_str()),
+                json_str(&c.name),
+                json_str(&machine(c.when.start)),
+                end(c.when.end),
+                from,
+                json_str(&sentence(c, zone_for(req))),
+            )
+        })
+        .collect();
+    if items.is_empty() {
+        return Ok("[]\n".to_owned());
+    }
+    Ok(format!("[\n{}\n]\n", items.join(",\n")))
 }

@@ -2,7 +2,6 @@
 //! calendar app, and page-to-page links. `assets/site.js` rebuilds the same
 //! forms in the browser, so the two must stay in step.
 
-use crate::model::{Pace, Variant, Zone};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// What JavaScript's `encodeURIComponent` leaves alone.
@@ -36,41 +35,6 @@ pub fn query_value(s: &str) -> String {
 
 pub fn segment(s: &str) -> String {
     utf8_percent_encode(s, SEGMENT).to_string()
-}
-
-/// The URL form of a feed variant. Defaults are left out to keep URLs
-/// short (Google has refused long subscription URLs).
-impl Variant {
-    /// `""`, `?tz=…`, `?kinds=…` or `?tz=…&kinds=…`.
-    pub fn query(&self) -> String {
-        self.query_with(&[])
-    }
-
-    /// The variant's query plus extra `key=value` pairs (values already encoded).
-    pub fn query_with(&self, extra: &[(&str, &str)]) -> String {
-        let mut parts = Vec::new();
-        if let Some(Zone::Named(tz)) = self.zone {
-            parts.push(format!("tz={}", query_value(tz.name())));
-        }
-        if !self.kinds.is_all() {
-            parts.push(format!("kinds={}", self.kinds.to_param()));
-        }
-        if let Some(shift) = self.shift {
-            parts.push(format!("start={}", shift.start.format("%Y-%m-%d")));
-            if shift.pace != Pace::NORMAL {
-                parts.push(format!("pace={}", shift.pace.to_param()));
-            }
-        }
-        if !self.alarms.is_empty() {
-            parts.push(format!("alarm={}", self.alarms.to_param()));
-        }
-        parts.extend(extra.iter().map(|(k, v)| format!("{k}={v}")));
-        if parts.is_empty() {
-            String::new()
-        } else {
-            format!("?{}", parts.join("&"))
-        }
-    }
 }
 
 /// Google Calendar's "From URL" page: the fallback when its one-click
@@ -307,7 +271,6 @@ pub fn valid_host(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{parse_kinds, parse_zone};
 
     #[test]
     fn encodes_like_encode_uri_component() {
@@ -319,29 +282,6 @@ mod tests {
         assert_eq!(query_value("Etc/GMT+5"), "Etc/GMT%2B5");
         assert_eq!(segment("a.due.x@coursecal"), "a.due.x@coursecal");
         assert_eq!(segment("é/x"), "%C3%A9%2Fx");
-    }
-
-    #[test]
-    fn variant_queries_omit_defaults() {
-        assert_eq!(Variant::default().query(), "");
-        let v = Variant {
-            zone: Some(parse_zone("asia/kolkata").unwrap()),
-            kinds: parse_kinds("live,release").unwrap(),
-            ..Variant::default()
-        };
-        assert_eq!(v.query(), "?tz=Asia/Kolkata&kinds=release,live");
-        assert_eq!(
-            v.query_with(&[("download", "1")]),
-            "?tz=Asia/Kolkata&kinds=release,live&download=1"
-        );
-        let (shift, alarms) =
-            crate::model::parse_personal(Some("2026-12-01"), Some("2"), Some("2h,15m")).unwrap();
-        let personal = Variant {
-            shift,
-            alarms,
-            ..Variant::default()
-        };
-        assert_eq!(personal.query(), "?start=2026-12-01&pace=2&alarm=15m,2h");
     }
 
     #[test]

@@ -13,13 +13,17 @@ pub(crate) mod layout;
 pub(crate) mod links;
 pub(crate) mod pages;
 pub(crate) mod qr;
+pub(crate) mod query;
+pub(crate) mod render;
 pub(crate) mod subscribe;
 
 pub use assets::version as asset_version;
 pub use links::component as encode_uri_component;
+pub use links::normalize_base;
+pub use render::{feed, large_feed_warnings};
 
 use crate::catalog::Catalog;
-use crate::model::{Course, FeedRequest, RequestError, Variant, Zone};
+use crate::model::{Course, Variant};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
@@ -78,15 +82,8 @@ pub(crate) struct Site<'a> {
 /// the reader's choice, else the course's own zone (UTC for the list).
 pub(crate) fn display_zone(variant: Variant, course: Option<&Course>) -> Tz {
     match variant.zone {
-        Some(z) => tz_of(z),
+        Some(z) => z.tz(),
         None => course.map_or(Tz::UTC, |c| c.timezone),
-    }
-}
-
-pub(crate) fn tz_of(zone: Zone) -> Tz {
-    match zone {
-        Zone::Utc => Tz::UTC,
-        Zone::Named(tz) => tz,
     }
 }
 
@@ -149,25 +146,35 @@ impl Site<'_> {
     }
 }
 
-/// One feed of a loaded catalog: the courses `req` selects, rendered in its
-/// variant (the static export, `serve` and `coursecal feed` all come here).
-///
-/// ```
-/// use coursecal::{Catalog, Courses, FeedRequest, KindSet, Variant, parse_zone};
-/// let catalog = Catalog::load_dir("schedules".as_ref()).catalog;
-/// let request = FeedRequest::new(
-///     Courses::All,
-///     Variant { zone: Some(parse_zone("Asia/Kolkata").unwrap()), kinds: KindSet::ALL, ..Variant::default() },
-/// );
-/// let feed = coursecal::feed(&catalog, &request).unwrap();
-/// assert!(feed.body.contains("TZID:Asia/Kolkata"));
-/// ```
-pub fn feed(catalog: &Catalog, req: &FeedRequest) -> Result<crate::ics::Feed, RequestError> {
-    let courses = catalog.select(&req.courses)?;
-    Ok(crate::ics::render_variant(&courses, &req.variant))
-}
-
 /// The calendar name of the merged feed, as the feed itself names it.
 pub(crate) fn all_courses_name(courses: &[&Course]) -> String {
     crate::ics::feed::feed_name(courses)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Client;
+
+    #[test]
+    fn only_the_android_bit_of_a_user_agent_counts() {
+        let android = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36";
+        assert_eq!(Client::from_user_agent(Some(android)), Client::Android);
+        assert_eq!(
+            Client::from_user_agent(Some("x ANDROID y")),
+            Client::Android
+        );
+        for other in [
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X)",
+            "Mozilla/5.0 (X11; Linux x86_64)",
+            "Androi",
+            "",
+        ] {
+            assert_eq!(
+                Client::from_user_agent(Some(other)),
+                Client::Other,
+                "{other}"
+            );
+        }
+        assert_eq!(Client::from_user_agent(None), Client::Other);
+    }
 }

@@ -619,3 +619,18 @@ test('on Android the Google button leads to the explained web flow, with or with
     st.stop();
   }
 });
+
+test('copying the feed address is announced to screen readers', async () => {
+  const p = await page({ permissions: ['clipboard-read', 'clipboard-write'] });
+  await p.goto(server.url + 'courses/res-cms-154');
+  const button = p.getByRole('button', { name: 'Copy address (RES.CMS-154)' });
+  await button.focus();
+  await p.keyboard.press('Enter');
+  const status = p.locator('#google-web-res-cms-154 [role="status"]');
+  await status.filter({ hasText: /./ }).waitFor();
+  assert.equal(await status.getAttribute('aria-live'), 'polite');
+  assert.equal(await status.textContent(), 'Copied.');
+  assert.equal(await p.evaluate(() => navigator.clipboard.readText()), `${server.url}courses/res-cms-154.ics`);
+  assert.deepEqual(p.errors, []);
+  await p.context().close();
+});

@@ -11,22 +11,6 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 
-/// A small LCG: same output on every machine, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 const WORDS: &[&str] = &[
     "design",
     "thinking",
@@ -61,13 +45,13 @@ const ZONES: &[&str] = &[
     "Australia/Sydney",
 ];
 
-fn phrase(rng: &mut Rng, target: usize) -> String {
+fn phrase(rng: &mut fastrand::Rng, target: usize) -> String {
     let mut s = String::new();
     while s.chars().count() < target {
         if !s.is_empty() {
             s.push(' ');
         }
-        s.push_str(WORDS[rng.below(WORDS.len() as u64) as usize]);
+        s.push_str(WORDS[rng.usize(..WORDS.len())]);
     }
     let mut c = s.chars();
     match c.next() {
@@ -90,7 +74,8 @@ fn main() -> std::io::Result<()> {
     let items: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100);
     let json_out = args.get(3);
     std::fs::create_dir_all(out)?;
-    let mut rng = Rng(0x5eed);
+    // fastrand is seeded: the same files on every machine and run.
+    let mut rng = fastrand::Rng::with_seed(0x5eed);
     let mut json = String::from("[");
     for c in 0..courses {
         let id = format!("gen-{c:05}");
@@ -133,7 +118,7 @@ fn main() -> std::io::Result<()> {
                     // A timed live event every unit, in the course zone.
                     let lname = format!("Live {unit}: {}", phrase(&mut rng, 34));
                     let ldesc = phrase(&mut rng, 200);
-                    let hour = 8 + rng.below(10);
+                    let hour = 8 + rng.u64(..10);
                     let _ = write!(
                         live,
                         "  - name: {}\n    start: {}T{hour:02}:30\n    duration: 90m\n    description: {}\n",

@@ -1,4 +1,9 @@
-//! The one query-string rule of every feed and page route.
+//! The URL form of a request, both ways: the one query-string rule of every
+//! feed and page route ([`parse`]), and the query a link carries
+//! ([`Variant::query`]). `assets/site.js` rebuilds links in the browser by
+//! the same rule (`tests/url_codec.rs` holds the two together). The model
+//! parses tokens and names fields neutrally; this module splits lists and
+//! spells a field as a query parameter.
 //!
 //! - `kinds`, `courses` and `alarm` are lists: comma-separated, and may
 //!   repeat (the no-JavaScript form sends one `kinds=` per checked box);
@@ -11,11 +16,11 @@
 //! - Other parameters are ignored: calendar clients append their own.
 //! - Values are percent-decoded (`+` is a space) and must be UTF-8.
 
+use super::links::query_value;
 use crate::model::suggest::quoted;
 use crate::model::{
-    Courses, KindSet, RequestError, Variant, parse_kinds, parse_personal, parse_zone,
+    Courses, Pace, RequestError, Variant, Zone, parse_kinds, parse_personal, parse_zone,
 };
-use axum::http::Uri;
 use percent_encoding::percent_decode_str;
 
 /// What a request asked for, parsed and validated.
@@ -23,7 +28,7 @@ use percent_encoding::percent_decode_str;
 pub struct Params {
     /// `tz` (`None`: not given, or empty) and `kinds` (all when not given).
     pub variant: Variant,
-    /// The merged `courses=` lists (empty: not given).
+    /// The merged `courses=` lists, as ids (empty: not given).
     pub courses: Vec<String>,
     /// `download=1`.
     pub download: bool,
@@ -32,7 +37,7 @@ pub struct Params {
 impl Params {
     /// The `courses=` selection (all when not given).
     pub fn courses(&self) -> Courses {
-        Courses::parse(&self.courses.join(","))
+        Courses::from_ids(&self.courses)
     }
 }
 
@@ -45,8 +50,20 @@ pub enum QueryError {
     NotUtf8(String),
     #[error("query parameter `download`: expected 1 or 0 (or true/false, yes/no), found `{0}`")]
     Download(String),
+    /// A `start=`, `pace=` or `alarm=` value that means nothing.
+    #[error("query parameter {0}")]
+    Param(RequestError),
     #[error(transparent)]
     Filter(#[from] RequestError),
+}
+
+/// A list parameter's values as tokens: an empty value is the default
+/// (left out), others split at commas.
+fn tokens(values: &[String]) -> impl Iterator<Item = &str> {
+    values
+        .iter()
+        .filter(|v| !v.trim().is_empty())
+        .flat_map(|v| v.split(','))
 }
 
 fn decode(s: &str, key: &str) -> Result<String, QueryError> {
@@ -107,18 +124,14 @@ pub fn parse(query: Option<&str>) -> Result<Params, QueryError> {
         .map(parse_zone)
         .transpose()
         .map_err(RequestError::from)?;
-    let kinds = if kinds.iter().any(|k| !k.trim().is_empty()) {
-        parse_kinds(&kinds.join(","))?
-    } else {
-        KindSet::ALL
-    };
+    let kinds = parse_kinds(tokens(&kinds))?;
     let download = match download.as_deref().map(str::trim) {
         None | Some("" | "0" | "false" | "no") => false,
         Some("1" | "true" | "yes") => true,
         Some(other) => return Err(QueryError::Download(quoted(other))),
     };
-    let alarm = alarms.join(",");
-    let (shift, alarms) = parse_personal(start.as_deref(), pace.as_deref(), Some(&alarm))?;
+    let (shift, alarms) = parse_personal(start.as_deref(), pace.as_deref(), tokens(&alarms))
+        .map_err(QueryError::Param)?;
     Ok(Params {
         variant: Variant {
             zone,
@@ -126,14 +139,44 @@ pub fn parse(query: Option<&str>) -> Result<Params, QueryError> {
             shift,
             alarms,
         },
-        courses,
+        courses: tokens(&courses).map(str::to_owned).collect(),
         download,
     })
 }
 
-/// The query of any feed or page route, by the one rule above.
-pub fn params(uri: &Uri) -> Result<Params, QueryError> {
-    parse(uri.query())
+/// The URL form of a feed variant. Defaults are left out to keep URLs
+/// short (Google has refused long subscription URLs).
+impl Variant {
+    /// `""`, `?tz=…`, `?kinds=…` or `?tz=…&kinds=…`.
+    pub fn query(&self) -> String {
+        self.query_with(&[])
+    }
+
+    /// The variant's query plus extra `key=value` pairs (values already encoded).
+    pub fn query_with(&self, extra: &[(&str, &str)]) -> String {
+        let mut parts = Vec::new();
+        if let Some(Zone::Named(tz)) = self.zone {
+            parts.push(format!("tz={}", query_value(tz.name())));
+        }
+        if !self.kinds.is_all() {
+            parts.push(format!("kinds={}", self.kinds.to_param()));
+        }
+        if let Some(shift) = self.shift {
+            parts.push(format!("start={}", shift.start.format("%Y-%m-%d")));
+            if shift.pace != Pace::NORMAL {
+                parts.push(format!("pace={}", shift.pace.to_param()));
+            }
+        }
+        if !self.alarms.is_empty() {
+            parts.push(format!("alarm={}", self.alarms.to_param()));
+        }
+        parts.extend(extra.iter().map(|(k, v)| format!("{k}={v}")));
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", parts.join("&"))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -180,5 +223,28 @@ mod tests {
             parse(Some("courses=b,a&courses=c")).unwrap().courses(),
             Courses::Some(vec!["a".into(), "b".into(), "c".into()])
         );
+    }
+
+    #[test]
+    fn variant_queries_omit_defaults() {
+        assert_eq!(Variant::default().query(), "");
+        let v = Variant {
+            zone: Some(parse_zone("asia/kolkata").unwrap()),
+            kinds: parse_kinds(["live", "release"]).unwrap(),
+            ..Variant::default()
+        };
+        assert_eq!(v.query(), "?tz=Asia/Kolkata&kinds=release,live");
+        assert_eq!(
+            v.query_with(&[("download", "1")]),
+            "?tz=Asia/Kolkata&kinds=release,live&download=1"
+        );
+        let (shift, alarms) =
+            crate::model::parse_personal(Some("2026-12-01"), Some("2"), ["2h", "15m"]).unwrap();
+        let personal = Variant {
+            shift,
+            alarms,
+            ..Variant::default()
+        };
+        assert_eq!(personal.query(), "?start=2026-12-01&pace=2&alarm=15m,2h");
     }
 }

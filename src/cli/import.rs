@@ -1,0 +1,99 @@
+//! `coursecal import`: the source in, YAML out, every unread or skipped
+//! thing reported; the library checks what it wrote.
+
+use super::shared::{CliError, print, print_diagnostics};
+use crate::model::{RequestError, parse_zone};
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub(super) struct Import {
+    /// What to import (see above).
+    source: PathBuf,
+    /// Course id (default: from the source's file name).
+    #[arg(long)]
+    id: Option<String>,
+    /// OCW metadata file to name in the schedule (relative to it).
+    #[arg(long)]
+    metadata: Option<String>,
+    /// The source's time zone: times without a zone label are read in it
+    /// and it becomes the course zone (default: the source's own, else UTC).
+    #[arg(long)]
+    timezone: Option<String>,
+    /// Write the schedule here instead of stdout (a new file, written
+    /// whole or not at all; never through a link, FIFO or device).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// The year of dates a page writes without one (a later date earlier
+    /// than the one before rolls into the next year; noted on each).
+    #[arg(long, value_parser = clap::value_parser!(i32).range(1900..=2199))]
+    year: Option<i32>,
+    /// Replace the file `--out` names if it exists.
+    #[arg(long, requires = "out")]
+    force: bool,
+}
+
+pub(super) fn run(args: Import) -> Result<(), CliError> {
+    let page = &args.source;
+    let timezone = match args.timezone.as_deref().map(parse_zone).transpose() {
+        Ok(zone) => zone.map(|z| z.tz()),
+        Err(e) => return Err(RequestError::from(e).into()),
+    };
+    let name = page
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let options = crate::import::ImportOptions {
+        metadata: args.metadata,
+        timezone,
+        // The file name only: the schedule must not depend on where the
+        // source was on the importer's machine.
+        source: if name.is_empty() {
+            page.display().to_string()
+        } else {
+            name
+        },
+        id: args.id,
+        year: args.year,
+    };
+    let imported = crate::import::import_path(page, &options).map_err(CliError::Import)?;
+    let shown = crate::import::one_line;
+    let at = shown(&page.display().to_string());
+    let place = |u: &crate::import::Unread| match &u.file {
+        Some(f) => format!("{at}/{}:{}", shown(f), u.line),
+        None => format!("{at}:{}", u.line),
+    };
+    for u in &imported.skipped {
+        let (why, text) = (shown(&u.why), shown(&u.text));
+        eprintln!("{}: skipped: {why}: {text}", place(u));
+    }
+    for u in &imported.unread {
+        eprintln!("{}: {}: {}", place(u), shown(&u.why), shown(&u.text));
+    }
+    if let Err(diags) = &imported.checked {
+        print_diagnostics(diags);
+        return Err(CliError::Invalid(diags.len()));
+    }
+    match &args.out {
+        Some(path) => crate::import::save(path, imported.yaml.as_bytes(), args.force)?,
+        None => print(imported.yaml.as_bytes())?,
+    }
+    eprintln!(
+        "imported {} item(s) from {at}; {} dated line(s) not read{}{}",
+        imported.items,
+        imported.unread.len(),
+        if imported.skipped.is_empty() {
+            String::new()
+        } else {
+            format!("; {} skipped on purpose", imported.skipped.len())
+        },
+        if imported.unread.is_empty() && imported.skipped.is_empty() {
+            ""
+        } else {
+            " (listed above)"
+        }
+    );
+    match imported.unread.len() {
+        0 => Ok(()),
+        count => Err(CliError::Partial(count)),
+    }
+}

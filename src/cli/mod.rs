@@ -1,0 +1,71 @@
+//! The command line: clap definitions, one file per subcommand (parsing,
+//! printing, exit codes), each calling the library's public API.
+// Doc comments of the argument types are clap's --help text, written for a
+// terminal (they are private: rustdoc does not read them as Markdown).
+
+mod build;
+mod changes;
+mod check;
+mod feed;
+mod import;
+mod serve;
+mod shared;
+
+pub use shared::CliError;
+
+#[derive(Debug, clap::Parser)]
+#[command(
+    name = "coursecal",
+    version,
+    about = "Course schedules → calendar feeds"
+)]
+/// `coursecal` command-line arguments.
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Check every schedule file; print all problems (exit 1 if any).
+    Check(check::Check),
+    /// Write every feed (courses/<id>.ics, calendar.ics) and the course
+    /// pages to OUT, replacing OUT only when the whole build succeeded.
+    Build(build::Build),
+    /// Serve feeds over HTTP, reloading schedule files as they change.
+    Serve(serve::Serve),
+    /// Import a course page, spreadsheet, calendar or Open edX export for review.
+    ///
+    /// Unit releases, due dates, live events and milestones. SOURCE is read
+    /// by what it is:
+    ///   *.csv          a spreadsheet (Excel, Google Sheets): columns by name
+    ///   *.ics          a calendar export (Google Calendar, Canvas, Moodle)
+    ///   a directory with course.xml, *.tar.gz, *.tgz
+    ///                  an Open edX course export (OLX): chapters, subsections
+    ///   anything else  a course page, plain text or HTML
+    ///
+    /// Exit 0 when everything dated became an item, 1 when something dated
+    /// could not be read (each is listed on stderr with its file and line;
+    /// the YAML is still written). Deliberate skips are listed as skipped
+    /// and do not make the import partial.
+    #[command(verbatim_doc_comment)]
+    Import(import::Import),
+    /// Print one feed variant to stdout (all courses when none is named).
+    Feed(feed::Feed),
+    /// Print what changed in the courses' history (all courses when none
+    /// is named), newest first: moved, added, removed, cancelled,
+    /// reinstated, renamed.
+    Changes(changes::Changes),
+}
+
+/// Run one subcommand, printing diagnostics to stderr.
+pub fn run(args: Args) -> Result<(), CliError> {
+    match args.command {
+        Command::Check(a) => check::run(a),
+        Command::Build(a) => build::run(a),
+        Command::Serve(a) => serve::run(a),
+        Command::Import(a) => import::run(a),
+        Command::Feed(a) => feed::run(a),
+        Command::Changes(a) => changes::run(a),
+    }
+}
