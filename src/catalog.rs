@@ -2,6 +2,8 @@
 //! on reload, re-reads only files that changed and keeps the last good
 //! version of a file that became invalid; the server swaps whole catalogs.
 
+use crate::history;
+pub use crate::history::{Change, Span, What};
 use crate::model::Course;
 use crate::model::{Courses, RequestError};
 use crate::schedule::diagnostic::Diagnostic;
@@ -15,8 +17,11 @@ use std::time::SystemTime;
 #[derive(Debug, Clone, Default)]
 /// A set of loaded courses, by id.
 pub struct Catalog {
-    /// By course id, so every listing is sorted.
+    /// By course id, so every listing is sorted. With history, each course
+    /// carries its events' history facts and its cancelled removals.
     pub courses: BTreeMap<crate::model::CourseId, Arc<Course>>,
+    /// What changed in each course, oldest first (empty without history).
+    pub changes: BTreeMap<crate::model::CourseId, Arc<[Change]>>,
 }
 
 /// The outcome of reading a schedules directory.
@@ -34,6 +39,11 @@ pub struct LoadReport {
     /// Whether anything differs from the previous load (files re-read,
     /// removed, or the directory's readability changed).
     pub changed: bool,
+    /// Where history comes from ("git", "journal <path>"), if anywhere.
+    pub history: Option<String>,
+    /// Why history could not be read or recorded: those courses are served
+    /// without it (never a crash, never a reset of what was recorded).
+    pub history_errors: Vec<String>,
 }
 
 /// Schedule files in `dir`: `*.yaml`/`*.yml` (any case), not starting with
@@ -113,6 +123,16 @@ pub struct Loader {
     entries: BTreeMap<PathBuf, Entry>,
     dir_error: Option<String>,
     loaded_once: bool,
+    history: Option<history::Source>,
+    /// Per file: the course as loaded, and as its history made it.
+    historic: BTreeMap<PathBuf, Historic>,
+}
+
+#[derive(Debug, Clone)]
+struct Historic {
+    loaded: Arc<Course>,
+    course: Arc<Course>,
+    changes: Arc<[Change]>,
 }
 
 impl Loader {
@@ -124,7 +144,16 @@ impl Loader {
             entries: BTreeMap::new(),
             dir_error: None,
             loaded_once: false,
+            history: None,
+            historic: BTreeMap::new(),
         }
+    }
+
+    /// Courses carry their history: from git when the directory lies in a
+    /// work tree, else from a journal in `state` (`None`: no journal).
+    pub fn with_history(mut self, state: Option<&Path>) -> Self {
+        self.history = history::Source::new(&self.dir, state);
+        self
     }
 
     /// Diagnostics name files by their paths as given (`dir/<file>`), for
@@ -202,6 +231,17 @@ impl Loader {
         self.dir_error = dir_error;
         self.loaded_once = true;
         let mut seen: BTreeMap<crate::model::CourseId, &Path> = BTreeMap::new();
+        let now = chrono::Utc::now();
+        let mut reread_all = false;
+        if let Some(source) = &mut self.history {
+            report.history = Some(source.describe());
+            match source.begin() {
+                Ok(moved) => reread_all = moved,
+                Err(e) => report.history_errors.push(e),
+            }
+        }
+        report.changed |= reread_all && self.loaded_once;
+        self.historic.retain(|p, _| self.entries.contains_key(p));
         for (path, entry) in &self.entries {
             let loaded = match &entry.result {
                 Ok(l) => {
@@ -225,7 +265,31 @@ impl Loader {
                 continue;
             }
             seen.insert(id.clone(), path);
-            report.catalog.courses.insert(id, l.course.clone());
+            let h = match &mut self.history {
+                Some(source) => historic(
+                    source,
+                    self.historic.get(path).filter(|_| !reread_all),
+                    &l.course,
+                    &inputs_of(entry),
+                    now,
+                    &mut report.history_errors,
+                ),
+                None => None,
+            };
+            match h {
+                Some(h) => {
+                    report.changed |= self
+                        .historic
+                        .get(path)
+                        .is_none_or(|old| !Arc::ptr_eq(&old.course, &h.course));
+                    report.catalog.courses.insert(id.clone(), h.course.clone());
+                    report.catalog.changes.insert(id, h.changes.clone());
+                    self.historic.insert(path.clone(), h);
+                }
+                None => {
+                    report.catalog.courses.insert(id, l.course.clone());
+                }
+            }
         }
         if self.relative_paths {
             for d in report.errors.iter_mut().chain(report.warnings.iter_mut()) {
@@ -234,6 +298,46 @@ impl Loader {
         }
         report
     }
+}
+
+/// `loaded` with its history: the previous result while the loaded course
+/// is the same `Arc` (nothing re-read, `HEAD` still), else read again.
+/// A history that cannot be read leaves the course without it.
+fn historic(
+    source: &mut history::Source,
+    previous: Option<&Historic>,
+    loaded: &Arc<Course>,
+    inputs: &[PathBuf],
+    now: chrono::DateTime<chrono::Utc>,
+    errors: &mut Vec<String>,
+) -> Option<Historic> {
+    if let Some(p) = previous
+        && Arc::ptr_eq(&p.loaded, loaded)
+    {
+        return Some(p.clone());
+    }
+    let versions = match source.versions(loaded, inputs, now) {
+        Ok(v) => v,
+        Err(e) => {
+            errors.push(e);
+            return None;
+        }
+    };
+    let (course, changes): (Arc<Course>, Arc<[Change]>) = match history::fold(&versions) {
+        // Unchanged facts keep the previous `Arc`: cached variants stay warm.
+        Some(h) => match previous {
+            Some(p) if *p.course == h.course && *p.changes == *h.changes => {
+                (p.course.clone(), p.changes.clone())
+            }
+            _ => (Arc::new(h.course), h.changes.into()),
+        },
+        None => (loaded.clone(), Arc::from(Vec::new())),
+    };
+    Some(Historic {
+        loaded: loaded.clone(),
+        course,
+        changes,
+    })
 }
 
 /// Read one file, keeping the last good version if it now fails.

@@ -77,6 +77,7 @@ mod catalog;
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;
+mod history;
 mod ics;
 #[cfg(feature = "import")]
 mod import;
@@ -87,10 +88,11 @@ mod server;
 mod site;
 
 pub use catalog::{Catalog, LoadReport, Loader};
+pub use history::{Change, Span, What};
 pub use ics::{Feed, render};
 pub use model::{
-    Alarms, Course, CourseId, Courses, Event, FeedRequest, InvalidCourseId, Kind, KindSet, Pace,
-    RequestError, Shift, UnknownKind, UnknownZone, Variant, When, Zone, parse_kinds,
+    Alarms, Course, CourseId, Courses, Event, EventHistory, FeedRequest, InvalidCourseId, Kind,
+    KindSet, Pace, RequestError, Shift, UnknownKind, UnknownZone, Variant, When, Zone, parse_kinds,
     parse_personal, parse_zone,
 };
 pub use schedule::{Compiled, Diagnostic, MetadataEntry, compile, compile_file, compile_text};
@@ -109,6 +111,7 @@ pub use server::{ServeConfig, ServeError, Server, serve};
 /// the API, may change in any release.
 #[doc(hidden)]
 pub mod testing {
+    pub use crate::history::{History, Version, fold};
     pub use crate::ics::read as ics_read;
     pub use crate::ics::vtimezone::transitions;
     pub use crate::ics::writer::Writer;

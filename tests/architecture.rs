@@ -20,7 +20,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("schedule", &["model"]),
     ("ics", &["model"]),
     ("import", &["schedule", "model"]),
-    ("catalog", &["schedule", "model"]),
+    ("history", &["schedule", "model"]),
+    ("catalog", &["history", "schedule", "model"]),
     ("site", &["catalog", "ics", "schedule", "model"]),
     ("server", &["site", "catalog", "ics", "schedule", "model"]),
     (

@@ -69,6 +69,8 @@ impl Test {
             .args(&self.args)
             .current_dir(self.dir.path())
             .env_remove("COURSECAL_SCHEDULES")
+            // The history journal of this run, not the user's.
+            .env("COURSECAL_STATE", self.dir.path().join("state"))
             .output()
             .expect("run coursecal");
         Ran {
@@ -162,6 +164,11 @@ impl Server {
         Server::start_in(schedules.to_path_buf(), None)
     }
 
+    /// Serve `schedules` in place with extra command-line arguments.
+    pub fn start_with_args(schedules: &Path, args: &[&str]) -> Server {
+        Server::start_args(schedules.to_path_buf(), None, args)
+    }
+
     /// Serve a copy of the shipped schedules plus `extra` files, with
     /// extra command-line arguments.
     pub fn shipped_with(extra: &[(&str, &str)], args: &[&str]) -> Server {
@@ -220,6 +227,9 @@ impl Server {
             .arg(&schedules)
             .args(args)
             .env("RUST_LOG", "info")
+            // The history journal of this server, not the user's (an
+            // explicit `--state` wins).
+            .env("COURSECAL_STATE", log_dir.join("state"))
             .stdout(std::process::Stdio::piped())
             .stderr(std::fs::File::create(&stderr_log).expect("log"))
             .spawn()

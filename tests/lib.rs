@@ -8,6 +8,7 @@ mod cli;
 mod connection_limits;
 mod cross_parsers;
 mod disk_faults;
+mod history;
 mod import;
 mod import_costs;
 mod import_olx;

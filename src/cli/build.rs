@@ -1,6 +1,6 @@
 //! `coursecal build`: load (printing every problem), then write the site.
 
-use super::shared::{CliError, base, load};
+use super::shared::{CliError, base, load_with_history, state_dir};
 use crate::{ExportOptions, export};
 use std::path::PathBuf;
 
@@ -19,11 +19,16 @@ pub(super) struct Build {
     /// Write only the .ics feeds, not the HTML site.
     #[arg(long)]
     feeds_only: bool,
+    /// Directory of coursecal's own state (the history journal used when
+    /// the schedules are not in git); default $XDG_STATE_HOME/coursecal,
+    /// else ~/.local/state/coursecal.
+    #[arg(long, env = "COURSECAL_STATE")]
+    state: Option<PathBuf>,
 }
 
 pub(super) fn run(args: Build) -> Result<(), CliError> {
     let base_url = base(args.base_url)?;
-    let catalog = load(&args.schedules)?;
+    let catalog = load_with_history(&args.schedules, state_dir(args.state).as_deref())?;
     let options = ExportOptions {
         base_url: base_url.as_deref(),
         feeds_only: args.feeds_only,

@@ -6,6 +6,7 @@
 #![allow(rustdoc::bare_urls, rustdoc::invalid_html_tags)]
 
 mod build;
+mod changes;
 mod check;
 mod feed;
 mod import;
@@ -53,6 +54,10 @@ enum Command {
     Import(import::Import),
     /// Print one feed variant to stdout (all courses when none is named).
     Feed(feed::Feed),
+    /// Print what changed in the courses' history (all courses when none
+    /// is named), newest first: moved, added, removed, cancelled,
+    /// reinstated, renamed.
+    Changes(changes::Changes),
 }
 
 /// Run one subcommand, printing diagnostics to stderr.
@@ -63,5 +68,6 @@ pub fn run(args: Args) -> Result<(), CliError> {
         Command::Serve(a) => serve::run(a),
         Command::Import(a) => import::run(a),
         Command::Feed(a) => feed::run(a),
+        Command::Changes(a) => changes::run(a),
     }
 }

@@ -1,6 +1,6 @@
 //! `coursecal serve`: the flags become a `ServeConfig`; the server does the rest.
 
-use super::shared::{CliError, base};
+use super::shared::{CliError, base, state_dir};
 use crate::server::{DEFAULT_CACHE_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_WRITE_TIMEOUT_SECS};
 use std::{path::PathBuf, time::Duration};
 
@@ -37,6 +37,11 @@ pub(super) struct Serve {
     #[arg(long, env = "COURSECAL_WRITE_TIMEOUT", default_value_t = DEFAULT_WRITE_TIMEOUT_SECS,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     write_timeout: u64,
+    /// Directory of coursecal's own state (the history journal used when
+    /// the schedules are not in git); default $XDG_STATE_HOME/coursecal,
+    /// else ~/.local/state/coursecal.
+    #[arg(long, env = "COURSECAL_STATE")]
+    state: Option<PathBuf>,
 }
 
 pub(super) fn run(args: Serve) -> Result<(), CliError> {
@@ -47,5 +52,6 @@ pub(super) fn run(args: Serve) -> Result<(), CliError> {
     config.cache_bytes = args.cache_bytes;
     config.base_url = base(args.base_url)?;
     config.trust_proxy = args.trust_proxy;
+    config.state = state_dir(args.state);
     Ok(crate::serve(config)?)
 }

@@ -95,6 +95,34 @@ pub(super) fn load(dir: &Path) -> Result<Catalog, CliError> {
     valid(report.errors.len()).map(|()| report.catalog)
 }
 
+/// Load with history (git, else the journal in `state`); a history that
+/// cannot be read is reported, and the courses go on without it.
+pub(super) fn load_with_history(dir: &Path, state: Option<&Path>) -> Result<Catalog, CliError> {
+    let report = crate::Loader::new(dir)
+        .paths_as_given()
+        .with_history(state)
+        .reload();
+    for e in &report.history_errors {
+        eprintln!("error: {e} (continuing without history)");
+    }
+    print_diagnostics(&report.warnings);
+    print_diagnostics(&report.errors);
+    valid(report.errors.len()).map(|()| report.catalog)
+}
+
+/// `--state`, else the platform's state directory (`None`: none known,
+/// so no journal).
+pub(super) fn state_dir(given: Option<PathBuf>) -> Option<PathBuf> {
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    given
+        .or_else(|| env("XDG_STATE_HOME").map(|d| d.join("coursecal")))
+        .or_else(|| env("HOME").map(|h| h.join(".local/state/coursecal")))
+}
+
 /// `--base-url`, checked and normalised.
 pub(super) fn base(input: Option<String>) -> Result<Option<String>, CliError> {
     input

@@ -34,16 +34,6 @@ fn push_utc(out: &mut String, t: DateTime<Utc>) {
     out.push('Z');
 }
 
-/// SEQUENCE: minutes since 2000 of the course's `updated`, so it grows with
-/// every edit that bumps `updated` (and fits a 32-bit integer until 6000 AD).
-fn sequence(updated: Option<DateTime<Utc>>) -> i64 {
-    let base = Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).single();
-    match (updated, base) {
-        (Some(u), Some(b)) if u > b => (u - b).num_minutes(),
-        _ => 0,
-    }
-}
-
 /// Can `t` be written as wall time in `tz`? Not when that wall time happens
 /// twice (DST overlap): RFC 5545 says readers take the first pass, but
 /// ical.js (Thunderbird) takes the second, so either pass goes out in UTC.
@@ -73,7 +63,7 @@ impl<'a> CourseText<'a> {
         CourseText {
             course,
             stamp,
-            sequence: sequence(course.updated).to_string(),
+            sequence: course.base_sequence().to_string(),
             prefix: if several {
                 format!("[{}] ", course.label())
             } else {
@@ -291,11 +281,22 @@ fn write_event(w: &mut Writer, ct: &CourseText, e: &Event, props: &TimeProps, lo
     let course = ct.course;
     w.begin("VEVENT");
     w.raw("UID", &e.uid);
-    w.raw("DTSTAMP", &ct.stamp);
-    if course.updated.is_some() {
-        w.raw("LAST-MODIFIED", &ct.stamp);
+    match &e.history {
+        // The course's history knows when this very event last changed:
+        // an event that did not change keeps its bytes when another moves.
+        Some(h) => {
+            w.raw_with("DTSTAMP", |out| push_utc(out, h.modified));
+            w.raw_with("LAST-MODIFIED", |out| push_utc(out, h.modified));
+            w.raw("SEQUENCE", &h.sequence.to_string());
+        }
+        None => {
+            w.raw("DTSTAMP", &ct.stamp);
+            if course.updated.is_some() {
+                w.raw("LAST-MODIFIED", &ct.stamp);
+            }
+            w.raw("SEQUENCE", &ct.sequence);
+        }
     }
-    w.raw("SEQUENCE", &ct.sequence);
     match e.start() {
         When::AllDay(d) => {
             w.raw_with("DTSTART;VALUE=DATE", |out| push_date(out, d));

@@ -32,6 +32,17 @@ impl When {
 #[error("an event must end after it starts, and only timed events have an end")]
 pub struct BadSpan;
 
+/// An event's facts from its course's history (RFC 5545 `SEQUENCE`,
+/// `LAST-MODIFIED`, `DTSTAMP`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventHistory {
+    /// Versions in which its start, end or status changed (plus the
+    /// course's base sequence, see `history::fold`).
+    pub sequence: i64,
+    /// The instant of the version in which anything of it last changed.
+    pub modified: DateTime<Utc>,
+}
+
 /// One dated item of a course.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
@@ -54,6 +65,9 @@ pub struct Event {
     pub unit: Option<String>,
     /// Cancelled items stay in feeds with `STATUS:CANCELLED`.
     pub cancelled: bool,
+    /// What the course's history says of this event, when it has one
+    /// (`None`: feeds take DTSTAMP and SEQUENCE from `Course::updated`).
+    pub history: Option<EventHistory>,
     start: When,
     end: Option<DateTime<Utc>>,
 }
@@ -84,6 +98,7 @@ impl Event {
             location: None,
             unit: None,
             cancelled: false,
+            history: None,
             start,
             end,
         })
@@ -141,6 +156,18 @@ impl Course {
     /// "RES.CMS-154" or, without a number, the title.
     pub fn label(&self) -> &str {
         self.number.as_deref().unwrap_or(&self.title)
+    }
+
+    /// SEQUENCE of its events without history: minutes since 2000 of
+    /// `updated`, so it grows with every edit that bumps `updated` (and fits
+    /// a 32-bit integer until 6000 AD). With history, the count of an
+    /// event's reschedules starts from the first version's base.
+    pub fn base_sequence(&self) -> i64 {
+        let base = chrono::TimeZone::with_ymd_and_hms(&Utc, 2000, 1, 1, 0, 0, 0).single();
+        match (self.updated, base) {
+            (Some(u), Some(b)) if u > b => (u - b).num_minutes(),
+            _ => 0,
+        }
     }
 
     /// This course holding only `event`: the feed behind an agenda's "add

@@ -205,6 +205,33 @@ pub fn compile_text(
     Ok(Compiled { course, warnings })
 }
 
+/// Compile one earlier version of a schedule (a git blob, a journal row):
+/// `text` is the schedule, `metadata(rel)` the text of the metadata file
+/// `rel` it names as of that version (`None`: it did not exist). Warnings
+/// are dropped: only the course matters for history.
+pub fn compile_version(
+    id: &CourseId,
+    path: &Path,
+    text: String,
+    metadata: &mut dyn FnMut(&str) -> Option<String>,
+) -> Result<Course, Vec<Diagnostic>> {
+    let src = SourceFile {
+        path: path.to_path_buf(),
+        text,
+    };
+    let schedule = check(&src)?;
+    let meta = match &schedule.course.metadata {
+        Some(rel) => {
+            let text = metadata(&rel.value)
+                .ok_or_else(|| ocw::MetadataError::NotFound.at(&src, rel, path))?;
+            Some(ocw::parse(&text).map_err(|e| e.at(&src, rel, path))?)
+        }
+        None => None,
+    };
+    let (course, _) = super::resolve::resolve(id, &src, schedule, meta.as_ref())?;
+    Ok(course)
+}
+
 /// Compile the schedule file `path` (its course id is the file stem), with
 /// the OCW metadata file it names.
 ///

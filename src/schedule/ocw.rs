@@ -404,8 +404,13 @@ pub fn load(path: &Path) -> Result<Metadata, MetadataError> {
             line, column, byte, ..
         } => MetadataError::NotUtf8 { line, column, byte },
     })?;
-    let yaml = front_matter(&src.text);
-    let line_offset = if yaml.len() == src.text.len() { 0 } else { 1 };
+    parse(&src.text)
+}
+
+/// A metadata file's text (front matter or plain YAML), checked.
+pub fn parse(text: &str) -> Result<Metadata, MetadataError> {
+    let yaml = front_matter(text);
+    let line_offset = if yaml.len() == text.len() { 0 } else { 1 };
     let options = super::yaml::options(MAX_DEPTH, MAX_FILE_BYTES);
     let raw =
         serde_saphyr::from_str_with_options::<Option<RawMetadata>>(yaml, options).map_err(|e| {

@@ -20,6 +20,13 @@ use std::time::SystemTime;
 pub enum CacheKey {
     /// A feed variant (`/courses/<id>.ics`, `/calendar.ics`).
     Feed(FeedRequest),
+    /// A change feed (`/courses/<id>.atom`, or `/changes.atom` when
+    /// `merged`) with the `--base-url` its links use.
+    Changes {
+        req: FeedRequest,
+        merged: bool,
+        base: Option<String>,
+    },
     /// A one-event feed (`/courses/<id>/events/<uid>.ics`).
     Event {
         course: String,
@@ -273,7 +280,9 @@ fn still_valid(catalog: &Catalog, key: &CacheKey, r: &Rendered) -> bool {
         now.len() == r.sources.len() && now.iter().zip(&r.sources).all(|(a, b)| Arc::ptr_eq(a, b))
     };
     match key {
-        CacheKey::Feed(req) => catalog.select_shared(&req.courses).is_ok_and(same),
+        CacheKey::Feed(req) | CacheKey::Changes { req, .. } => {
+            catalog.select_shared(&req.courses).is_ok_and(same)
+        }
         CacheKey::Event { course, .. } => catalog
             .courses
             .get(course.as_str())

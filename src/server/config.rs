@@ -37,6 +37,9 @@ pub struct ServeConfig {
     pub base_url: Option<String>,
     /// Believe `X-Forwarded-Host`/`-Proto` (only behind our own proxy).
     pub trust_proxy: bool,
+    /// State directory: the history journal when the schedules are not in
+    /// git (`None`: no journal).
+    pub state: Option<PathBuf>,
 }
 
 impl ServeConfig {
@@ -54,6 +57,7 @@ impl ServeConfig {
             debounce: Duration::from_millis(250),
             base_url: None,
             trust_proxy: false,
+            state: None,
         }
     }
 }

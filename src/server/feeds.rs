@@ -34,6 +34,17 @@ pub async fn course(
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
+    if let Some(id) = file.strip_suffix(".atom") {
+        if !plausible_id(id) {
+            return Err(HttpError::NotFound(format!(
+                "no such feed: /courses/{}",
+                quoted(&file)
+            )));
+        }
+        let p = parse(uri.query())?;
+        let req = request(Courses::Some(vec![id.to_owned()]), &p);
+        return changes_feed(&state, req, false, &headers).await;
+    }
     let Some(id) = file.strip_suffix(".ics") else {
         return super::pages::course(&state, &file, &uri, &headers).await;
     };
@@ -71,4 +82,46 @@ pub async fn calendar(
         Sending::feed(p.download.then_some("calendar.ics")),
     )
     .await
+}
+
+/// `/changes.atom`: the merged change feed of `courses=` (default all).
+pub async fn changes(
+    State(state): State<Arc<AppState>>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    let p = parse(uri.query())?;
+    let courses = p.courses();
+    if let Courses::Some(ids) = &courses
+        && let Some(bad) = ids.iter().find(|id| !plausible_id(id))
+    {
+        return Err(HttpError::unknown_course(bad));
+    }
+    changes_feed(&state, request(courses, &p), true, &headers).await
+}
+
+/// A change feed (Atom), cached and conditional like the calendar feeds.
+/// Its links are relative unless `--base-url` fixes the site's address:
+/// replicas then send the same bytes and ETags whatever Host they are
+/// reached by.
+async fn changes_feed(
+    state: &AppState,
+    req: FeedRequest,
+    merged: bool,
+    headers: &HeaderMap,
+) -> Result<Response, HttpError> {
+    let base = state.base_url.clone();
+    let key = CacheKey::Changes {
+        req: req.clone(),
+        merged,
+        base: base.clone(),
+    };
+    let r = cached(state, key, move |snap| {
+        let made = crate::site::render::changes_made(&snap.catalog, &req, merged, base.as_deref())?;
+        Ok(Rendered::feed(made, snap.stamp))
+    })
+    .await?;
+    let mut how = Sending::feed(None);
+    how.content_type = "application/atom+xml; charset=utf-8";
+    respond(&r, headers, how).await
 }

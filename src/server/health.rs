@@ -36,6 +36,7 @@ pub async fn healthz(State(state): State<Arc<AppState>>) -> Response {
         "courses": courses,
         "errors": snap.errors,
         "warnings": snap.warnings,
+        "history": snap.history,
         "cached_variants": snap.cache.len(),
     }))
     .into_response()

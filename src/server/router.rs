@@ -38,6 +38,7 @@ pub fn router(state: Arc<AppState>, config: &ServeConfig) -> Router {
         .route("/qr.svg", get(pages::qr_all))
         .route("/assets/{file}", get(pages::asset))
         .route("/calendar.ics", get(feeds::calendar))
+        .route("/changes.atom", get(feeds::changes))
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
         .fallback(not_found)

@@ -16,6 +16,8 @@ pub struct Snapshot {
     pub cache: FeedCache,
     pub errors: Vec<String>,
     pub warnings: Vec<String>,
+    /// Where history comes from ("git", "journal <path>"), if anywhere.
+    pub history: Option<String>,
     pub generation: u64,
     pub loaded_at: SystemTime,
     /// `Last-Modified` of everything rendered from this version: whole
@@ -59,12 +61,15 @@ impl AppState {
                 cache: FeedCache::new(config.cache_bytes),
                 errors: Vec::new(),
                 warnings: Vec::new(),
+                history: None,
                 generation: 0,
                 loaded_at: SystemTime::now(),
                 stamp: next_stamp(None),
             }),
             metrics: Arc::new(metrics::Metrics::new()),
-            loader: Mutex::new(Loader::new(&config.schedules)),
+            loader: Mutex::new(
+                Loader::new(&config.schedules).with_history(config.state.as_deref()),
+            ),
             cache_bytes: config.cache_bytes,
             base_url: config.base_url.clone(),
             trust_proxy: config.trust_proxy,
@@ -89,12 +94,21 @@ impl AppState {
         for e in &report.errors {
             tracing::warn!(error = %e.short(), "schedule error");
         }
+        for e in &report.history_errors {
+            tracing::error!(error = %e, "history unavailable; feeds served without it");
+        }
         let (cache, kept) = previous
             .cache
             .carried_over(&report.catalog, self.cache_bytes);
         let snapshot = Snapshot {
             errors: report.errors.iter().map(|d| d.short()).collect(),
-            warnings: report.warnings.iter().map(|d| d.short()).collect(),
+            warnings: report
+                .warnings
+                .iter()
+                .map(|d| d.short())
+                .chain(report.history_errors.iter().cloned())
+                .collect(),
+            history: report.history.clone(),
             catalog: report.catalog,
             cache,
             generation: previous.generation + 1,

@@ -142,7 +142,11 @@ fn write_tree(
     // rendered alongside them, not after, so no core waits for it at the end.
     let write_all = || -> Result<(), ExportError> {
         let all = render::feed(catalog, &FeedRequest::default())?;
-        put(&root.join("calendar.ics"), all.body.as_bytes())
+        put(&root.join("calendar.ics"), all.body.as_bytes())?;
+        let req = FeedRequest::default();
+        let links = super::changes::links(&req, true, options.base_url, true);
+        let atom = super::changes::atom(catalog, &req, &links)?;
+        put(&root.join("changes.atom"), atom.as_bytes())
     };
     // Courses are independent: each is rendered and written on whichever
     // core is free, a file at a time, and dropped once on disk, so the
@@ -158,6 +162,10 @@ fn write_tree(
                 let feed = render::feed(catalog, &req)?;
                 put(&courses_dir.join(format!("{id}.ics")), feed.body.as_bytes())?;
                 drop(feed);
+                // The change feed, where the course page's <head> links it.
+                let links = super::changes::links(&req, false, options.base_url, true);
+                let atom = super::changes::atom(catalog, &req, &links)?;
+                put(&courses_dir.join(format!("{id}.atom")), atom.as_bytes())?;
                 if let Some(site) = &site {
                     let mut result = Ok(());
                     let mut emit = |rel: String, bytes: Vec<u8>| {

@@ -25,6 +25,8 @@ pub struct Doc<'a> {
     pub title: &'a str,
     pub description: &'a str,
     pub body_class: &'a str,
+    /// The change feed to announce in `<head>` (site-relative path, title).
+    pub changes: Option<(String, String)>,
 }
 
 pub fn document(site: &Site, doc: &Doc, content: Markup) -> Markup {
@@ -50,6 +52,9 @@ pub fn document(site: &Site, doc: &Doc, content: Markup) -> Markup {
                 meta name="color-scheme" content="light dark";
                 link rel="icon" href=(format!("{root}{}", assets::path("icon.svg"))) type="image/svg+xml";
                 link rel="stylesheet" href=(format!("{root}{}", assets::path("site.css")));
+                @if let Some((path, title)) = &doc.changes {
+                    link rel="alternate" type="application/atom+xml" title=(title) href=(site.rel(doc.page, path));
+                }
                 script src=(format!("{root}{}", assets::path("site.js"))) defer {}
             }
             body class=(doc.body_class) {

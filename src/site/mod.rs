@@ -7,6 +7,7 @@
 
 pub(crate) mod agenda;
 pub(crate) mod assets;
+pub mod changes;
 pub mod export;
 pub(crate) mod layout;
 pub(crate) mod links;

@@ -1,9 +1,11 @@
 //! The three pages: the course list, a course's agenda, its widget.
 
 use super::agenda::{self, next_change};
+use super::changes;
 use super::layout::{Doc, controls, document};
 use super::subscribe::{self, FeedLink};
 use super::{Client, Mode, Page, Site, all_courses_name, display_zone};
+use crate::catalog::What;
 use crate::model::{Course, Kind, KindSet, Pace, Variant, When};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -104,6 +106,10 @@ pub fn index(site: &Site, view: Variant) -> (String, Option<DateTime<Utc>>) {
         title: "Course calendars",
         description: "Subscribe to course dates in your calendar app.",
         body_class: "index",
+        changes: Some((
+            "changes.atom".to_owned(),
+            "Changes to all courses".to_owned(),
+        )),
     };
     let shown = display_zone(view, None);
     let until = site.now.and_then(|now| next_change(&courses, shown, now));
@@ -282,6 +288,7 @@ pub fn course(site: &Site, view: Variant, original: &Course) -> (String, Option<
             (agenda::agenda(site, page, c, Variant { kinds, ..view }, false))
         }
         @if own.is_some() { (past_sessions(original, tz)) }
+        (recent_changes(site, page, original, tz))
         section.card aria-labelledby="embed-h" {
             h2 #embed-h { "Embed on your course site" }
             p { "Paste this into a page of your course site to show these dates, in each visitor’s own time zone." }
@@ -306,6 +313,10 @@ pub fn course(site: &Site, view: Variant, original: &Course) -> (String, Option<
         title: &title,
         description: &description,
         body_class: "course",
+        changes: Some((
+            format!("courses/{}.atom", c.id),
+            format!("Changes to {}", c.label()),
+        )),
     };
     let until = site.now.and_then(|now| next_change(&[c], tz, now));
     (document(site, &doc, content).into_string(), until)
@@ -348,6 +359,7 @@ pub fn embed(site: &Site, view: Variant, original: &Course) -> (String, Option<D
                 h2 #dates-h .vh { "Dates" }
                 (agenda::agenda(site, page, c, Variant { kinds: KindSet::ALL, ..view }, true))
             }
+            (recent_changes(site, page, original, tz))
         }
     };
     let title = format!("{} dates", c.label());
@@ -356,7 +368,54 @@ pub fn embed(site: &Site, view: Variant, original: &Course) -> (String, Option<D
         title: &title,
         description: &title,
         body_class: "embed",
+        changes: Some((
+            format!("courses/{}.atom", c.id),
+            format!("Changes to {}", c.label()),
+        )),
     };
     let until = site.now.and_then(|now| next_change(&[c], tz, now));
     (document(site, &doc, content).into_string(), until)
+}
+
+/// "Recent changes": what changed in the last [`changes::PAGE_WINDOW`]
+/// (from now when serving, from the newest change in a static build), each
+/// with its old and new date as `<time>`, and the change feed to follow.
+/// Nothing without history.
+fn recent_changes(site: &Site, page: Page, c: &Course, tz: chrono_tz::Tz) -> Markup {
+    let Some(all) = site.catalog.changes.get(&c.id) else {
+        return html! {};
+    };
+    let Some(newest) = all.iter().map(|ch| ch.at).max() else {
+        return html! {};
+    };
+    let since = site.now.unwrap_or(newest) - changes::PAGE_WINDOW;
+    let mut recent: Vec<&crate::catalog::Change> = all.iter().filter(|ch| ch.at >= since).collect();
+    recent.sort_by(|a, b| (b.at, &a.uid).cmp(&(a.at, &b.uid)));
+    let feed = site.rel(page, &format!("courses/{}.atom", c.id));
+    let when = |w: crate::model::When| {
+        html! { time datetime=(changes::machine(w)) { (changes::show(w, tz)) } }
+    };
+    html! {
+        section.card.changes aria-labelledby="changes-h" {
+            h2 #changes-h { "Recent changes" }
+            @if recent.is_empty() {
+                p { "No dates changed in the last 30 days." }
+            } @else {
+                ul.changes {
+                    @for ch in &recent {
+                        li {
+                            time datetime=(ch.at.format("%Y-%m-%dT%H:%M:%SZ").to_string()) { (ch.at.with_timezone(&tz).format("%-d %b %Y").to_string()) }
+                            ": " strong { (changes::verb(&ch.what)) } " " (ch.kind.summary_prefix()) (ch.name)
+                            @match &ch.what {
+                                What::Moved { from } => { " — from " (when(from.start)) " to " (when(ch.when.start)) }
+                                What::Renamed { from } => { " (was " (from) ")" }
+                                _ => { " — " (when(ch.when.start)) }
+                            }
+                        }
+                    }
+                }
+            }
+            p { a href=(feed) type="application/atom+xml" { "Follow changes (Atom feed)" } }
+        }
+    }
 }

@@ -56,6 +56,29 @@ pub fn feed_made(catalog: &Catalog, req: &FeedRequest) -> Result<Made, RequestEr
     })
 }
 
+/// The change feed (Atom) of the courses `req` selects, with those
+/// courses; `merged`: the catalog-wide feed (`/changes.atom`), else one
+/// course's. Links from `base`, else relative (replicas then agree).
+pub fn changes_made(
+    catalog: &Catalog,
+    req: &FeedRequest,
+    merged: bool,
+    base: Option<&str>,
+) -> Result<Made, RequestError> {
+    let sources: Vec<Arc<Course>> = catalog
+        .select_shared(&req.courses)?
+        .into_iter()
+        .cloned()
+        .collect();
+    let links = super::changes::links(req, merged, base, false);
+    let body = super::changes::atom(catalog, req, &links)?;
+    Ok(Made {
+        body,
+        sources,
+        valid_until: None,
+    })
+}
+
 /// The feed of one event of `course`, as `variant` shows it (its run, if
 /// any, already applied to `course`: the event is one of its own).
 pub fn one_event(course: &Course, event: &Event, variant: Variant) -> Feed {

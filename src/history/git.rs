@@ -1,0 +1,212 @@
+//! Versions from git: the committed versions of a schedule file (and of the
+//! metadata file it names) reachable from `HEAD`, each stamped with its
+//! committer date, read in-process through `gix` (no `git` binary). Replicas
+//! and CI builds at the same commit see the same versions, so their bytes
+//! agree.
+//!
+//! Incremental: the walk is redone only when `HEAD` moves, and each
+//! distinct (schedule blob, metadata blob) pair is compiled once per
+//! process.
+
+use super::fold::Version;
+use crate::model::{Course, CourseId};
+use crate::schedule::load::compile_version;
+use chrono::{DateTime, Utc};
+use gix::ObjectId;
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+/// One commit of the walk: its tree and committer date (seconds).
+#[derive(Debug, Clone, Copy)]
+struct Commit {
+    tree: ObjectId,
+    at: i64,
+}
+
+/// The git work tree a schedules directory lies in, with what was read.
+#[derive(Debug)]
+pub struct Repo {
+    /// Where `gix` opens it: the work tree root (canonical).
+    workdir: PathBuf,
+    /// The commits reachable from `HEAD`, oldest first, for that `HEAD`.
+    walked: Option<(ObjectId, Arc<Vec<Commit>>)>,
+    /// Each (schedule blob, metadata blob) compiled; `None`: did not compile.
+    compiled: HashMap<(ObjectId, Option<ObjectId>), Option<Arc<Course>>>,
+    /// The metadata file a schedule blob names (relative to its directory).
+    metadata_of: HashMap<ObjectId, Option<String>>,
+}
+
+fn err(e: impl std::fmt::Display) -> String {
+    format!("git: {e}")
+}
+
+/// `base/rel` without `.` and `..` (the schedule layer keeps `rel` inside
+/// the schedules directory), as a path inside the repository.
+fn join_lexically(base: &Path, rel: &str) -> PathBuf {
+    let mut out: Vec<&std::ffi::OsStr> = base
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    for c in Path::new(rel).components() {
+        match c {
+            Component::Normal(s) => out.push(s),
+            Component::ParentDir => {
+                out.pop();
+            }
+            _ => {}
+        }
+    }
+    out.iter().collect()
+}
+
+impl Repo {
+    /// The work tree `dir` lies in, if any (`None`: no git here).
+    pub fn discover(dir: &Path) -> Option<Repo> {
+        let repo = gix::discover(dir).ok()?;
+        let workdir = std::fs::canonicalize(repo.workdir()?).ok()?;
+        Some(Repo {
+            workdir,
+            walked: None,
+            compiled: HashMap::new(),
+            metadata_of: HashMap::new(),
+        })
+    }
+
+    /// The commit `HEAD` points at now (`None`: no commit yet).
+    pub fn head(&self) -> Result<Option<ObjectId>, String> {
+        let repo = gix::open(&self.workdir).map_err(err)?;
+        Ok(repo.head_id().ok().map(|id| id.detach()))
+    }
+
+    fn walk(&mut self, repo: &gix::Repository) -> Result<Arc<Vec<Commit>>, String> {
+        let Ok(head) = repo.head_id() else {
+            return Ok(Arc::new(Vec::new()));
+        };
+        let head = head.detach();
+        if let Some((at, walked)) = &self.walked
+            && *at == head
+        {
+            return Ok(walked.clone());
+        }
+        let mut commits = Vec::new();
+        for info in repo.rev_walk([head]).all().map_err(err)? {
+            let info = info.map_err(err)?;
+            let commit = repo.find_commit(info.id).map_err(err)?;
+            let at = commit.time().map_err(err)?.seconds;
+            let tree = commit.tree_id().map_err(err)?.detach();
+            commits.push(Commit { tree, at });
+        }
+        // The walk lists children before parents; oldest first by committer
+        // date, ties in walk order (a stable sort of the reversed walk).
+        commits.reverse();
+        commits.sort_by_key(|c| c.at);
+        let walked = Arc::new(commits);
+        self.walked = Some((head, walked.clone()));
+        Ok(walked)
+    }
+
+    /// The committed versions of the schedule file `path` (course `id`),
+    /// oldest first. Versions that do not compile are left out.
+    pub fn versions(&mut self, path: &Path, id: &CourseId) -> Result<Vec<Version>, String> {
+        let mut repo = gix::open(&self.workdir).map_err(err)?;
+        // Trees of neighbouring commits share most of their objects.
+        repo.object_cache_size_if_unset(8 * 1024 * 1024);
+        let canonical = std::fs::canonicalize(path).map_err(err)?;
+        let Ok(rel) = canonical.strip_prefix(&self.workdir) else {
+            return Ok(Vec::new());
+        };
+        let rel = rel.to_path_buf();
+        let dir_rel = rel.parent().map(Path::to_path_buf).unwrap_or_default();
+        let commits = self.walk(&repo)?;
+        let mut versions: Vec<Version> = Vec::new();
+        let mut last: Option<(ObjectId, Option<ObjectId>)> = None;
+        for c in commits.iter() {
+            let tree = repo.find_tree(c.tree).map_err(err)?;
+            let Some(entry) = tree.lookup_entry_by_path(&rel).map_err(err)? else {
+                continue;
+            };
+            let blob = entry.object_id();
+            let meta_rel = match self.metadata_of.get(&blob) {
+                Some(m) => m.clone(),
+                None => None,
+            };
+            let meta_blob = match &meta_rel {
+                Some(m) => tree
+                    .lookup_entry_by_path(join_lexically(&dir_rel, m))
+                    .map_err(err)?
+                    .map(|e| e.object_id()),
+                None => None,
+            };
+            let key = (blob, meta_blob);
+            if last == Some(key) {
+                continue;
+            }
+            last = Some(key);
+            let course = match self.compiled.get(&key) {
+                Some(c) => c.clone(),
+                None => {
+                    let (course, named) = compile_at(&repo, &tree, &rel, &dir_rel, blob, id)?;
+                    // The first compile of a blob learns which metadata file
+                    // it names; its key then includes that file's blob.
+                    let first_time = !self.metadata_of.contains_key(&blob);
+                    self.metadata_of.insert(blob, named.clone());
+                    let key = match (&named, first_time) {
+                        (Some(m), true) => {
+                            let meta_blob = tree
+                                .lookup_entry_by_path(join_lexically(&dir_rel, m))
+                                .map_err(err)?
+                                .map(|e| e.object_id());
+                            last = Some((blob, meta_blob));
+                            (blob, meta_blob)
+                        }
+                        _ => key,
+                    };
+                    self.compiled.insert(key, course.clone());
+                    course
+                }
+            };
+            let Some(course) = course else { continue };
+            let Some(at) = DateTime::<Utc>::from_timestamp(c.at, 0) else {
+                continue;
+            };
+            // A commit that leaves the compiled course as it was (a comment)
+            // is not a new version.
+            if versions.last().is_some_and(|v| *v.course == *course) {
+                continue;
+            }
+            versions.push(Version { at, course });
+        }
+        Ok(versions)
+    }
+}
+
+/// Compile the schedule blob of one commit, reading the metadata file it
+/// names from the same commit; also says which metadata file it named.
+fn compile_at(
+    repo: &gix::Repository,
+    tree: &gix::Tree<'_>,
+    rel: &Path,
+    dir_rel: &Path,
+    blob: ObjectId,
+    id: &CourseId,
+) -> Result<(Option<Arc<Course>>, Option<String>), String> {
+    let data = repo.find_blob(blob).map_err(err)?.data.clone();
+    let Ok(text) = String::from_utf8(data) else {
+        return Ok((None, None));
+    };
+    let mut named = None;
+    let mut read_meta = |m: &str| -> Option<String> {
+        named = Some(m.to_owned());
+        let entry = tree
+            .lookup_entry_by_path(join_lexically(dir_rel, m))
+            .ok()??;
+        let data = repo.find_blob(entry.object_id()).ok()?.data.clone();
+        String::from_utf8(data).ok()
+    };
+    let course = compile_version(id, rel, text, &mut read_meta).ok();
+    Ok((course.map(Arc::new), named))
+}

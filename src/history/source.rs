@@ -1,0 +1,99 @@
+//! Where a schedules directory's versions come from: git or the journal.
+
+use super::fold::Version;
+use super::{git, journal};
+use crate::model::Course;
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Where a schedules directory's versions come from, decided once.
+#[derive(Debug)]
+pub enum Source {
+    /// The directory lies in a git work tree.
+    Git {
+        /// The repository, with what was read of it.
+        repo: Box<git::Repo>,
+        /// `HEAD` at the last load.
+        head: Option<gix::ObjectId>,
+        /// An uncommitted edit per schedule file: the course and when it
+        /// was first loaded (its version's instant while it stays).
+        uncommitted: BTreeMap<std::path::PathBuf, (Arc<Course>, DateTime<Utc>)>,
+    },
+    /// A journal in the state directory.
+    Journal(Box<journal::Journal>),
+}
+
+impl Source {
+    /// Git when `dir` lies in a work tree, else the journal in `state`
+    /// (`None`: no history at all).
+    pub fn new(dir: &std::path::Path, state: Option<&std::path::Path>) -> Option<Source> {
+        if let Some(repo) = git::Repo::discover(dir) {
+            return Some(Source::Git {
+                repo: Box::new(repo),
+                head: None,
+                uncommitted: BTreeMap::new(),
+            });
+        }
+        state.map(|s| Source::Journal(Box::new(journal::Journal::new(s, dir))))
+    }
+
+    /// "git" or "journal <path>", for logs and `/healthz`.
+    pub fn describe(&self) -> String {
+        match self {
+            Source::Git { .. } => "git".to_owned(),
+            Source::Journal(j) => format!("journal {}", j.path().display()),
+        }
+    }
+
+    /// Before a load: whether every course's history must be read again
+    /// (`HEAD` moved), else only those of files re-read.
+    pub fn begin(&mut self) -> Result<bool, String> {
+        match self {
+            Source::Git { repo, head, .. } => {
+                let now = repo.head()?;
+                let moved = now != *head;
+                *head = now;
+                Ok(moved)
+            }
+            Source::Journal(_) => Ok(false),
+        }
+    }
+
+    /// The versions of the course `current`, just loaded from `inputs`
+    /// (its schedule file, then the metadata file it names), oldest first,
+    /// `current` last; `now` stamps it when it is new (an uncommitted
+    /// edit, or a version the journal records).
+    pub fn versions(
+        &mut self,
+        current: &Arc<Course>,
+        inputs: &[std::path::PathBuf],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Version>, String> {
+        let Some(path) = inputs.first() else {
+            return Ok(Vec::new());
+        };
+        match self {
+            Source::Git {
+                repo, uncommitted, ..
+            } => {
+                let mut versions = repo.versions(path, &current.id)?;
+                if versions.last().is_some_and(|v| *v.course == **current) {
+                    uncommitted.remove(path);
+                } else {
+                    let at = match uncommitted.get(path) {
+                        Some((c, at)) if **c == **current => *at,
+                        _ => now,
+                    };
+                    uncommitted.insert(path.clone(), (current.clone(), at));
+                    versions.push(Version {
+                        at,
+                        course: current.clone(),
+                    });
+                }
+                Ok(versions)
+            }
+            Source::Journal(j) => j.record_and_load(&current.id, current, inputs, now),
+        }
+    }
+}
