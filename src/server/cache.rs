@@ -10,8 +10,11 @@ use crate::model::Course;
 use crate::model::{FeedRequest, RequestError};
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
 use std::io::Write;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
 /// What the cache holds: one entry per distinct response body.
@@ -42,12 +45,12 @@ pub enum CacheKey {
 #[derive(Debug)]
 pub struct Rendered {
     pub body: Bytes,
-    /// The gzip and brotli encodings of `body` (feeds only), made after it
-    /// off the request path: a request for the identity body of a cold
-    /// variant does not wait for brotli-9, one for an encoding waits only
-    /// for that encoding. They are always of this very body.
-    gzip: Encoding,
-    br: Encoding,
+    /// The gzip and brotli encodings of `body` (feeds only). The first
+    /// request for one makes it at a fast level; a request for it again
+    /// queues an upgrade to the best level (see [`Encoding`]). They are
+    /// always of this very body.
+    gzip: Arc<Encoding>,
+    br: Arc<Encoding>,
     pub compressed: bool,
     /// Pages mark past dates from the clock: a page is valid until the
     /// next date in it passes (`None`: forever).
@@ -56,8 +59,11 @@ pub struct Rendered {
     /// replica.
     pub digest: String,
     pub last_modified: Option<SystemTime>,
-    /// Header values, formatted once instead of per request.
-    pub etags: [axum::http::HeaderValue; 3],
+    /// Header values, formatted once instead of per request: identity,
+    /// gzip and brotli at the best level, then gzip and brotli at the fast
+    /// level. The fast and the best bytes of one encoding differ, so they
+    /// carry different strong ETags.
+    etags: [axum::http::HeaderValue; 5],
     pub last_modified_header: Option<axum::http::HeaderValue>,
     /// The courses it was made from: after a reload it is still valid when
     /// the same request selects these very courses (unchanged files keep
@@ -65,9 +71,36 @@ pub struct Rendered {
     pub sources: Vec<Arc<Course>>,
 }
 
-/// One compressed encoding, made once however many requests wait for it.
+/// One compressed encoding of a body. A cold variant costs what its
+/// identity costs plus a fast compression (brotli 4 or gzip 1, a fraction
+/// of the render), never the best level: a client asking for a stream of
+/// new `start=` values would otherwise buy ~10 ms of CPU with each request.
+/// The best level is made only for bodies asked for again, one at a time,
+/// in the background (see [`upgrades`]), and then replaces the fast bytes.
 #[derive(Debug, Default)]
-struct Encoding(tokio::sync::OnceCell<Bytes>);
+struct Encoding {
+    /// What is served now: the fast bytes, then the best ones.
+    made: arc_swap::ArcSwapOption<Made>,
+    /// Held while the fast bytes are made: concurrent requests wait for one.
+    making: tokio::sync::Mutex<()>,
+    /// An upgrade is queued, under way or done.
+    upgrading: AtomicBool,
+}
+
+#[derive(Debug)]
+struct Made {
+    bytes: Bytes,
+    level: Level,
+}
+
+/// How hard an encoding was compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Level {
+    /// On the request path: brotli 4, gzip 1.
+    Fast,
+    /// In the background: brotli 9, gzip 9.
+    Best,
+}
 
 /// The compressed encodings we serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,8 +110,8 @@ pub enum Compression {
 }
 
 impl Rendered {
-    /// A feed: its gzip and brotli encodings follow (see
-    /// [`Rendered::precompress`] and [`Rendered::encoded`]).
+    /// A feed: its gzip and brotli encodings are made when asked for (see
+    /// [`Rendered::encoded`]).
     pub fn new(body: String, last_modified: Option<SystemTime>) -> Self {
         Self::with(body, last_modified)
     }
@@ -103,12 +136,18 @@ impl Rendered {
                 .expect("a quoted hex digest is a valid header value")
         };
         Rendered {
-            gzip: Encoding::default(),
-            br: Encoding::default(),
+            gzip: Arc::default(),
+            br: Arc::default(),
             compressed: true,
             valid_until: None,
             body,
-            etags: [etag(""), etag("-gz"), etag("-br")],
+            etags: [
+                etag(""),
+                etag("-gz"),
+                etag("-br"),
+                etag("-gz-fast"),
+                etag("-br-fast"),
+            ],
             last_modified_header: last_modified
                 .and_then(|t| axum::http::HeaderValue::from_str(&httpdate::fmt_http_date(t)).ok()),
             digest,
@@ -117,20 +156,61 @@ impl Rendered {
         }
     }
 
-    /// The body in `coding`: made now (once, off the async workers, at most
-    /// a few at a time) unless already made. `None` if the compressing
-    /// task failed.
-    pub async fn encoded(&self, coding: Compression) -> Option<Bytes> {
-        let body = self.body.clone();
+    /// The strong ETag of the identity body.
+    pub fn identity_etag(&self) -> &axum::http::HeaderValue {
+        &self.etags[0]
+    }
+
+    /// The strong ETag of `coding` at `level`.
+    pub fn etag(&self, coding: Compression, level: Level) -> &axum::http::HeaderValue {
+        let i = match coding {
+            Compression::Gzip => 1,
+            Compression::Brotli => 2,
+        };
+        &self.etags[if level == Level::Fast { i + 2 } else { i }]
+    }
+
+    /// The level a request for `coding` would be served at now (made or
+    /// not), for the ETag of a 304.
+    pub fn level(&self, coding: Compression) -> Level {
         self.cell(coding)
-            .0
-            .get_or_try_init(|| async move {
-                let permit = renders().acquire().await.map_err(|_| ())?;
-                compress(body, coding, permit).await
-            })
+            .made
+            .load()
+            .as_ref()
+            .map_or(Level::Fast, |m| m.level)
+    }
+
+    /// The body in `coding`, and its level: made now at the fast level
+    /// (once, off the async workers) unless already made; when the fast
+    /// bytes are asked for again, the best level is queued. `None` if the
+    /// compressing task failed.
+    pub async fn encoded(&self, coding: Compression) -> Option<(Bytes, Level)> {
+        let cell = self.cell(coding);
+        if let Some(m) = cell.made.load_full() {
+            if m.level == Level::Fast {
+                queue_upgrade(self.body.clone(), cell.clone(), coding);
+            }
+            return Some((m.bytes.clone(), m.level));
+        }
+        let _making = cell.making.lock().await;
+        if let Some(m) = cell.made.load_full() {
+            return Some((m.bytes.clone(), m.level));
+        }
+        // A slot like a render's: compression is CPU work too.
+        let permit = renders().acquire().await.ok()?;
+        let body = self.body.clone();
+        let bytes = off_workers(move || compress(&body, coding, Level::Fast))
             .await
-            .ok()
-            .cloned()
+            .or_else(|| {
+                tracing::error!("compressing task failed");
+                None
+            })?;
+        drop(permit);
+        cell.made.store(Some(Arc::new(Made {
+            bytes: bytes.clone(),
+            level: Level::Fast,
+        })));
+        Some((bytes, Level::Fast))
     }
 
     /// Take the encodings `earlier` has made when it holds these very
@@ -142,51 +222,24 @@ impl Rendered {
             return;
         }
         for coding in [Compression::Gzip, Compression::Brotli] {
-            if let Some(b) = earlier.cell(coding).0.get() {
-                let _ = self.cell(coding).0.set(b.clone());
+            if let Some(m) = earlier.cell(coding).made.load_full() {
+                self.cell(coding).made.store(Some(m));
             }
         }
     }
 
-    fn cell(&self, coding: Compression) -> &Encoding {
+    fn cell(&self, coding: Compression) -> &Arc<Encoding> {
         match coding {
             Compression::Gzip => &self.gzip,
             Compression::Brotli => &self.br,
         }
     }
 
-    /// Make the compressed encodings in the background while the server
-    /// has cores to spare: a busy server makes each only when a request
-    /// asks for it (after an edit most variants are asked for in one
-    /// encoding before the next edit replaces them).
-    pub fn precompress(self: &Arc<Self>) {
-        if !self.compressed {
-            return;
-        }
-        // Idle: no render or compression under way but the caller's.
-        if renders().available_permits() + 1 < render_slots() {
-            return;
-        }
-        for coding in [Compression::Gzip, Compression::Brotli] {
-            let Ok(permit) = renders().try_acquire() else {
-                return;
-            };
-            let r = self.clone();
-            tokio::spawn(async move {
-                let body = r.body.clone();
-                let _ = r
-                    .cell(coding)
-                    .0
-                    .get_or_try_init(|| compress(body, coding, permit))
-                    .await;
-            });
-        }
-    }
-
     /// Bytes held, for the cache's weight: fixed when made (the cache
     /// weighs an entry again when it leaves), so the encodings, which may
     /// still be on their way, count at a bound: gzip and brotli of a feed
-    /// are each well under a quarter of it.
+    /// are each well under a quarter of it, at either level, and the best
+    /// bytes replace the fast ones.
     pub fn size(&self) -> usize {
         let encoded = if self.compressed {
             self.body.len() / 2
@@ -197,20 +250,91 @@ impl Rendered {
     }
 }
 
-/// Compress `body` off the async workers, holding `permit` meanwhile.
-async fn compress(
-    body: Bytes,
-    coding: Compression,
-    permit: tokio::sync::SemaphorePermit<'static>,
-) -> Result<Bytes, ()> {
-    let made = off_workers(move || match coding {
-        Compression::Gzip => gzip(&body),
-        Compression::Brotli => brotli(&body),
+/// Compressions made since start, by level: what a flood of cold variants
+/// costs shows here (`/metrics`), and tests assert on it.
+pub(super) fn compressions() -> &'static Family<LevelLabel, Counter> {
+    static MADE: std::sync::OnceLock<Family<LevelLabel, Counter>> = std::sync::OnceLock::new();
+    MADE.get_or_init(Family::default)
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, prometheus_client::encoding::EncodeLabelSet)]
+pub(super) struct LevelLabel {
+    level: &'static str,
+}
+
+fn compress(body: &[u8], coding: Compression, level: Level) -> Bytes {
+    compressions()
+        .get_or_create(&LevelLabel {
+            level: match level {
+                Level::Fast => "fast",
+                Level::Best => "best",
+            },
+        })
+        .inc();
+    let best = level == Level::Best;
+    match coding {
+        Compression::Gzip => gzip(body, if best { 9 } else { 1 }),
+        Compression::Brotli => brotli(body, if best { 9 } else { 4 }),
+    }
+}
+
+/// Upgrades waiting for the background thread. Bounded: under a flood the
+/// rest are dropped (and queued again by their next request), so the queue
+/// never outlives its work.
+const UPGRADE_QUEUE: usize = 64;
+
+type Upgrade = (Bytes, Arc<Encoding>, Compression);
+
+/// Queue the best-level encoding of `body` unless it is queued or made.
+fn queue_upgrade(body: Bytes, cell: Arc<Encoding>, coding: Compression) {
+    if cell.upgrading.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    let Some(tx) = upgrades() else {
+        return;
+    };
+    if let Err(
+        std::sync::mpsc::TrySendError::Full((_, cell, _))
+        | std::sync::mpsc::TrySendError::Disconnected((_, cell, _)),
+    ) = tx.try_send((body, cell, coding))
+    {
+        cell.upgrading.store(false, Ordering::Release);
+    }
+}
+
+/// One background thread makes the best levels, one at a time and only
+/// while no cold render or fast compression waits for a slot: it takes at
+/// most one core, and never from a request. `None` if it cannot start.
+fn upgrades() -> Option<&'static std::sync::mpsc::SyncSender<Upgrade>> {
+    static TX: std::sync::OnceLock<Option<std::sync::mpsc::SyncSender<Upgrade>>> =
+        std::sync::OnceLock::new();
+    TX.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Upgrade>(UPGRADE_QUEUE);
+        std::thread::Builder::new()
+            .name("coursecal-upgrade".into())
+            .spawn(move || {
+                for (body, cell, coding) in rx {
+                    // Idle: every render slot free. Requests come first.
+                    while renders().available_permits() < render_slots() {
+                        std::thread::sleep(std::time::Duration::from_millis(5));
+                    }
+                    let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        compress(&body, coding, Level::Best)
+                    }));
+                    match made {
+                        Ok(bytes) => cell.made.store(Some(Arc::new(Made {
+                            bytes,
+                            level: Level::Best,
+                        }))),
+                        Err(_) => tracing::error!("compressing task failed"),
+                    }
+                }
+            })
+            .map_err(|e| tracing::error!(error = %e, "cannot start the compressing thread"))
+            .ok()?;
+        Some(tx)
     })
-    .await
-    .ok_or_else(|| tracing::error!("compressing task failed"));
-    drop(permit);
-    made
+    .as_ref()
 }
 
 /// Run CPU work (renders, compression) on the rayon pool: one thread per
@@ -231,20 +355,20 @@ pub(super) async fn off_workers<T: Send + 'static>(
     rx.await.ok()
 }
 
-fn gzip(data: &[u8]) -> Bytes {
+fn gzip(data: &[u8], level: u32) -> Bytes {
     // GzEncoder writes mtime 0 and a fixed OS byte: deterministic output.
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(level));
     enc.write_all(data).expect("writing to a Vec cannot fail");
     exact(enc.finish().expect("writing to a Vec cannot fail"))
 }
 
-fn brotli(data: &[u8]) -> Bytes {
+fn brotli(data: &[u8], quality: u32) -> Bytes {
     let mut out = Vec::with_capacity(data.len() / 4);
     // A window just large enough for the feed: the encoder's memory grows
     // with the window, and most feeds are tens of kilobytes.
     let lgwin = (usize::BITS - data.len().max(1).leading_zeros()).clamp(16, 22);
     {
-        let mut w = brotli::CompressorWriter::new(&mut out, 4096, 9, lgwin);
+        let mut w = brotli::CompressorWriter::new(&mut out, 4096, quality, lgwin);
         w.write_all(data).expect("writing to a Vec cannot fail");
     }
     exact(out)

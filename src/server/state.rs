@@ -147,12 +147,8 @@ where
                     Ok(r)
                 });
                 match made.await {
-                    Some(Ok(r)) => {
-                        // Served in identity at once; gzip and brotli follow.
-                        let r = Arc::new(r);
-                        r.precompress();
-                        Ok(r)
-                    }
+                    // Encodings are made when asked for (see `Rendered::encoded`).
+                    Some(Ok(r)) => Ok(Arc::new(r)),
                     Some(Err(resp)) => Err(resp),
                     None => {
                         tracing::error!("rendering task failed");
