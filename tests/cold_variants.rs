@@ -46,7 +46,10 @@ fn a_flood_of_cold_variants_costs_fast_compressions_only_and_spares_cached_reque
     let cached = "/calendar.ics?start=2026-12-01";
     // A variant asked for twice is upgraded to the best level.
     let first = s.request("GET", cached, BR);
-    assert_eq!(first.header("etag").map(|t| t.ends_with("-br-fast\"")), Some(true));
+    assert_eq!(
+        first.header("etag").map(|t| t.ends_with("-br-fast\"")),
+        Some(true)
+    );
     s.request("GET", cached, BR);
     assert!(
         s.eventually(Duration::from_secs(20), |s| {
@@ -114,7 +117,10 @@ fn a_flood_of_cold_variants_costs_fast_compressions_only_and_spares_cached_reque
     let revalidated = s.request(
         "GET",
         again,
-        &[("accept-encoding", "br, gzip"), ("if-none-match", &fast_tag)],
+        &[
+            ("accept-encoding", "br, gzip"),
+            ("if-none-match", &fast_tag),
+        ],
     );
     assert_eq!(revalidated.status, 304);
     assert_eq!(best(&s), best0 + 1);

@@ -9,9 +9,9 @@ use crate::catalog::Catalog;
 use crate::model::Course;
 use crate::model::{FeedRequest, RequestError};
 use bytes::Bytes;
-use sha2::{Digest, Sha256};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -197,7 +197,7 @@ impl Rendered {
             return Some((m.bytes.clone(), m.level));
         }
         // A slot like a render's: compression is CPU work too.
-        let permit = renders().acquire().await.ok()?;
+        let permit = cold_slot().await?;
         let body = self.body.clone();
         let bytes = off_workers(move || compress(&body, coding, Level::Fast))
             .await
@@ -206,10 +206,7 @@ impl Rendered {
                 None
             })?;
         drop(permit);
-        cell.made.store(Some(Arc::new(Made {
-            bytes: bytes.clone(),
-            level: Level::Fast,
-        })));
+        cell.store(bytes.clone(), Level::Fast);
         Some((bytes, Level::Fast))
     }
 
@@ -262,15 +259,22 @@ pub(super) struct LevelLabel {
     level: &'static str,
 }
 
+impl Encoding {
+    /// Serve `bytes` from now on, and count them once they are served.
+    fn store(&self, bytes: Bytes, level: Level) {
+        self.made.store(Some(Arc::new(Made { bytes, level })));
+        compressions()
+            .get_or_create(&LevelLabel {
+                level: match level {
+                    Level::Fast => "fast",
+                    Level::Best => "best",
+                },
+            })
+            .inc();
+    }
+}
+
 fn compress(body: &[u8], coding: Compression, level: Level) -> Bytes {
-    compressions()
-        .get_or_create(&LevelLabel {
-            level: match level {
-                Level::Fast => "fast",
-                Level::Best => "best",
-            },
-        })
-        .inc();
     let best = level == Level::Best;
     match coding {
         Compression::Gzip => gzip(body, if best { 9 } else { 1 }),
@@ -322,10 +326,7 @@ fn upgrades() -> Option<&'static std::sync::mpsc::SyncSender<Upgrade>> {
                         compress(&body, coding, Level::Best)
                     }));
                     match made {
-                        Ok(bytes) => cell.made.store(Some(Arc::new(Made {
-                            bytes,
-                            level: Level::Best,
-                        }))),
+                        Ok(bytes) => cell.store(bytes, Level::Best),
                         Err(_) => tracing::error!("compressing task failed"),
                     }
                 }
@@ -534,4 +535,122 @@ pub(super) fn renders() -> &'static tokio::sync::Semaphore {
 fn render_slots() -> usize {
     static SLOTS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *SLOTS.get_or_init(|| 2 * std::thread::available_parallelism().map_or(2, |n| n.get()))
+}
+
+tokio::task_local! {
+    /// The address of the client a connection's requests come from (set
+    /// around each connection by the accept loop).
+    static CLIENT: std::net::IpAddr;
+}
+
+/// Run a connection's future as `client`'s: its cold work is then shared
+/// fairly with other clients' (see [`cold_slot`]).
+pub(super) fn as_client<F: std::future::Future>(
+    client: std::net::IpAddr,
+    f: F,
+) -> impl std::future::Future<Output = F::Output> {
+    CLIENT.scope(client, f)
+}
+
+/// A slot for cold work (a render or a fast compression): one of the
+/// server's [`renders`], and at most half of them per client address, so a
+/// client sending a stream of new variants on many connections queues
+/// behind itself, not in front of everyone else (the global queue is FIFO:
+/// without this its 16 waiters would all be ahead of another client's
+/// first request). `None` only if the semaphore is closed.
+pub(super) async fn cold_slot() -> Option<ColdSlot> {
+    let client = match CLIENT.try_with(|c| *c) {
+        Ok(c) => Some(clients().gate(c).acquire_owned().await.ok()?),
+        Err(_) => None,
+    };
+    let global = renders().acquire().await.ok()?;
+    Some(ColdSlot {
+        _global: global,
+        client,
+    })
+}
+
+/// A slot for cold work; given back when dropped.
+pub(super) struct ColdSlot {
+    _global: tokio::sync::SemaphorePermit<'static>,
+    client: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
+impl Drop for ColdSlot {
+    fn drop(&mut self) {
+        if let Some(permit) = self.client.take() {
+            clients().release(permit);
+        }
+    }
+}
+
+/// Per-client gates, held only while a client has cold work under way or
+/// waiting: the map is bounded by the requests in flight.
+#[derive(Default)]
+struct Clients(
+    std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, Arc<tokio::sync::Semaphore>>>,
+);
+
+impl Clients {
+    fn gate(&self, client: std::net::IpAddr) -> Arc<tokio::sync::Semaphore> {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(client)
+            .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new((render_slots() / 2).max(1))))
+            .clone()
+    }
+
+    fn release(&self, permit: tokio::sync::OwnedSemaphorePermit) {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        drop(permit);
+        // Only the map holds it (no permit, no waiter): forget the client.
+        // Clones are made under this lock, so none can appear meanwhile.
+        map.retain(|_, gate| Arc::strong_count(gate) > 1);
+    }
+}
+
+fn clients() -> &'static Clients {
+    static CLIENTS: std::sync::OnceLock<Clients> = std::sync::OnceLock::new();
+    CLIENTS.get_or_init(Clients::default)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll, Waker};
+
+    /// Poll once: ready now or not (no clock involved).
+    fn now<F: Future + Unpin>(f: &mut F) -> Option<F::Output> {
+        match Pin::new(f).poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(v) => Some(v),
+            Poll::Pending => None,
+        }
+    }
+
+    /// Queue order, not time: with one client holding all its slots and
+    /// more of its requests waiting, another client's cold request gets a
+    /// slot at once.
+    #[test]
+    fn one_clients_stream_of_cold_work_does_not_queue_ahead_of_another() {
+        let flooder: std::net::IpAddr = [10, 0, 0, 1].into();
+        let other: std::net::IpAddr = [10, 0, 0, 2].into();
+        let per_client = (render_slots() / 2).max(1);
+        let mut held = Vec::new();
+        for _ in 0..per_client {
+            let slot = now(&mut Box::pin(as_client(flooder, cold_slot())));
+            held.push(slot.flatten().expect("a free slot"));
+        }
+        let mut waiting: Vec<_> = (0..16)
+            .map(|_| Box::pin(as_client(flooder, cold_slot())))
+            .collect();
+        for w in &mut waiting {
+            assert!(now(w).is_none(), "over the client's share");
+        }
+        let theirs = now(&mut Box::pin(as_client(other, cold_slot())));
+        assert!(theirs.flatten().is_some(), "queued behind another client");
+        // The flooder's next one goes when one of its own ends.
+        drop(held.pop());
+        assert!(now(&mut waiting[0]).flatten().is_some());
+    }
 }

@@ -84,9 +84,8 @@ fn none_match(headers: &HeaderMap, digest: &str) -> Option<bool> {
             return true;
         }
         let tag = tag.strip_prefix("W/").unwrap_or(tag).trim_matches('"');
-        tag.strip_prefix(digest).is_some_and(|rest| {
-            matches!(rest, "" | "-gz" | "-br" | "-gz-fast" | "-br-fast")
-        })
+        tag.strip_prefix(digest)
+            .is_some_and(|rest| matches!(rest, "" | "-gz" | "-br" | "-gz-fast" | "-br-fast"))
     }))
 }
 
