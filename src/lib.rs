@@ -95,7 +95,7 @@ pub use model::{
 };
 pub use schedule::{Compiled, Diagnostic, MetadataEntry, compile, compile_file, compile_text};
 pub use site::export::{ExportError, ExportOptions, Summary as ExportSummary, write as export};
-pub use site::feed;
+pub use site::render::feed;
 
 #[cfg(feature = "import")]
 pub use import::{

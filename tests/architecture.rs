@@ -324,28 +324,39 @@ fn the_checker_sees_what_it_must() {
 /// `pub` item, or a `pub use` re-export (`pub(crate)` is not public).
 fn is_public_in(parent: &Path, name: &str) -> bool {
     let text = std::fs::read_to_string(parent).unwrap();
-    code_of(&text).iter().any(|(_, line)| {
+    let code = code_of(&text);
+    let declared = code.iter().any(|(_, line)| {
         let l = line.trim();
-        let declared = [
+        [
             "mod", "fn", "struct", "enum", "const", "static", "type", "trait",
         ]
         .iter()
         .any(|k| {
             l.strip_prefix(&format!("pub {k} {name}"))
                 .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
-        });
-        let reexported = l.strip_prefix("pub use ").is_some_and(|tree| {
-            flatten(
-                &tree
-                    .trim_end_matches(';')
-                    .replace(" as ", "@")
-                    .replace(' ', ""),
-            )
-            .iter()
-            .any(|p| p.rsplit(['@', ':']).next() == Some(name))
-        });
-        declared || reexported
-    })
+        })
+    });
+    // `pub use` statements, which may span lines.
+    let mut statement = String::new();
+    let mut reexported = false;
+    for (_, line) in &code {
+        let l = line.trim();
+        if statement.is_empty() && !l.starts_with("pub use ") {
+            continue;
+        }
+        statement.push_str(l);
+        if l.ends_with(';') {
+            let tree = statement["pub use ".len()..]
+                .trim_end_matches(';')
+                .replace(" as ", "@")
+                .replace(' ', "");
+            reexported |= flatten(&tree)
+                .iter()
+                .any(|p| p.rsplit(['@', ':']).next() == Some(name));
+            statement.clear();
+        }
+    }
+    declared || reexported
 }
 
 /// Whether `crate::…` path `path` (from a CLI file) is library API: a
@@ -399,7 +410,7 @@ fn is_public_api(src: &Path, path: &str) -> bool {
 /// The CLI holds no domain logic, checked as: a file of `src/cli/` names
 /// only `std`, `clap`, `thiserror`, its sibling files, types in scope, lints,
 /// and library API: a crate-root re-export (`crate::feed`), or a layer's own
-/// `pub` items (`crate::site::large_feed_warnings`: every step below the
+/// `pub` items (`crate::site::render::large_feed_warnings`: every step below the
 /// layer `pub`, never a `pub(crate)` internal), and nothing inside `ics`
 /// (rendering) or `schedule` (compiling). No `chrono`, `rayon` or other
 /// crate either: a rule the CLI needs must be a library function first.
@@ -443,12 +454,12 @@ fn the_cli_calls_only_the_public_library_api() {
         "crate::ics::render_variant",
         "crate::schedule::compile",
         "crate::site::links::normalize_base",
-        "crate::site::render::feed",
+        "crate::site::pages::course",
         "crate::server::cache::Cache",
     ] {
         assert!(!is_public_api(&src, path), "{path}");
     }
-    for path in ["crate::feed", "crate::site::large_feed_warnings"] {
+    for path in ["crate::feed", "crate::site::render::large_feed_warnings"] {
         assert!(is_public_api(&src, path), "{path}");
     }
 }
@@ -540,4 +551,47 @@ fn the_library_without_default_features_pulls_no_web_stack() {
     for name in WEB_STACK {
         assert!(web.iter().any(|n| n == name), "{name} not seen in {web:?}");
     }
+}
+
+/// The one home of rendering: outside `ics` itself, only `site::render`
+/// calls the feed renderers (`ics::render`, `ics::render_variant`, …); the
+/// server's cache, its routes, the static export and the CLI go through
+/// it. (The crate root re-exports `render` for embedders; that is no call.)
+#[test]
+fn feeds_are_rendered_only_in_site_render() {
+    const HOME: &str = "site::render";
+    let modules = modules();
+    let mut elsewhere = Vec::new();
+    let mut at_home = 0;
+    for (name, file) in &modules {
+        if layer(name) == "ics" {
+            continue;
+        }
+        let text = std::fs::read_to_string(file).unwrap();
+        let text = text
+            .split("#[cfg(test)]\nmod tests")
+            .next()
+            .unwrap_or(&text);
+        let is_dir = file.ends_with("mod.rs");
+        for (line, path) in paths_of(text) {
+            let renders = target(&path, name, is_dir, &modules)
+                .is_some_and(|to| layer(&to) == "ics")
+                && path
+                    .rsplit("::")
+                    .next()
+                    .is_some_and(|f| f.starts_with("render"));
+            match (renders, name == HOME) {
+                (true, true) => at_home += 1,
+                (true, false) => elsewhere.push(format!("{}:{line}: `{path}`", file.display())),
+                _ => {}
+            }
+        }
+    }
+    assert!(
+        elsewhere.is_empty(),
+        "feeds rendered outside src/site/render.rs:\n{}",
+        elsewhere.join("\n")
+    );
+    // The check sees the calls where they are.
+    assert!(at_home >= 2, "{at_home} calls found in {HOME}");
 }

@@ -4,7 +4,8 @@
 
 use axum::body::Body;
 use axum::http::Request;
-use coursecal::{ServeConfig, testing::{AppState, router}};
+use coursecal::ServeConfig;
+use coursecal::testing::{AppState, router};
 use libfuzzer_sys::fuzz_target;
 use std::sync::{Arc, OnceLock};
 use tower::ServiceExt;

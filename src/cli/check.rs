@@ -14,7 +14,7 @@ pub(super) struct Check {
 
 pub(super) fn run(Check { schedules: dir }: Check) -> Result<(), CliError> {
     let mut report = Catalog::load_dir(&dir);
-    let large = crate::site::large_feed_warnings(&report.catalog, &dir);
+    let large = crate::site::render::large_feed_warnings(&report.catalog, &dir);
     report.warnings.extend(large);
     print_diagnostics(&report.warnings);
     print_diagnostics(&report.errors);

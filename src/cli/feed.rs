@@ -1,9 +1,7 @@
 //! `coursecal feed`: one feed variant of a directory to stdout.
 
 use super::shared::{CliError, load, print};
-use crate::model::{
-    Courses, FeedRequest, RequestError, Variant, parse_kinds, parse_personal, parse_zone,
-};
+use crate::{Courses, FeedRequest, Variant};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -35,16 +33,9 @@ pub(super) struct Feed {
 }
 
 pub(super) fn run(args: Feed) -> Result<(), CliError> {
-    let (shift, alarms) = parse_personal(args.start.as_deref(), args.pace.as_deref(), &args.alarm)
-        .map_err(CliError::flag)?;
-    let variant = Variant {
-        zone: Some(parse_zone(&args.tz).map_err(RequestError::from)?),
-        kinds: parse_kinds(&args.kinds)?,
-        shift,
-        alarms,
-    };
+    let (start, pace) = (args.start.as_deref(), args.pace.as_deref());
+    let variant = Variant::parse(Some(&args.tz), &args.kinds, start, pace, &args.alarm)?;
     let req = FeedRequest::new(Courses::from_ids(&args.courses), variant);
     let catalog = load(&args.schedules)?;
-    let feed = crate::feed(&catalog, &req)?;
-    print(feed.body.as_bytes())
+    print(crate::feed(&catalog, &req)?.body.as_bytes())
 }

@@ -2,7 +2,7 @@
 //! thing reported; the library checks what it wrote.
 
 use super::shared::{CliError, print, print_diagnostics};
-use crate::model::{RequestError, parse_zone};
+use crate::{RequestError, Zone, parse_zone};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -34,24 +34,11 @@ pub(super) struct Import {
 
 pub(super) fn run(args: Import) -> Result<(), CliError> {
     let page = &args.source;
-    let timezone = match args.timezone.as_deref().map(parse_zone).transpose() {
-        Ok(zone) => zone.map(|z| z.tz()),
-        Err(e) => return Err(RequestError::from(e).into()),
-    };
-    let name = page
-        .file_name()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let zone = args.timezone.as_deref().map(parse_zone).transpose();
     let options = crate::import::ImportOptions {
         metadata: args.metadata,
-        timezone,
-        // The file name only: the schedule must not depend on where the
-        // source was on the importer's machine.
-        source: if name.is_empty() {
-            page.display().to_string()
-        } else {
-            name
-        },
+        timezone: zone.map_err(RequestError::from)?.map(Zone::tz),
+        source: crate::import::ImportOptions::source_name(page),
         id: args.id,
         year: args.year,
     };
@@ -77,20 +64,17 @@ pub(super) fn run(args: Import) -> Result<(), CliError> {
         Some(path) => crate::import::save(path, imported.yaml.as_bytes(), args.force)?,
         None => print(imported.yaml.as_bytes())?,
     }
+    let skipped = match imported.skipped.len() {
+        0 => String::new(),
+        n => format!("; {n} skipped on purpose"),
+    };
+    let listed = match (imported.unread.len(), imported.skipped.len()) {
+        (0, 0) => "",
+        _ => " (listed above)",
+    };
+    let (items, unread) = (imported.items, imported.unread.len());
     eprintln!(
-        "imported {} item(s) from {at}; {} dated line(s) not read{}{}",
-        imported.items,
-        imported.unread.len(),
-        if imported.skipped.is_empty() {
-            String::new()
-        } else {
-            format!("; {} skipped on purpose", imported.skipped.len())
-        },
-        if imported.unread.is_empty() && imported.skipped.is_empty() {
-            ""
-        } else {
-            " (listed above)"
-        }
+        "imported {items} item(s) from {at}; {unread} dated line(s) not read{skipped}{listed}"
     );
     match imported.unread.len() {
         0 => Ok(()),

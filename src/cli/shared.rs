@@ -1,6 +1,6 @@
 //! What every command shares: its error and exit code, printing, loading.
 
-use crate::{Catalog, Diagnostic};
+use crate::{Catalog, Diagnostic, RequestError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -21,7 +21,7 @@ pub enum CliError {
     Partial(usize),
     /// An unknown zone, kind or course was asked for.
     #[error("{0}")]
-    Filter(#[from] crate::model::RequestError),
+    Filter(RequestError),
     /// A `--start`, `--pace` or `--alarm` value that means nothing.
     #[error("`--{0}`: {1}")]
     Flag(&'static str, String),
@@ -47,13 +47,13 @@ impl CliError {
             _ => 1,
         }
     }
+}
 
-    /// A model error about a field, spelt as the CLI's option.
-    pub(super) fn flag(e: crate::model::RequestError) -> CliError {
+/// A field's error names the CLI's option (`--pace`), not the bare field.
+impl From<RequestError> for CliError {
+    fn from(e: RequestError) -> Self {
         match e {
-            crate::model::RequestError::BadParameter { field, message } => {
-                CliError::Flag(field, message)
-            }
+            RequestError::BadParameter { field, message } => CliError::Flag(field, message),
             e => CliError::Filter(e),
         }
     }

@@ -126,7 +126,7 @@ impl TimeProps {
 
 /// A size in bytes that the default (UTC, every kind, no reminders) feed of
 /// `courses` can never exceed, found without rendering it: the large-feed
-/// check (`site::large_feed_warnings`) renders only feeds whose bound passes
+/// check (`site::render::large_feed_warnings`) renders only feeds whose bound passes
 /// its limit, so the warning names their exact size. Every text counts three times its bytes (escaping at
 /// most doubles it, folding adds 3 bytes per 74) and every event 1,000
 /// bytes for its fixed properties (about 300 today).

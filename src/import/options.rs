@@ -18,6 +18,16 @@ pub struct ImportOptions {
 }
 
 impl ImportOptions {
+    /// How a source at `path` is named in the schedule's header comment:
+    /// its file name only, so the schedule does not depend on where the
+    /// source was on the importer's machine.
+    pub fn source_name(path: &std::path::Path) -> String {
+        match path.file_name() {
+            Some(name) if !name.is_empty() => name.to_string_lossy().into_owned(),
+            _ => path.display().to_string(),
+        }
+    }
+
     /// The course id to check the schedule as.
     pub fn course_id(&self) -> String {
         self.id.clone().unwrap_or_else(|| {

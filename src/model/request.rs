@@ -5,7 +5,7 @@
 use super::kind::{Kind, KindSet};
 use super::shift::{Alarms, Shift};
 use super::suggest::{closest, quoted};
-use super::zone::{UnknownZone, Zone};
+use super::zone::{UnknownZone, Zone, parse_zone};
 use std::fmt;
 
 /// A request names something that does not exist (always the reader's
@@ -194,6 +194,29 @@ impl Default for Variant {
 }
 
 impl Variant {
+    /// A variant from its fields as a reader gave them, whatever the
+    /// transport: a zone name (blank: not chosen), kind names, a start date
+    /// and pace, and reminder lead times (blank values and tokens mean the
+    /// default). Errors name the field neutrally.
+    pub fn parse<K: AsRef<str>, A: AsRef<str>>(
+        zone: Option<&str>,
+        kinds: impl IntoIterator<Item = K>,
+        start: Option<&str>,
+        pace: Option<&str>,
+        alarms: impl IntoIterator<Item = A>,
+    ) -> Result<Variant, RequestError> {
+        let zone = zone.map(str::trim).filter(|z| !z.is_empty());
+        let zone = zone.map(parse_zone).transpose()?;
+        let kinds = parse_kinds(kinds)?;
+        let (shift, alarms) = parse_personal(start, pace, alarms)?;
+        Ok(Variant {
+            zone,
+            kinds,
+            shift,
+            alarms,
+        })
+    }
+
     /// The zone feed times are written in.
     pub fn feed_zone(&self) -> Zone {
         self.zone.unwrap_or(Zone::Utc)

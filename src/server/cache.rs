@@ -7,7 +7,8 @@
 
 use crate::catalog::Catalog;
 use crate::model::Course;
-use crate::model::{FeedRequest, RequestError};
+use crate::model::FeedRequest;
+use crate::site::render::Made;
 use bytes::Bytes;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -80,7 +81,7 @@ pub struct Rendered {
 #[derive(Debug, Default)]
 struct Encoding {
     /// What is served now: the fast bytes, then the best ones.
-    made: arc_swap::ArcSwapOption<Made>,
+    made: arc_swap::ArcSwapOption<Encoded>,
     /// Held while the fast bytes are made: concurrent requests wait for one.
     making: tokio::sync::Mutex<()>,
     /// An upgrade is queued, under way or done.
@@ -88,7 +89,7 @@ struct Encoding {
 }
 
 #[derive(Debug)]
-struct Made {
+struct Encoded {
     bytes: Bytes,
     level: Level,
 }
@@ -110,18 +111,24 @@ pub enum Compression {
 }
 
 impl Rendered {
-    /// A feed: its gzip and brotli encodings are made when asked for (see
-    /// [`Rendered::encoded`]).
-    pub fn new(body: String, last_modified: Option<SystemTime>) -> Self {
-        Self::with(body, last_modified)
+    /// A feed as `site::render` made it: its gzip and brotli encodings are
+    /// made when asked for (see [`Rendered::encoded`]).
+    /// `last_modified` is the HTTP date of this catalog version (see
+    /// [`crate::server::Snapshot::stamp`]): the feed's own dates come from
+    /// `course.updated`, which an edit need not move.
+    pub fn feed(made: Made, last_modified: SystemTime) -> Self {
+        let mut r = Self::with(made.body, Some(last_modified));
+        r.sources = made.sources;
+        r
     }
 
-    /// A page: identity only (pages were never compressed; brotli-9 of a
-    /// large agenda would cost seconds), valid until `valid_until`.
-    pub fn page(body: String, valid_until: Option<chrono::DateTime<chrono::Utc>>) -> Self {
-        let mut r = Self::with(body, None);
+    /// A page as `site::render` made it: identity only (pages were never
+    /// compressed; brotli-9 of a large agenda would cost seconds), valid
+    /// while it says it is.
+    pub fn page(made: Made) -> Self {
+        let mut r = Self::with(made.body, None);
         r.compressed = false;
-        r.valid_until = valid_until;
+        r.valid_until = made.valid_until;
         r
     }
 
@@ -262,7 +269,7 @@ pub(super) struct LevelLabel {
 impl Encoding {
     /// Serve `bytes` from now on, and count them once they are served.
     fn store(&self, bytes: Bytes, level: Level) {
-        self.made.store(Some(Arc::new(Made { bytes, level })));
+        self.made.store(Some(Arc::new(Encoded { bytes, level })));
         compressions()
             .get_or_create(&LevelLabel {
                 level: match level {
@@ -381,27 +388,6 @@ fn brotli(data: &[u8], quality: u32) -> Bytes {
 fn exact(mut v: Vec<u8>) -> Bytes {
     v.shrink_to_fit();
     Bytes::from(v)
-}
-
-/// Render a variant (the slow path: no I/O, but rendering and compression).
-/// `last_modified` is the HTTP date of this catalog version (see
-/// [`crate::server::Snapshot::stamp`]): the feed's own dates come from
-/// `course.updated`, which an edit need not move.
-pub fn render(
-    catalog: &Catalog,
-    req: &FeedRequest,
-    last_modified: SystemTime,
-) -> Result<Rendered, RequestError> {
-    let sources: Vec<Arc<Course>> = catalog
-        .select_shared(&req.courses)?
-        .into_iter()
-        .cloned()
-        .collect();
-    let courses: Vec<&Course> = sources.iter().map(|c| c.as_ref()).collect();
-    let feed = crate::ics::render_variant(&courses, &req.variant);
-    let mut rendered = Rendered::new(feed.body, Some(last_modified));
-    rendered.sources = sources;
-    Ok(rendered)
 }
 
 /// Whether `r`, rendered for `key` from an earlier catalog, is what `key`

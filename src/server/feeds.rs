@@ -1,6 +1,6 @@
 //! Feed routes: `/courses/<id>.ics` and `/calendar.ics`.
 
-use super::cache::{CacheKey, Rendered, render};
+use super::cache::{CacheKey, Rendered};
 use super::conditional::{Sending, respond};
 use super::error::HttpError;
 use super::state::AppState;
@@ -17,7 +17,8 @@ use std::sync::Arc;
 async fn rendered(state: &AppState, req: FeedRequest) -> Result<Arc<Rendered>, HttpError> {
     let key = req.clone();
     cached(state, CacheKey::Feed(key), move |snap| {
-        Ok(render(&snap.catalog, &req, snap.stamp)?)
+        let made = crate::site::render::feed_made(&snap.catalog, &req)?;
+        Ok(Rendered::feed(made, snap.stamp))
     })
     .await
 }

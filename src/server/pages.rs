@@ -11,10 +11,10 @@ use crate::model::Course;
 use crate::model::ids::is_course_id as plausible_id;
 use crate::model::suggest::quoted;
 use crate::model::{KindSet, Variant};
-use crate::site::agenda::next_change;
 use crate::site::links::valid_host;
 use crate::site::query::{Params, parse};
-use crate::site::{Client, Mode, Site, assets, display_zone, layout, pages, qr};
+use crate::site::render::{self, PageOf};
+use crate::site::{Client, Mode, Site, assets, layout, qr};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -152,27 +152,12 @@ async fn page(
             ),
             None => None,
         };
-        // A reader's own run marks its own dates as past.
-        let own = course.and_then(|c| variant.shift.map(|s| s.apply(c)));
-        let (body, shown): (String, Vec<&Course>) = match (route, course) {
-            (Route::Course, Some(c)) => (
-                pages::course(&site, variant, c),
-                vec![own.as_ref().unwrap_or(c.as_ref())],
-            ),
-            (Route::Embed, Some(c)) => (
-                pages::embed(&site, variant, c),
-                vec![own.as_ref().unwrap_or(c.as_ref())],
-            ),
-            _ => (
-                pages::index(&site, variant),
-                snap.catalog.courses.values().map(|c| c.as_ref()).collect(),
-            ),
+        let of = match (route, course) {
+            (Route::Course, Some(c)) => PageOf::Course(c),
+            (Route::Embed, Some(c)) => PageOf::Embed(c),
+            _ => PageOf::Index,
         };
-        let tz = display_zone(
-            variant,
-            shown.first().copied().filter(|_| route != Route::Index),
-        );
-        Ok(Rendered::page(body, next_change(&shown, tz, now)))
+        Ok(Rendered::page(render::page(&site, of, variant)))
     })
     .await?;
     // The Google button differs on Android (the key holds only that bit).
@@ -272,31 +257,17 @@ pub async fn event(
     };
     let course_id = id.clone();
     let rendered = cached(&state, key, move |snap| {
-        // The course of this very snapshot, shifted when the reader runs
-        // their own dates (its events then carry the run's UIDs).
+        // The course of this very snapshot (with the reader's run, its
+        // events carry the run's UIDs).
         let original = snap
             .catalog
             .courses
             .get(course_id.as_str())
             .ok_or_else(|| HttpError::unknown_course(&course_id))?;
-        let course = match variant.shift {
-            Some(shift) => shift.apply(original),
-            None => original.as_ref().clone(),
-        };
-        let ev = course.events.iter().find(|e| e.uid == uid).ok_or_else(|| {
+        let made = render::event_feed(original, &uid, variant).ok_or_else(|| {
             HttpError::NotFound(format!("no such event in `{}`", quoted(&course_id)))
         })?;
-        let one = course.with_only(ev);
-        let feed = crate::ics::render_variant(
-            &[&one],
-            &Variant {
-                shift: None,
-                ..variant
-            },
-        );
-        let mut r = Rendered::new(feed.body, Some(snap.stamp));
-        r.sources = vec![original.clone()];
-        Ok(r)
+        Ok(Rendered::feed(made, snap.stamp))
     })
     .await?;
     respond(&rendered, &headers, Sending::feed(None)).await

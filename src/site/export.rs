@@ -3,10 +3,10 @@
 //! and the base URL, so two builds are byte-identical; [`write()`] puts the
 //! tree on disk atomically.
 
-use super::{Client, Mode, Site, assets, pages, qr};
+use super::render::{self, PageOf};
+use super::{Client, Mode, Site, assets, qr};
 use crate::catalog::Catalog;
-use crate::ics::render;
-use crate::model::{Course, KindSet, Variant, Zone};
+use crate::model::{Course, Variant};
 use crate::model::{Courses, FeedRequest, RequestError};
 use std::path::{Path, PathBuf};
 
@@ -141,7 +141,7 @@ fn write_tree(
     // The merged feed is as large as all the courses together: it is
     // rendered alongside them, not after, so no core waits for it at the end.
     let write_all = || -> Result<(), ExportError> {
-        let all = super::feed(catalog, &FeedRequest::default())?;
+        let all = render::feed(catalog, &FeedRequest::default())?;
         put(&root.join("calendar.ics"), all.body.as_bytes())
     };
     // Courses are independent: each is rendered and written on whichever
@@ -155,7 +155,7 @@ fn write_tree(
             .par_iter()
             .try_for_each(|&(id, c)| {
                 let req = FeedRequest::new(Courses::Some(vec![id.to_string()]), Variant::default());
-                let feed = super::feed(catalog, &req)?;
+                let feed = render::feed(catalog, &req)?;
                 put(&courses_dir.join(format!("{id}.ics")), feed.body.as_bytes())?;
                 drop(feed);
                 if let Some(site) = &site {
@@ -252,7 +252,7 @@ fn site_files(site: &Site) -> Vec<(String, Vec<u8>)> {
     let view = Variant::default();
     let mut out = vec![(
         "index.html".to_owned(),
-        pages::index(site, view).into_bytes(),
+        render::page(site, PageOf::Index, view).body.into_bytes(),
     )];
     for a in assets::ASSETS {
         out.push((format!("assets/{}", a.name), a.body.as_bytes().to_vec()));
@@ -281,16 +281,17 @@ fn course_files(site: &Site, id: &str, c: &Course, emit: &mut dyn FnMut(String, 
     let view = Variant::default();
     emit(
         format!("courses/{id}/index.html"),
-        pages::course(site, view, c).into_bytes(),
+        render::page(site, PageOf::Course(c), view)
+            .body
+            .into_bytes(),
     );
     emit(
         format!("courses/{id}/embed/index.html"),
-        pages::embed(site, view, c).into_bytes(),
+        render::page(site, PageOf::Embed(c), view).body.into_bytes(),
     );
     for ev in &c.events {
         // Named by the raw UID: static hosts percent-decode the link.
-        let one = c.with_only(ev);
-        let feed = render(&[&one], Zone::Utc, KindSet::ALL);
+        let feed = render::one_event(c, ev, Variant::default());
         emit(
             format!("courses/{id}/events/{}.ics", ev.uid),
             feed.body.into_bytes(),

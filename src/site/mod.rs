@@ -13,13 +13,12 @@ pub(crate) mod links;
 pub(crate) mod pages;
 pub(crate) mod qr;
 pub(crate) mod query;
-pub(crate) mod render;
+pub mod render;
 pub(crate) mod subscribe;
 
 pub use assets::version as asset_version;
 pub use links::component as encode_uri_component;
 pub use links::normalize_base;
-pub use render::{feed, large_feed_warnings};
 
 use crate::catalog::Catalog;
 use crate::model::{Course, Variant};

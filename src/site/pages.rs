@@ -1,6 +1,6 @@
 //! The three pages: the course list, a course's agenda, its widget.
 
-use super::agenda;
+use super::agenda::{self, next_change};
 use super::layout::{Doc, controls, document};
 use super::subscribe::{self, FeedLink};
 use super::{Client, Mode, Page, Site, all_courses_name, display_zone};
@@ -38,7 +38,7 @@ fn external(url: &str, text: &str) -> Markup {
 }
 
 /// `GET /`: every course with its subscribe buttons, and all courses at once.
-pub fn index(site: &Site, view: Variant) -> String {
+pub fn index(site: &Site, view: Variant) -> (String, Option<DateTime<Utc>>) {
     let page = Page::Index;
     let variant = site.links_variant(view);
     let courses: Vec<&Course> = site.catalog.courses.values().map(|c| c.as_ref()).collect();
@@ -105,7 +105,9 @@ pub fn index(site: &Site, view: Variant) -> String {
         description: "Subscribe to course dates in your calendar app.",
         body_class: "index",
     };
-    document(site, &doc, content).into_string()
+    let shown = display_zone(view, None);
+    let until = site.now.and_then(|now| next_change(&courses, shown, now));
+    (document(site, &doc, content).into_string(), until)
 }
 
 fn published(c: &Course) -> Option<Markup> {
@@ -234,7 +236,7 @@ fn past_sessions(c: &Course, tz: Tz) -> Markup {
 }
 
 /// `GET /courses/<id>`: the agenda, subscribe block and embed snippet.
-pub fn course(site: &Site, view: Variant, original: &Course) -> String {
+pub fn course(site: &Site, view: Variant, original: &Course) -> (String, Option<DateTime<Utc>>) {
     let own = as_seen(site, view, original);
     let c = own.as_ref().unwrap_or(original);
     let page = Page::Course(&c.id);
@@ -305,11 +307,12 @@ pub fn course(site: &Site, view: Variant, original: &Course) -> String {
         description: &description,
         body_class: "course",
     };
-    document(site, &doc, content).into_string()
+    let until = site.now.and_then(|now| next_change(&[c], tz, now));
+    (document(site, &doc, content).into_string(), until)
 }
 
 /// `GET /courses/<id>/embed`: a compact agenda made for an iframe.
-pub fn embed(site: &Site, view: Variant, original: &Course) -> String {
+pub fn embed(site: &Site, view: Variant, original: &Course) -> (String, Option<DateTime<Utc>>) {
     let own = as_seen(site, view, original);
     let c = own.as_ref().unwrap_or(original);
     let page = Page::Embed(&c.id);
@@ -354,5 +357,6 @@ pub fn embed(site: &Site, view: Variant, original: &Course) -> String {
         description: &title,
         body_class: "embed",
     };
-    document(site, &doc, content).into_string()
+    let until = site.now.and_then(|now| next_change(&[c], tz, now));
+    (document(site, &doc, content).into_string(), until)
 }

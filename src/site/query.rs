@@ -18,9 +18,7 @@
 
 use super::links::query_value;
 use crate::model::suggest::quoted;
-use crate::model::{
-    Courses, Pace, RequestError, Variant, Zone, parse_kinds, parse_personal, parse_zone,
-};
+use crate::model::{Courses, Pace, RequestError, Variant, Zone};
 use percent_encoding::percent_decode_str;
 
 /// What a request asked for, parsed and validated.
@@ -117,28 +115,24 @@ pub fn parse(query: Option<&str>) -> Result<Params, QueryError> {
             _ => courses.push(value),
         }
     }
-    let zone = tz
-        .as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(parse_zone)
-        .transpose()
-        .map_err(RequestError::from)?;
-    let kinds = parse_kinds(tokens(&kinds))?;
+    let variant = Variant::parse(
+        tz.as_deref(),
+        tokens(&kinds),
+        start.as_deref(),
+        pace.as_deref(),
+        tokens(&alarms),
+    )
+    .map_err(|e| match e {
+        RequestError::BadParameter { .. } => QueryError::Param(e),
+        e => QueryError::Filter(e),
+    })?;
     let download = match download.as_deref().map(str::trim) {
         None | Some("" | "0" | "false" | "no") => false,
         Some("1" | "true" | "yes") => true,
         Some(other) => return Err(QueryError::Download(quoted(other))),
     };
-    let (shift, alarms) = parse_personal(start.as_deref(), pace.as_deref(), tokens(&alarms))
-        .map_err(QueryError::Param)?;
     Ok(Params {
-        variant: Variant {
-            zone,
-            kinds,
-            shift,
-            alarms,
-        },
+        variant,
         courses: tokens(&courses).map(str::to_owned).collect(),
         download,
     })
@@ -182,7 +176,7 @@ impl Variant {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Kind;
+    use crate::model::{Kind, parse_kinds, parse_zone};
 
     #[test]
     fn lists_merge_and_singles_must_agree() {
