@@ -5,6 +5,7 @@ mod harness;
 
 mod architecture;
 mod cli;
+mod cold_variants;
 mod connection_limits;
 mod cross_parsers;
 mod disk_faults;

@@ -10,9 +10,12 @@ use crate::model::Course;
 use crate::model::FeedRequest;
 use crate::site::render::Made;
 use bytes::Bytes;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
 /// What the cache holds: one entry per distinct response body.
@@ -50,12 +53,12 @@ pub enum CacheKey {
 #[derive(Debug)]
 pub struct Rendered {
     pub body: Bytes,
-    /// The gzip and brotli encodings of `body` (feeds only), made after it
-    /// off the request path: a request for the identity body of a cold
-    /// variant does not wait for brotli-9, one for an encoding waits only
-    /// for that encoding. They are always of this very body.
-    gzip: Encoding,
-    br: Encoding,
+    /// The gzip and brotli encodings of `body` (feeds only). The first
+    /// request for one makes it at a fast level; a request for it again
+    /// queues an upgrade to the best level (see [`Encoding`]). They are
+    /// always of this very body.
+    gzip: Arc<Encoding>,
+    br: Arc<Encoding>,
     pub compressed: bool,
     /// Pages mark past dates from the clock: a page is valid until the
     /// next date in it passes (`None`: forever).
@@ -64,8 +67,11 @@ pub struct Rendered {
     /// replica.
     pub digest: String,
     pub last_modified: Option<SystemTime>,
-    /// Header values, formatted once instead of per request.
-    pub etags: [axum::http::HeaderValue; 3],
+    /// Header values, formatted once instead of per request: identity,
+    /// gzip and brotli at the best level, then gzip and brotli at the fast
+    /// level. The fast and the best bytes of one encoding differ, so they
+    /// carry different strong ETags.
+    etags: [axum::http::HeaderValue; 5],
     pub last_modified_header: Option<axum::http::HeaderValue>,
     /// The courses it was made from: after a reload it is still valid when
     /// the same request selects these very courses (unchanged files keep
@@ -73,9 +79,36 @@ pub struct Rendered {
     pub sources: Vec<Arc<Course>>,
 }
 
-/// One compressed encoding, made once however many requests wait for it.
+/// One compressed encoding of a body. A cold variant costs what its
+/// identity costs plus a fast compression (brotli 4 or gzip 1, a fraction
+/// of the render), never the best level: a client asking for a stream of
+/// new `start=` values would otherwise buy ~10 ms of CPU with each request.
+/// The best level is made only for bodies asked for again, one at a time,
+/// in the background (see [`upgrades`]), and then replaces the fast bytes.
 #[derive(Debug, Default)]
-struct Encoding(tokio::sync::OnceCell<Bytes>);
+struct Encoding {
+    /// What is served now: the fast bytes, then the best ones.
+    made: arc_swap::ArcSwapOption<Encoded>,
+    /// Held while the fast bytes are made: concurrent requests wait for one.
+    making: tokio::sync::Mutex<()>,
+    /// An upgrade is queued, under way or done.
+    upgrading: AtomicBool,
+}
+
+#[derive(Debug)]
+struct Encoded {
+    bytes: Bytes,
+    level: Level,
+}
+
+/// How hard an encoding was compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Level {
+    /// On the request path: brotli 4, gzip 1.
+    Fast,
+    /// In the background: brotli 9, gzip 9.
+    Best,
+}
 
 /// The compressed encodings we serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,8 +118,8 @@ pub enum Compression {
 }
 
 impl Rendered {
-    /// A feed as `site::render` made it: its gzip and brotli encodings
-    /// follow (see [`Rendered::precompress`] and [`Rendered::encoded`]).
+    /// A feed as `site::render` made it: its gzip and brotli encodings are
+    /// made when asked for (see [`Rendered::encoded`]).
     /// `last_modified` is the HTTP date of this catalog version (see
     /// [`crate::server::Snapshot::stamp`]): the feed's own dates come from
     /// `course.updated`, which an edit need not move.
@@ -117,12 +150,18 @@ impl Rendered {
                 .expect("a quoted hex digest is a valid header value")
         };
         Rendered {
-            gzip: Encoding::default(),
-            br: Encoding::default(),
+            gzip: Arc::default(),
+            br: Arc::default(),
             compressed: true,
             valid_until: None,
             body,
-            etags: [etag(""), etag("-gz"), etag("-br")],
+            etags: [
+                etag(""),
+                etag("-gz"),
+                etag("-br"),
+                etag("-gz-fast"),
+                etag("-br-fast"),
+            ],
             last_modified_header: last_modified
                 .and_then(|t| axum::http::HeaderValue::from_str(&httpdate::fmt_http_date(t)).ok()),
             digest,
@@ -131,20 +170,58 @@ impl Rendered {
         }
     }
 
-    /// The body in `coding`: made now (once, off the async workers, at most
-    /// a few at a time) unless already made. `None` if the compressing
-    /// task failed.
-    pub async fn encoded(&self, coding: Compression) -> Option<Bytes> {
-        let body = self.body.clone();
+    /// The strong ETag of the identity body.
+    pub fn identity_etag(&self) -> &axum::http::HeaderValue {
+        &self.etags[0]
+    }
+
+    /// The strong ETag of `coding` at `level`.
+    pub fn etag(&self, coding: Compression, level: Level) -> &axum::http::HeaderValue {
+        let i = match coding {
+            Compression::Gzip => 1,
+            Compression::Brotli => 2,
+        };
+        &self.etags[if level == Level::Fast { i + 2 } else { i }]
+    }
+
+    /// The level a request for `coding` would be served at now (made or
+    /// not), for the ETag of a 304.
+    pub fn level(&self, coding: Compression) -> Level {
         self.cell(coding)
-            .0
-            .get_or_try_init(|| async move {
-                let permit = renders().acquire().await.map_err(|_| ())?;
-                compress(body, coding, permit).await
-            })
+            .made
+            .load()
+            .as_ref()
+            .map_or(Level::Fast, |m| m.level)
+    }
+
+    /// The body in `coding`, and its level: made now at the fast level
+    /// (once, off the async workers) unless already made; when the fast
+    /// bytes are asked for again, the best level is queued. `None` if the
+    /// compressing task failed.
+    pub async fn encoded(&self, coding: Compression) -> Option<(Bytes, Level)> {
+        let cell = self.cell(coding);
+        if let Some(m) = cell.made.load_full() {
+            if m.level == Level::Fast {
+                queue_upgrade(self.body.clone(), cell.clone(), coding);
+            }
+            return Some((m.bytes.clone(), m.level));
+        }
+        let _making = cell.making.lock().await;
+        if let Some(m) = cell.made.load_full() {
+            return Some((m.bytes.clone(), m.level));
+        }
+        // A slot like a render's: compression is CPU work too.
+        let permit = cold_slot().await?;
+        let body = self.body.clone();
+        let bytes = off_workers(move || compress(&body, coding, Level::Fast))
             .await
-            .ok()
-            .cloned()
+            .or_else(|| {
+                tracing::error!("compressing task failed");
+                None
+            })?;
+        drop(permit);
+        cell.store(bytes.clone(), Level::Fast);
+        Some((bytes, Level::Fast))
     }
 
     /// Take the encodings `earlier` has made when it holds these very
@@ -156,51 +233,24 @@ impl Rendered {
             return;
         }
         for coding in [Compression::Gzip, Compression::Brotli] {
-            if let Some(b) = earlier.cell(coding).0.get() {
-                let _ = self.cell(coding).0.set(b.clone());
+            if let Some(m) = earlier.cell(coding).made.load_full() {
+                self.cell(coding).made.store(Some(m));
             }
         }
     }
 
-    fn cell(&self, coding: Compression) -> &Encoding {
+    fn cell(&self, coding: Compression) -> &Arc<Encoding> {
         match coding {
             Compression::Gzip => &self.gzip,
             Compression::Brotli => &self.br,
         }
     }
 
-    /// Make the compressed encodings in the background while the server
-    /// has cores to spare: a busy server makes each only when a request
-    /// asks for it (after an edit most variants are asked for in one
-    /// encoding before the next edit replaces them).
-    pub fn precompress(self: &Arc<Self>) {
-        if !self.compressed {
-            return;
-        }
-        // Idle: no render or compression under way but the caller's.
-        if renders().available_permits() + 1 < render_slots() {
-            return;
-        }
-        for coding in [Compression::Gzip, Compression::Brotli] {
-            let Ok(permit) = renders().try_acquire() else {
-                return;
-            };
-            let r = self.clone();
-            tokio::spawn(async move {
-                let body = r.body.clone();
-                let _ = r
-                    .cell(coding)
-                    .0
-                    .get_or_try_init(|| compress(body, coding, permit))
-                    .await;
-            });
-        }
-    }
-
     /// Bytes held, for the cache's weight: fixed when made (the cache
     /// weighs an entry again when it leaves), so the encodings, which may
     /// still be on their way, count at a bound: gzip and brotli of a feed
-    /// are each well under a quarter of it.
+    /// are each well under a quarter of it, at either level, and the best
+    /// bytes replace the fast ones.
     pub fn size(&self) -> usize {
         let encoded = if self.compressed {
             self.body.len() / 2
@@ -211,20 +261,95 @@ impl Rendered {
     }
 }
 
-/// Compress `body` off the async workers, holding `permit` meanwhile.
-async fn compress(
-    body: Bytes,
-    coding: Compression,
-    permit: tokio::sync::SemaphorePermit<'static>,
-) -> Result<Bytes, ()> {
-    let made = off_workers(move || match coding {
-        Compression::Gzip => gzip(&body),
-        Compression::Brotli => brotli(&body),
+/// Compressions made since start, by level: what a flood of cold variants
+/// costs shows here (`/metrics`), and tests assert on it.
+pub(super) fn compressions() -> &'static Family<LevelLabel, Counter> {
+    static MADE: std::sync::OnceLock<Family<LevelLabel, Counter>> = std::sync::OnceLock::new();
+    MADE.get_or_init(Family::default)
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, prometheus_client::encoding::EncodeLabelSet)]
+pub(super) struct LevelLabel {
+    level: &'static str,
+}
+
+impl Encoding {
+    /// Serve `bytes` from now on, and count them once they are served.
+    fn store(&self, bytes: Bytes, level: Level) {
+        self.made.store(Some(Arc::new(Encoded { bytes, level })));
+        compressions()
+            .get_or_create(&LevelLabel {
+                level: match level {
+                    Level::Fast => "fast",
+                    Level::Best => "best",
+                },
+            })
+            .inc();
+    }
+}
+
+fn compress(body: &[u8], coding: Compression, level: Level) -> Bytes {
+    let best = level == Level::Best;
+    match coding {
+        Compression::Gzip => gzip(body, if best { 9 } else { 1 }),
+        Compression::Brotli => brotli(body, if best { 9 } else { 4 }),
+    }
+}
+
+/// Upgrades waiting for the background thread. Bounded: under a flood the
+/// rest are dropped (and queued again by their next request), so the queue
+/// never outlives its work.
+const UPGRADE_QUEUE: usize = 64;
+
+type Upgrade = (Bytes, Arc<Encoding>, Compression);
+
+/// Queue the best-level encoding of `body` unless it is queued or made.
+fn queue_upgrade(body: Bytes, cell: Arc<Encoding>, coding: Compression) {
+    if cell.upgrading.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    let Some(tx) = upgrades() else {
+        return;
+    };
+    if let Err(
+        std::sync::mpsc::TrySendError::Full((_, cell, _))
+        | std::sync::mpsc::TrySendError::Disconnected((_, cell, _)),
+    ) = tx.try_send((body, cell, coding))
+    {
+        cell.upgrading.store(false, Ordering::Release);
+    }
+}
+
+/// One background thread makes the best levels, one at a time and only
+/// while no cold render or fast compression waits for a slot: it takes at
+/// most one core, and never from a request. `None` if it cannot start.
+fn upgrades() -> Option<&'static std::sync::mpsc::SyncSender<Upgrade>> {
+    static TX: std::sync::OnceLock<Option<std::sync::mpsc::SyncSender<Upgrade>>> =
+        std::sync::OnceLock::new();
+    TX.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Upgrade>(UPGRADE_QUEUE);
+        std::thread::Builder::new()
+            .name("coursecal-upgrade".into())
+            .spawn(move || {
+                for (body, cell, coding) in rx {
+                    // Idle: every render slot free. Requests come first.
+                    while renders().available_permits() < render_slots() {
+                        std::thread::sleep(std::time::Duration::from_millis(5));
+                    }
+                    let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        compress(&body, coding, Level::Best)
+                    }));
+                    match made {
+                        Ok(bytes) => cell.store(bytes, Level::Best),
+                        Err(_) => tracing::error!("compressing task failed"),
+                    }
+                }
+            })
+            .map_err(|e| tracing::error!(error = %e, "cannot start the compressing thread"))
+            .ok()?;
+        Some(tx)
     })
-    .await
-    .ok_or_else(|| tracing::error!("compressing task failed"));
-    drop(permit);
-    made
+    .as_ref()
 }
 
 /// Run CPU work (renders, compression) on the rayon pool: one thread per
@@ -245,20 +370,20 @@ pub(super) async fn off_workers<T: Send + 'static>(
     rx.await.ok()
 }
 
-fn gzip(data: &[u8]) -> Bytes {
+fn gzip(data: &[u8], level: u32) -> Bytes {
     // GzEncoder writes mtime 0 and a fixed OS byte: deterministic output.
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(level));
     enc.write_all(data).expect("writing to a Vec cannot fail");
     exact(enc.finish().expect("writing to a Vec cannot fail"))
 }
 
-fn brotli(data: &[u8]) -> Bytes {
+fn brotli(data: &[u8], quality: u32) -> Bytes {
     let mut out = Vec::with_capacity(data.len() / 4);
     // A window just large enough for the feed: the encoder's memory grows
     // with the window, and most feeds are tens of kilobytes.
     let lgwin = (usize::BITS - data.len().max(1).leading_zeros()).clamp(16, 22);
     {
-        let mut w = brotli::CompressorWriter::new(&mut out, 4096, 9, lgwin);
+        let mut w = brotli::CompressorWriter::new(&mut out, 4096, quality, lgwin);
         w.write_all(data).expect("writing to a Vec cannot fail");
     }
     exact(out)
@@ -405,4 +530,122 @@ pub(super) fn renders() -> &'static tokio::sync::Semaphore {
 fn render_slots() -> usize {
     static SLOTS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *SLOTS.get_or_init(|| 2 * std::thread::available_parallelism().map_or(2, |n| n.get()))
+}
+
+tokio::task_local! {
+    /// The address of the client a connection's requests come from (set
+    /// around each connection by the accept loop).
+    static CLIENT: std::net::IpAddr;
+}
+
+/// Run a connection's future as `client`'s: its cold work is then shared
+/// fairly with other clients' (see [`cold_slot`]).
+pub(super) fn as_client<F: std::future::Future>(
+    client: std::net::IpAddr,
+    f: F,
+) -> impl std::future::Future<Output = F::Output> {
+    CLIENT.scope(client, f)
+}
+
+/// A slot for cold work (a render or a fast compression): one of the
+/// server's [`renders`], and at most half of them per client address, so a
+/// client sending a stream of new variants on many connections queues
+/// behind itself, not in front of everyone else (the global queue is FIFO:
+/// without this its 16 waiters would all be ahead of another client's
+/// first request). `None` only if the semaphore is closed.
+pub(super) async fn cold_slot() -> Option<ColdSlot> {
+    let client = match CLIENT.try_with(|c| *c) {
+        Ok(c) => Some(clients().gate(c).acquire_owned().await.ok()?),
+        Err(_) => None,
+    };
+    let global = renders().acquire().await.ok()?;
+    Some(ColdSlot {
+        _global: global,
+        client,
+    })
+}
+
+/// A slot for cold work; given back when dropped.
+pub(super) struct ColdSlot {
+    _global: tokio::sync::SemaphorePermit<'static>,
+    client: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
+impl Drop for ColdSlot {
+    fn drop(&mut self) {
+        if let Some(permit) = self.client.take() {
+            clients().release(permit);
+        }
+    }
+}
+
+/// Per-client gates, held only while a client has cold work under way or
+/// waiting: the map is bounded by the requests in flight.
+#[derive(Default)]
+struct Clients(
+    std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, Arc<tokio::sync::Semaphore>>>,
+);
+
+impl Clients {
+    fn gate(&self, client: std::net::IpAddr) -> Arc<tokio::sync::Semaphore> {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(client)
+            .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new((render_slots() / 2).max(1))))
+            .clone()
+    }
+
+    fn release(&self, permit: tokio::sync::OwnedSemaphorePermit) {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        drop(permit);
+        // Only the map holds it (no permit, no waiter): forget the client.
+        // Clones are made under this lock, so none can appear meanwhile.
+        map.retain(|_, gate| Arc::strong_count(gate) > 1);
+    }
+}
+
+fn clients() -> &'static Clients {
+    static CLIENTS: std::sync::OnceLock<Clients> = std::sync::OnceLock::new();
+    CLIENTS.get_or_init(Clients::default)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll, Waker};
+
+    /// Poll once: ready now or not (no clock involved).
+    fn now<F: Future + Unpin>(f: &mut F) -> Option<F::Output> {
+        match Pin::new(f).poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(v) => Some(v),
+            Poll::Pending => None,
+        }
+    }
+
+    /// Queue order, not time: with one client holding all its slots and
+    /// more of its requests waiting, another client's cold request gets a
+    /// slot at once.
+    #[test]
+    fn one_clients_stream_of_cold_work_does_not_queue_ahead_of_another() {
+        let flooder: std::net::IpAddr = [10, 0, 0, 1].into();
+        let other: std::net::IpAddr = [10, 0, 0, 2].into();
+        let per_client = (render_slots() / 2).max(1);
+        let mut held = Vec::new();
+        for _ in 0..per_client {
+            let slot = now(&mut Box::pin(as_client(flooder, cold_slot())));
+            held.push(slot.flatten().expect("a free slot"));
+        }
+        let mut waiting: Vec<_> = (0..16)
+            .map(|_| Box::pin(as_client(flooder, cold_slot())))
+            .collect();
+        for w in &mut waiting {
+            assert!(now(w).is_none(), "over the client's share");
+        }
+        let theirs = now(&mut Box::pin(as_client(other, cold_slot())));
+        assert!(theirs.flatten().is_some(), "queued behind another client");
+        // The flooder's next one goes when one of its own ends.
+        drop(held.pop());
+        assert!(now(&mut waiting[0]).flatten().is_some());
+    }
 }

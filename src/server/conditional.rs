@@ -19,8 +19,12 @@ pub enum Coding {
 }
 
 impl Coding {
-    fn index(self) -> usize {
-        self as usize
+    fn compression(self) -> Option<Compression> {
+        match self {
+            Coding::Identity => None,
+            Coding::Gzip => Some(Compression::Gzip),
+            Coding::Brotli => Some(Compression::Brotli),
+        }
     }
 }
 
@@ -81,7 +85,7 @@ fn none_match(headers: &HeaderMap, digest: &str) -> Option<bool> {
         }
         let tag = tag.strip_prefix("W/").unwrap_or(tag).trim_matches('"');
         tag.strip_prefix(digest)
-            .is_some_and(|rest| matches!(rest, "" | "-gz" | "-br"))
+            .is_some_and(|rest| matches!(rest, "" | "-gz" | "-br" | "-gz-fast" | "-br-fast"))
     }))
 }
 
@@ -141,9 +145,7 @@ pub async fn respond(
         // If-Modified-Since only counts without If-None-Match (RFC 9110 §13.1.3).
         None => not_modified_since(headers, r.last_modified),
     };
-    let mut builder = Response::builder()
-        .header(header::ETAG, r.etags[coding.index()].clone())
-        .header(header::CACHE_CONTROL, how.cache_control);
+    let mut builder = Response::builder().header(header::CACHE_CONTROL, how.cache_control);
     if !how.vary.is_empty() {
         builder = builder.header(header::VARY, how.vary);
     }
@@ -154,20 +156,29 @@ pub async fn respond(
         builder = builder.header(name, value);
     }
     if fresh {
+        // The tag a 200 would carry now, without making its bytes.
+        let etag = match coding.compression() {
+            None => r.identity_etag(),
+            Some(c) => r.etag(c, r.level(c)),
+        };
         return Ok(builder
+            .header(header::ETAG, etag.clone())
             .status(StatusCode::NOT_MODIFIED)
             .body(Body::empty())
             .expect("static status and valid header values"));
     }
-    let body = match coding {
-        Coding::Identity => r.body.clone(),
-        Coding::Gzip => {
-            builder = builder.header(header::CONTENT_ENCODING, "gzip");
-            encoded(r, Compression::Gzip).await?
+    let body = match coding.compression() {
+        None => {
+            builder = builder.header(header::ETAG, r.identity_etag().clone());
+            r.body.clone()
         }
-        Coding::Brotli => {
-            builder = builder.header(header::CONTENT_ENCODING, "br");
-            encoded(r, Compression::Brotli).await?
+        Some(c) => {
+            let (bytes, level) = r.encoded(c).await.ok_or(HttpError::Internal)?;
+            let name = if c == Compression::Gzip { "gzip" } else { "br" };
+            builder = builder
+                .header(header::ETAG, r.etag(c, level).clone())
+                .header(header::CONTENT_ENCODING, name);
+            bytes
         }
     };
     if let Some(name) = how.filename
@@ -181,10 +192,6 @@ pub async fn respond(
         .header(header::CONTENT_LENGTH, body.len())
         .body(Body::from(body))
         .expect("static status and valid header values"))
-}
-
-async fn encoded(r: &Rendered, coding: Compression) -> Result<bytes::Bytes, HttpError> {
-    r.encoded(coding).await.ok_or(HttpError::Internal)
 }
 
 #[cfg(test)]

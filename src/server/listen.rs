@@ -175,7 +175,7 @@ async fn accept_loop(
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let (stream, _peer) = match accepted {
+                let (stream, peer) = match accepted {
                     Ok(a) => a,
                     Err(e) => {
                         // Out of file descriptors and the like: back off.
@@ -200,10 +200,10 @@ async fn accept_loop(
                 let stream = write_timeout::WriteTimeout::new(stream, config.write_timeout);
                 let conn = builder.serve_connection(TokioIo::new(stream), service);
                 let conn = graceful.watch(conn);
-                tokio::spawn(async move {
+                tokio::spawn(super::cache::as_client(peer.ip(), async move {
                     let _ = conn.await;
                     drop(slot);
-                });
+                }));
             }
             () = &mut shutdown => break,
         }

@@ -80,6 +80,11 @@ impl Metrics {
             "Feed variants rendered",
             cache_misses.clone(),
         );
+        registry.register(
+            "compressions",
+            "Feed encodings made, by level (fast on the request path, best in the background)",
+            super::cache::compressions().clone(),
+        );
         Metrics {
             registry,
             requests,

@@ -1,7 +1,7 @@
 //! What every request reads: the current catalog with its cache (swapped
 //! whole on reload), the metrics and the settings links depend on.
 
-use super::cache::{CacheKey, FeedCache, Rendered, off_workers, renders};
+use super::cache::{CacheKey, FeedCache, Rendered, cold_slot, off_workers};
 use super::config::ServeConfig;
 use super::error::HttpError;
 use super::metrics;
@@ -149,7 +149,7 @@ where
                 // At most a few cold renders run at once; a request that
                 // waits longer than the request timeout is dropped here,
                 // before it queues any work.
-                let Ok(_permit) = renders().acquire().await else {
+                let Some(_slot) = cold_slot().await else {
                     return Err(HttpError::Internal);
                 };
                 let made = off_workers(move || {
@@ -161,12 +161,8 @@ where
                     Ok(r)
                 });
                 match made.await {
-                    Some(Ok(r)) => {
-                        // Served in identity at once; gzip and brotli follow.
-                        let r = Arc::new(r);
-                        r.precompress();
-                        Ok(r)
-                    }
+                    // Encodings are made when asked for (see `Rendered::encoded`).
+                    Some(Ok(r)) => Ok(Arc::new(r)),
                     Some(Err(resp)) => Err(resp),
                     None => {
                         tracing::error!("rendering task failed");
