@@ -43,18 +43,9 @@ pub(super) fn run(args: Import) -> Result<(), CliError> {
         year: args.year,
     };
     let imported = crate::import::import_path(page, &options).map_err(CliError::Import)?;
-    let shown = crate::import::one_line;
-    let at = shown(&page.display().to_string());
-    let place = |u: &crate::import::Unread| match &u.file {
-        Some(f) => format!("{at}/{}:{}", shown(f), u.line),
-        None => format!("{at}:{}", u.line),
-    };
-    for u in &imported.skipped {
-        let (why, text) = (shown(&u.why), shown(&u.text));
-        eprintln!("{}: skipped: {why}: {text}", place(u));
-    }
-    for u in &imported.unread {
-        eprintln!("{}: {}: {}", place(u), shown(&u.why), shown(&u.text));
+    let source = page.display().to_string();
+    for line in imported.problems(&source) {
+        eprintln!("{line}");
     }
     if let Err(diags) = &imported.checked {
         print_diagnostics(diags);
@@ -64,18 +55,7 @@ pub(super) fn run(args: Import) -> Result<(), CliError> {
         Some(path) => crate::import::save(path, imported.yaml.as_bytes(), args.force)?,
         None => print(imported.yaml.as_bytes())?,
     }
-    let skipped = match imported.skipped.len() {
-        0 => String::new(),
-        n => format!("; {n} skipped on purpose"),
-    };
-    let listed = match (imported.unread.len(), imported.skipped.len()) {
-        (0, 0) => "",
-        _ => " (listed above)",
-    };
-    let (items, unread) = (imported.items, imported.unread.len());
-    eprintln!(
-        "imported {items} item(s) from {at}; {unread} dated line(s) not read{skipped}{listed}"
-    );
+    eprintln!("{}", imported.summary(&source));
     match imported.unread.len() {
         0 => Ok(()),
         count => Err(CliError::Partial(count)),

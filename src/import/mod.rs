@@ -49,6 +49,52 @@ pub struct Imported {
     pub checked: Result<crate::schedule::Compiled, Vec<crate::schedule::Diagnostic>>,
 }
 
+impl Imported {
+    /// What `coursecal import` tells its user about `source` (as named on
+    /// its command line), every line escaped by [`one_line`]: one line per
+    /// thing skipped on purpose and per dated line not read
+    /// (`source[/file]:line: why: text`).
+    pub fn problems(&self, source: &str) -> Vec<String> {
+        let at = one_line(source);
+        let place = |u: &Unread| match &u.file {
+            Some(f) => format!("{at}/{}:{}", one_line(f), u.line),
+            None => format!("{at}:{}", u.line),
+        };
+        let skipped = self.skipped.iter().map(|u| (u, "skipped: "));
+        let unread = self.unread.iter().map(|u| (u, ""));
+        skipped
+            .chain(unread)
+            .map(|(u, tag)| {
+                format!(
+                    "{}: {tag}{}: {}",
+                    place(u),
+                    one_line(&u.why),
+                    one_line(&u.text)
+                )
+            })
+            .collect()
+    }
+
+    /// The closing line: how many items, how many lines not read or
+    /// skipped.
+    pub fn summary(&self, source: &str) -> String {
+        let skipped = match self.skipped.len() {
+            0 => String::new(),
+            n => format!("; {n} skipped on purpose"),
+        };
+        let listed = match (self.unread.len(), self.skipped.len()) {
+            (0, 0) => "",
+            _ => " (listed above)",
+        };
+        format!(
+            "imported {} item(s) from {}; {} dated line(s) not read{skipped}{listed}",
+            self.items,
+            one_line(source),
+            self.unread.len()
+        )
+    }
+}
+
 /// The kinds of source `coursecal import` reads, chosen by what the path
 /// is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
