@@ -27,7 +27,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "cli",
         &[
-            "server", "site", "catalog", "ics", "import", "schedule", "model",
+            "server", "site", "catalog", "history", "ics", "import", "schedule", "model",
         ],
     ),
 ];

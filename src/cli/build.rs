@@ -1,6 +1,6 @@
 //! `coursecal build`: load (printing every problem), then write the site.
 
-use super::shared::{CliError, base, load_with_history, state_dir};
+use super::shared::{CliError, base, load_with_history};
 use crate::{ExportOptions, export};
 use std::path::PathBuf;
 
@@ -28,7 +28,10 @@ pub(super) struct Build {
 
 pub(super) fn run(args: Build) -> Result<(), CliError> {
     let base_url = base(args.base_url)?;
-    let catalog = load_with_history(&args.schedules, state_dir(args.state).as_deref())?;
+    let catalog = load_with_history(
+        &args.schedules,
+        crate::history::state_dir(args.state).as_deref(),
+    )?;
     let options = ExportOptions {
         base_url: base_url.as_deref(),
         feeds_only: args.feeds_only,

@@ -1,6 +1,6 @@
 //! `coursecal changes`: what changed in the courses' history, for scripts.
 
-use super::shared::{CliError, load_with_history, print, state_dir};
+use super::shared::{CliError, load_with_history, print};
 use crate::model::{Courses, FeedRequest, RequestError, Variant, parse_zone};
 use std::path::PathBuf;
 
@@ -32,7 +32,10 @@ pub(super) fn run(args: Changes) -> Result<(), CliError> {
         ..Variant::default()
     };
     let req = FeedRequest::new(Courses::from_ids(&args.courses), variant);
-    let catalog = load_with_history(&args.schedules, state_dir(args.state).as_deref())?;
+    let catalog = load_with_history(
+        &args.schedules,
+        crate::history::state_dir(args.state).as_deref(),
+    )?;
     let text = crate::site::changes::listing(&catalog, &req, args.since.as_deref(), args.json)
         .map_err(CliError::from)?;
     print(text.as_bytes())

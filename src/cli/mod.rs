@@ -37,20 +37,7 @@ enum Command {
     /// Serve feeds over HTTP, reloading schedule files as they change.
     Serve(serve::Serve),
     /// Import a course page, spreadsheet, calendar or Open edX export for review.
-    ///
-    /// Unit releases, due dates, live events and milestones. SOURCE is read
-    /// by what it is:
-    ///   *.csv          a spreadsheet (Excel, Google Sheets): columns by name
-    ///   *.ics          a calendar export (Google Calendar, Canvas, Moodle)
-    ///   a directory with course.xml, *.tar.gz, *.tgz
-    ///                  an Open edX course export (OLX): chapters, subsections
-    ///   anything else  a course page, plain text or HTML
-    ///
-    /// Exit 0 when everything dated became an item, 1 when something dated
-    /// could not be read (each is listed on stderr with its file and line;
-    /// the YAML is still written). Deliberate skips are listed as skipped
-    /// and do not make the import partial.
-    #[command(verbatim_doc_comment)]
+    #[command(long_about = crate::import::ABOUT)]
     Import(import::Import),
     /// Print one feed variant to stdout (all courses when none is named).
     Feed(feed::Feed),

@@ -1,6 +1,6 @@
 //! `coursecal serve`: the flags become a `ServeConfig`; the server does the rest.
 
-use super::shared::{CliError, base, state_dir};
+use super::shared::{CliError, base};
 use crate::server::{DEFAULT_CACHE_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_WRITE_TIMEOUT_SECS};
 use std::{path::PathBuf, time::Duration};
 
@@ -52,6 +52,6 @@ pub(super) fn run(args: Serve) -> Result<(), CliError> {
     config.cache_bytes = args.cache_bytes;
     config.base_url = base(args.base_url)?;
     config.trust_proxy = args.trust_proxy;
-    config.state = state_dir(args.state);
+    config.state = crate::history::state_dir(args.state);
     Ok(crate::serve(config)?)
 }

@@ -110,19 +110,6 @@ pub(super) fn load_with_history(dir: &Path, state: Option<&Path>) -> Result<Cata
     valid(report.errors.len()).map(|()| report.catalog)
 }
 
-/// `--state`, else the platform's state directory (`None`: none known,
-/// so no journal).
-pub(super) fn state_dir(given: Option<PathBuf>) -> Option<PathBuf> {
-    let env = |k: &str| {
-        std::env::var_os(k)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    given
-        .or_else(|| env("XDG_STATE_HOME").map(|d| d.join("coursecal")))
-        .or_else(|| env("HOME").map(|h| h.join(".local/state/coursecal")))
-}
-
 /// `--base-url`, checked and normalised.
 pub(super) fn base(input: Option<String>) -> Result<Option<String>, CliError> {
     input

@@ -16,3 +16,18 @@ mod source;
 
 pub use fold::{Change, History, Span, Version, What, fold};
 pub use source::Source;
+
+/// The state directory (the journal lives there): `given` (`--state`,
+/// `COURSECAL_STATE`), else `$XDG_STATE_HOME/coursecal`, else
+/// `~/.local/state/coursecal`; `None` when none of them is known (no
+/// journal then, and no error).
+pub fn state_dir(given: Option<std::path::PathBuf>) -> Option<std::path::PathBuf> {
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from)
+    };
+    given
+        .or_else(|| env("XDG_STATE_HOME").map(|d| d.join("coursecal")))
+        .or_else(|| env("HOME").map(|h| h.join(".local/state/coursecal")))
+}

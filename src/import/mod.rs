@@ -49,6 +49,24 @@ pub struct Imported {
     pub checked: Result<crate::schedule::Compiled, Vec<crate::schedule::Diagnostic>>,
 }
 
+/// `coursecal import --help`: what a source can be and what the exit
+/// code says.
+pub const ABOUT: &str = "\
+Import a course page, spreadsheet, calendar or Open edX export for review.
+
+Unit releases, due dates, live events and milestones. SOURCE is read
+by what it is:
+  *.csv          a spreadsheet (Excel, Google Sheets): columns by name
+  *.ics          a calendar export (Google Calendar, Canvas, Moodle)
+  a directory with course.xml, *.tar.gz, *.tgz
+                 an Open edX course export (OLX): chapters, subsections
+  anything else  a course page, plain text or HTML
+
+Exit 0 when everything dated became an item, 1 when something dated
+could not be read (each is listed on stderr with its file and line;
+the YAML is still written). Deliberate skips are listed as skipped
+and do not make the import partial.";
+
 impl Imported {
     /// What `coursecal import` tells its user about `source` (as named on
     /// its command line), every line escaped by [`one_line`]: one line per
