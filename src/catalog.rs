@@ -39,7 +39,7 @@ pub struct LoadReport {
     /// Whether anything differs from the previous load (files re-read,
     /// removed, or the directory's readability changed).
     pub changed: bool,
-    /// Where history comes from ("git", "journal <path>"), if anywhere.
+    /// Where history comes from ("git", "journal PATH"), if anywhere.
     pub history: Option<String>,
     /// Why history could not be read or recorded: those courses are served
     /// without it (never a crash, never a reset of what was recorded).

@@ -69,7 +69,7 @@ and do not make the import partial.";
 
 impl Imported {
     /// What `coursecal import` tells its user about `source` (as named on
-    /// its command line), every line escaped by [`one_line`]: one line per
+    /// its command line), every line escaped by `one_line`: one line per
     /// thing skipped on purpose and per dated line not read
     /// (`source[/file]:line: why: text`).
     pub fn problems(&self, source: &str) -> Vec<String> {
