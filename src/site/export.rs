@@ -159,7 +159,15 @@ fn write_tree(
             .par_iter()
             .try_for_each(|&(id, c)| {
                 let req = FeedRequest::new(Courses::Some(vec![id.to_string()]), Variant::default());
-                let feed = render::feed(catalog, &req)?;
+                // With pages, the course's events are rendered once for
+                // its feed and its one-event feeds; without, as before.
+                let (feed, events) = match &site {
+                    Some(_) => {
+                        let (feed, events) = render::course_and_event_feeds(c);
+                        (feed, Some(events))
+                    }
+                    None => (render::feed(catalog, &req)?, None),
+                };
                 put(&courses_dir.join(format!("{id}.ics")), feed.body.as_bytes())?;
                 drop(feed);
                 // The change feed, where the course page's <head> links it.
@@ -177,6 +185,13 @@ fn write_tree(
                         emit(rel, svg);
                     }
                     course_files(site, id, c, &mut emit);
+                    for (uid, feed) in events.into_iter().flatten() {
+                        // Named by the raw UID: static hosts percent-decode the link.
+                        emit(
+                            format!("courses/{id}/events/{uid}.ics"),
+                            feed.body.into_bytes(),
+                        );
+                    }
                     result?;
                 }
                 Ok(())
@@ -283,8 +298,7 @@ fn course_qr(site: &Site, id: &str) -> Option<(String, Vec<u8>)> {
     )
 }
 
-/// A course's page, widget and one-event feeds, handed to `emit` one at a
-/// time.
+/// A course's page and widget, handed to `emit` one at a time.
 fn course_files(site: &Site, id: &str, c: &Course, emit: &mut dyn FnMut(String, Vec<u8>)) {
     let view = Variant::default();
     emit(
@@ -297,12 +311,4 @@ fn course_files(site: &Site, id: &str, c: &Course, emit: &mut dyn FnMut(String, 
         format!("courses/{id}/embed/index.html"),
         render::page(site, PageOf::Embed(c), view).body.into_bytes(),
     );
-    for ev in &c.events {
-        // Named by the raw UID: static hosts percent-decode the link.
-        let feed = render::one_event(c, ev, Variant::default());
-        emit(
-            format!("courses/{id}/events/{}.ics", ev.uid),
-            feed.body.into_bytes(),
-        );
-    }
 }
