@@ -292,6 +292,11 @@ impl Loader {
                 }
             }
         }
+        if let Some(source) = &mut self.history
+            && let Err(e) = source.finish()
+        {
+            report.history_errors.push(e);
+        }
         if self.relative_paths {
             for d in report.errors.iter_mut().chain(report.warnings.iter_mut()) {
                 d.make_relative_to(&self.dir);

@@ -60,7 +60,19 @@ impl Source {
                 *head = now;
                 Ok(moved)
             }
-            Source::Journal(_) => Ok(false),
+            Source::Journal(j) => {
+                j.begin()?;
+                Ok(false)
+            }
+        }
+    }
+
+    /// After a load: make what it recorded durable (the journal's one
+    /// transaction per load).
+    pub fn finish(&mut self) -> Result<(), String> {
+        match self {
+            Source::Git { .. } => Ok(()),
+            Source::Journal(j) => j.finish(),
         }
     }
 
