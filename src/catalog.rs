@@ -46,6 +46,30 @@ pub struct LoadReport {
     pub history_errors: Vec<String>,
 }
 
+impl LoadReport {
+    /// Every problem as the command line prints it: history that could not
+    /// be read, then each warning and error rendered with its snippet.
+    pub fn problems(&self) -> String {
+        let history = self.history_errors.iter();
+        let history = history.map(|e| format!("error: {e} (continuing without history)\n"));
+        let mut text: String = history.collect();
+        text.push_str(&Diagnostic::render_all(&self.warnings));
+        text.push_str(&Diagnostic::render_all(&self.errors));
+        text
+    }
+
+    /// The closing line of `coursecal check` for the directory `dir`.
+    pub fn summary(&self, dir: &Path) -> String {
+        format!(
+            "checked {}: {} course(s) ok, {} error(s), {} warning(s)",
+            dir.display(),
+            self.catalog.courses.len(),
+            self.errors.len(),
+            self.warnings.len(),
+        )
+    }
+}
+
 /// Schedule files in `dir`: `*.yaml`/`*.yml` (any case), not starting with
 /// `.` or `_` (editor swap files, drafts).
 pub fn schedule_files(dir: &Path) -> Result<Vec<PathBuf>, Box<Diagnostic>> {

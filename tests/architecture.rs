@@ -465,6 +465,30 @@ fn the_cli_calls_only_the_public_library_api() {
     }
 }
 
+/// The CLI stays thin: all of `src/cli/` (parsing, printing, exit codes)
+/// fits in 400 lines; a command that needs more is doing the library's work.
+#[test]
+fn the_cli_is_at_most_400_lines() {
+    const LIMIT: usize = 400;
+    let mut files: Vec<(usize, String)> = std::fs::read_dir(repo().join("src/cli"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|f| {
+            (
+                std::fs::read_to_string(&f).unwrap().lines().count(),
+                f.display().to_string(),
+            )
+        })
+        .collect();
+    files.sort();
+    let total: usize = files.iter().map(|(n, _)| n).sum();
+    assert!(files.len() > 1, "{files:?}");
+    assert!(
+        total <= LIMIT,
+        "the CLI is {total} lines (limit {LIMIT}): {files:?}"
+    );
+}
+
 /// Lines of a source file before its unit tests (the first line that is
 /// `#[cfg(test)]` at the start).
 fn non_test_lines(text: &str) -> usize {

@@ -145,6 +145,15 @@ impl Diagnostic {
         s
     }
 
+    /// Each of `diagnostics` rendered, followed by a blank line: how the
+    /// command line prints a list of them.
+    pub fn render_all(diagnostics: &[Diagnostic]) -> String {
+        diagnostics
+            .iter()
+            .map(|d| format!("{}\n\n", d.render()))
+            .collect()
+    }
+
     /// The full rendering with a source snippet, without colours.
     pub fn render(&self) -> String {
         let level = match self.severity {
