@@ -12,7 +12,7 @@
 //! without a date is reported with its line in the file, never guessed.
 
 use super::dates::{find_dates, find_time};
-use super::draft::{Draft, Due, Item, Live, Start, Unit, UnitOf, Unread};
+use super::draft::{Draft, DraftItem, DraftUnit, Due, Live, Start, UnitOf, Unread};
 use chrono::{NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 
@@ -284,16 +284,16 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
                 Some((time.time, start))
             }
         };
-        let item = Item {
+        let item = DraftItem {
             description: description.clone(),
             at: start.as_ref().map(|(_, s)| s.clone()),
-            ..Item::new(title.clone(), date, notes.clone(), line)
+            ..DraftItem::new(title.clone(), date, notes.clone(), line)
         };
         let unit_cell = Some(cell(cols.unit).to_owned()).filter(|u| !u.is_empty());
         match kind {
-            RowKind::Release => draft.units.push(Unit {
+            RowKind::Release => draft.units.push(DraftUnit {
                 key: unit_cell,
-                ..Unit::new(item)
+                ..DraftUnit::new(item)
             }),
             RowKind::Due => draft.dues.push(Due {
                 item,

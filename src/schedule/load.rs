@@ -5,7 +5,7 @@ use super::node::{Node, attach_raw};
 use super::read::{MAX_DEPTH, MAX_FILE_BYTES, ReadError, read_text};
 use super::source::SourceFile;
 use super::validate::Checker;
-use super::{model::Schedule, ocw, yaml};
+use super::{ocw, written::Schedule, yaml};
 use crate::model::{Course, CourseId, ids};
 use crate::schedule::diagnostic::Diagnostic;
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 use super::kind::{canvas_assignment, is_due, is_release};
 use super::occurrence::Occurrence;
 use super::vevent::{IcsTime, VEvent};
-use crate::import::draft::{Draft, Due, Item, Live, Start, Unit, UnitOf, Unread};
+use crate::import::draft::{Draft, DraftItem, DraftUnit, Due, Live, Start, UnitOf, Unread};
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use chrono_tz::Tz;
 
@@ -99,7 +99,7 @@ pub(super) fn place(o: Occurrence<'_>, zone: Option<Tz>, draft: &mut Draft) {
         if let Some(l) = &e.location {
             notes.push(format!("location: {l}"));
         }
-        let item = Item {
+        let item = DraftItem {
             name,
             id: o.id,
             date,
@@ -115,7 +115,7 @@ pub(super) fn place(o: Occurrence<'_>, zone: Option<Tz>, draft: &mut Draft) {
                 unit: UnitOf::ByDate,
             });
         } else if is_release(&item.name, &e.categories) {
-            draft.units.push(Unit::new(item));
+            draft.units.push(DraftUnit::new(item));
         } else {
             draft.milestones.push(item);
         }
@@ -142,7 +142,7 @@ pub(super) fn place(o: Occurrence<'_>, zone: Option<Tz>, draft: &mut Draft) {
         if let Some(l) = &e.location {
             notes.push(format!("location: {l}"));
         }
-        let item = Item {
+        let item = DraftItem {
             name,
             id: o.id,
             date,
