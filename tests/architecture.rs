@@ -249,12 +249,8 @@ fn imports_only_go_down_the_layers_and_never_in_a_circle() {
     let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut upward = Vec::new();
     for (name, file) in &modules {
-        let text = std::fs::read_to_string(file).unwrap();
         // Unit tests (`#[cfg(test)] mod tests` at the end) may reach anywhere.
-        let text = text
-            .split("#[cfg(test)]\nmod tests")
-            .next()
-            .unwrap_or(&text);
+        let text = &code_before_tests(file);
         let is_dir = file.ends_with("mod.rs");
         let own = layer(name);
         assert!(
@@ -489,6 +485,15 @@ fn the_cli_is_at_most_400_lines() {
     );
 }
 
+/// The text of `file` before its unit tests (`#[cfg(test)] mod tests`).
+fn code_before_tests(file: &Path) -> String {
+    let text = std::fs::read_to_string(file).unwrap();
+    match text.split_once("#[cfg(test)]\nmod tests") {
+        Some((code, _)) => code.to_owned(),
+        None => text,
+    }
+}
+
 /// Lines of a source file before its unit tests (the first line that is
 /// `#[cfg(test)]` at the start).
 fn non_test_lines(text: &str) -> usize {
@@ -592,11 +597,7 @@ fn feeds_are_rendered_only_in_site_render() {
         if layer(name) == "ics" {
             continue;
         }
-        let text = std::fs::read_to_string(file).unwrap();
-        let text = text
-            .split("#[cfg(test)]\nmod tests")
-            .next()
-            .unwrap_or(&text);
+        let text = &code_before_tests(file);
         let is_dir = file.ends_with("mod.rs");
         for (line, path) in paths_of(text) {
             let renders = target(&path, name, is_dir, &modules)

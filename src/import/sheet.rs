@@ -105,7 +105,7 @@ fn kind_of(text: &str) -> Option<RowKind> {
 
 fn date_of(cell: &str, notes: &mut Vec<String>) -> Option<NaiveDate> {
     let found = find_dates(cell).into_iter().next()?;
-    let year = found.year.filter(|y| (1900..=2199).contains(y))?;
+    let year = found.year.filter(|y| crate::model::YEARS.contains(y))?;
     if found.us_order {
         notes.push("numeric date read in US order (month/day/year)".into());
     }

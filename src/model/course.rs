@@ -8,6 +8,11 @@ use super::kind::Kind;
 use chrono::{DateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 
+/// The years any date may fall in — in a schedule, an import or a
+/// learner's start date: four-digit years that every calendar client and
+/// the iCalendar DATE-TIME syntax can represent.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;
+
 /// A resolved time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum When {

@@ -181,7 +181,7 @@ impl Reader {
             }
             (None, None) => None,
         }?;
-        if !(1900..=2199).contains(&date.year()) {
+        if !crate::model::YEARS.contains(&date.year()) {
             return None;
         }
         if found.us_order {
