@@ -138,6 +138,8 @@ impl Journal {
             .map_err(|e| err(&path, e))?;
             self.load(id)?;
         }
+        // No log: nothing recorded for this course (its texts could not be
+        // read back), so it has no history yet; not a lost one.
         Ok(self
             .logs
             .get(id)

@@ -137,6 +137,16 @@ impl Event {
 }
 
 /// A course with its events.
+///
+/// # Examples
+///
+/// ```
+/// let yaml = "course:\n  title: Demo\n  timezone: UTC\n  updated: 2026-11-01T00:00:00Z\n\
+///             milestones:\n  - name: Kick-off\n    date: 2026-12-01\n";
+/// let course = coursecal::compile("demo-101", "demo-101.yaml", yaml).unwrap().course;
+/// assert_eq!((course.id.as_str(), course.label()), ("demo-101", "Demo"));
+/// assert_eq!(course.events[0].kind, coursecal::Kind::Milestone);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Course {
     /// The file stem: `res-cms-154`.

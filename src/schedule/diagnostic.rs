@@ -16,6 +16,16 @@ pub enum Severity {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 /// A problem in an input file, located for its author: file, line, column, what was expected, and the closest valid value.
+///
+/// # Examples
+///
+/// ```
+/// let errors = coursecal::compile("demo-101", "demo-101.yaml", "course:\n  titel: Demo\n").unwrap_err();
+/// let first = &errors[0];
+/// assert!(first.is_error());
+/// assert!(first.location().starts_with("demo-101.yaml:2:"));
+/// assert!(coursecal::Diagnostic::render_all(&errors).contains("title"));
+/// ```
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
