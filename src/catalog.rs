@@ -16,6 +16,15 @@ use std::time::SystemTime;
 
 #[derive(Debug, Clone, Default)]
 /// A set of loaded courses, by id.
+///
+/// # Examples
+///
+/// ```
+/// let catalog = coursecal::Catalog::load_dir("schedules".as_ref()).catalog;
+/// let all = catalog.select(&coursecal::Courses::All).unwrap();
+/// assert_eq!(all.len(), catalog.courses.len());
+/// assert!(catalog.select(&coursecal::Courses::from_ids(["no-such-course"])).is_err());
+/// ```
 pub struct Catalog {
     /// By course id, so every listing is sorted. With history, each course
     /// carries its events' history facts and its cancelled removals.
@@ -25,6 +34,15 @@ pub struct Catalog {
 }
 
 /// The outcome of reading a schedules directory.
+///
+/// # Examples
+///
+/// ```
+/// let dir = std::path::Path::new("schedules");
+/// let report = coursecal::Catalog::load_dir(dir);
+/// assert!(report.errors.is_empty(), "{}", report.problems());
+/// assert!(report.summary(dir).starts_with("checked schedules: "));
+/// ```
 #[derive(Debug, Default, Clone)]
 pub struct LoadReport {
     /// Every course that compiled (or its last good version).
@@ -44,6 +62,30 @@ pub struct LoadReport {
     /// Why history could not be read or recorded: those courses are served
     /// without it (never a crash, never a reset of what was recorded).
     pub history_errors: Vec<String>,
+}
+
+impl LoadReport {
+    /// Every problem as the command line prints it: history that could not
+    /// be read, then each warning and error rendered with its snippet.
+    pub fn problems(&self) -> String {
+        let history = self.history_errors.iter();
+        let history = history.map(|e| format!("error: {e} (continuing without history)\n"));
+        let mut text: String = history.collect();
+        text.push_str(&Diagnostic::render_all(&self.warnings));
+        text.push_str(&Diagnostic::render_all(&self.errors));
+        text
+    }
+
+    /// The closing line of `coursecal check` for the directory `dir`.
+    pub fn summary(&self, dir: &Path) -> String {
+        format!(
+            "checked {}: {} course(s) ok, {} error(s), {} warning(s)",
+            dir.display(),
+            self.catalog.courses.len(),
+            self.errors.len(),
+            self.warnings.len(),
+        )
+    }
 }
 
 /// Schedule files in `dir`: `*.yaml`/`*.yml` (any case), not starting with
@@ -114,6 +156,17 @@ struct Entry {
 }
 
 /// Reads a schedules directory, remembering what it read.
+///
+/// # Examples
+///
+/// ```
+/// let mut loader = coursecal::Loader::new(std::path::Path::new("schedules"));
+/// let first = loader.reload();
+/// assert!(first.changed && first.reread > 0);
+/// // Nothing changed on disk: nothing is re-read.
+/// let again = loader.reload();
+/// assert_eq!(again.reread, 0);
+/// ```
 #[derive(Debug)]
 pub struct Loader {
     dir: PathBuf,
@@ -240,7 +293,7 @@ impl Loader {
                 Err(e) => report.history_errors.push(e),
             }
         }
-        report.changed |= reread_all && self.loaded_once;
+        report.changed |= reread_all;
         self.historic.retain(|p, _| self.entries.contains_key(p));
         for (path, entry) in &self.entries {
             let loaded = match &entry.result {
@@ -268,7 +321,8 @@ impl Loader {
             let h = match &mut self.history {
                 Some(source) => historic(
                     source,
-                    self.historic.get(path).filter(|_| !reread_all),
+                    self.historic.get(path),
+                    reread_all,
                     &l.course,
                     &inputs_of(entry),
                     now,
@@ -291,6 +345,11 @@ impl Loader {
                 }
             }
         }
+        if let Some(source) = &mut self.history
+            && let Err(e) = source.finish()
+        {
+            report.history_errors.push(e);
+        }
         if self.relative_paths {
             for d in report.errors.iter_mut().chain(report.warnings.iter_mut()) {
                 d.make_relative_to(&self.dir);
@@ -301,18 +360,25 @@ impl Loader {
 }
 
 /// `loaded` with its history: the previous result while the loaded course
-/// is the same `Arc` (nothing re-read, `HEAD` still), else read again.
-/// A history that cannot be read leaves the course without it.
+/// is the same `Arc` and `HEAD` did not move (`reread`), else read again.
+/// Facts equal to the previous ones keep the previous `Arc`s, so a commit
+/// that changes nothing of a course (a README edit, `git pull` of another
+/// course) leaves its cached variants warm. A history that cannot be read
+/// keeps the previous facts while the course itself is unchanged (a
+/// transient error: a full disk, `git gc` repacking), else leaves the
+/// course without history, and says so either way.
 fn historic(
     source: &mut history::Source,
     previous: Option<&Historic>,
+    reread: bool,
     loaded: &Arc<Course>,
     inputs: &[PathBuf],
     now: chrono::DateTime<chrono::Utc>,
     errors: &mut Vec<String>,
 ) -> Option<Historic> {
-    if let Some(p) = previous
-        && Arc::ptr_eq(&p.loaded, loaded)
+    let same_course = previous.filter(|p| Arc::ptr_eq(&p.loaded, loaded));
+    if let Some(p) = same_course
+        && !reread
     {
         return Some(p.clone());
     }
@@ -320,7 +386,7 @@ fn historic(
         Ok(v) => v,
         Err(e) => {
             errors.push(e);
-            return None;
+            return same_course.cloned();
         }
     };
     let (course, changes): (Arc<Course>, Arc<[Change]>) = match history::fold(&versions) {

@@ -30,6 +30,29 @@ fn request(courses: Courses, p: &Params) -> FeedRequest {
     FeedRequest::new(courses, p.variant)
 }
 
+/// `courses=` of a merged feed: 404 naming the first id no course can have.
+fn merged_courses(p: &Params) -> Result<Courses, HttpError> {
+    let courses = p.courses();
+    if let Courses::Some(ids) = &courses
+        && let Some(bad) = ids.iter().find(|id| !plausible_id(id))
+    {
+        return Err(HttpError::unknown_course(bad));
+    }
+    Ok(courses)
+}
+
+/// `/courses/<file>` names a feed of course `id` only if a course can
+/// have that id: else 404.
+fn feed_of(id: &str, file: &str) -> Result<(), HttpError> {
+    match plausible_id(id) {
+        true => Ok(()),
+        false => Err(HttpError::NotFound(format!(
+            "no such feed: /courses/{}",
+            quoted(file)
+        ))),
+    }
+}
+
 /// `/courses/<id>.ics`; any other name is the agenda page `/courses/<id>`.
 pub async fn course(
     State(state): State<Arc<AppState>>,
@@ -38,12 +61,7 @@ pub async fn course(
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
     if let Some(id) = file.strip_suffix(".atom") {
-        if !plausible_id(id) {
-            return Err(HttpError::NotFound(format!(
-                "no such feed: /courses/{}",
-                quoted(&file)
-            )));
-        }
+        feed_of(id, &file)?;
         let p = parse(uri.query())?;
         let req = request(Courses::Some(vec![id.to_owned()]), &p);
         return changes_feed(&state, req, false, &headers).await;
@@ -52,12 +70,7 @@ pub async fn course(
         return super::pages::course(&state, &file, &uri, &headers).await;
     };
     let p = parse(uri.query())?;
-    if !plausible_id(id) {
-        return Err(HttpError::NotFound(format!(
-            "no such feed: /courses/{}",
-            quoted(&file)
-        )));
-    }
+    feed_of(id, &file)?;
     let req = request(Courses::Some(vec![id.to_owned()]), &p);
     let name = format!("{id}.ics");
     let r = rendered(&state, req).await?;
@@ -71,12 +84,7 @@ pub async fn calendar(
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
     let p = parse(uri.query())?;
-    let courses = p.courses();
-    if let Courses::Some(ids) = &courses
-        && let Some(bad) = ids.iter().find(|id| !plausible_id(id))
-    {
-        return Err(HttpError::unknown_course(bad));
-    }
+    let courses = merged_courses(&p)?;
     let req = request(courses, &p);
     let r = rendered(&state, req).await?;
     respond(
@@ -94,12 +102,7 @@ pub async fn changes(
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
     let p = parse(uri.query())?;
-    let courses = p.courses();
-    if let Courses::Some(ids) = &courses
-        && let Some(bad) = ids.iter().find(|id| !plausible_id(id))
-    {
-        return Err(HttpError::unknown_course(bad));
-    }
+    let courses = merged_courses(&p)?;
     changes_feed(&state, request(courses, &p), true, &headers).await
 }
 
@@ -113,6 +116,15 @@ async fn changes_feed(
     merged: bool,
     headers: &HeaderMap,
 ) -> Result<Response, HttpError> {
+    // A change feed lists what a course team changed: a learner's own run
+    // and reminders change nothing in it. Refused rather than ignored, so
+    // a self link never claims a run the content does not show, and each
+    // new value cannot cost a cold render.
+    if req.variant.shift.is_some() || req.variant.alarms != crate::model::Alarms::default() {
+        return Err(HttpError::BadRequest(
+            "a change feed takes no `start=`, `pace=` or `alarm=` (they shape a calendar, not what changed): use `courses=`, `tz=` and `kinds=`",
+        ));
+    }
     let base = state.base_url.clone();
     let key = CacheKey::Changes {
         req: req.clone(),
