@@ -16,6 +16,7 @@ mod import_olx;
 mod input_limits;
 mod input_safety;
 mod invalid;
+mod merged_pieces;
 mod pages;
 mod request_limits;
 mod self_paced;

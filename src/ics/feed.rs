@@ -48,13 +48,43 @@ fn push_utc(out: &mut String, t: DateTime<Utc>) {
 /// Can `t` be written as wall time in `tz`? Not when that wall time happens
 /// twice (DST overlap): RFC 5545 says readers take the first pass, but
 /// ical.js (Thunderbird) takes the second, so either pass goes out in UTC.
-fn local_is_unambiguous(tz: Tz, t: DateTime<Utc>) -> bool {
+pub(super) fn local_is_unambiguous(tz: Tz, t: DateTime<Utc>) -> bool {
     let wall = t.with_timezone(&tz).naive_local();
     !matches!(tz.from_local_datetime(&wall), LocalResult::Ambiguous(..))
 }
 
+/// Whether timed `e` goes out as wall time in `tz`, and if so the years
+/// its instants fall in there (the VTIMEZONE must span them).
+pub(super) fn wall_time(tz: Option<Tz>, e: &Event) -> (bool, Option<(i32, i32)>) {
+    let (Some(tz), When::At(start)) = (tz, e.start()) else {
+        return (false, None);
+    };
+    let instants = [Some(start), e.end()];
+    if !instants
+        .iter()
+        .flatten()
+        .all(|t| local_is_unambiguous(tz, *t))
+    {
+        return (false, None);
+    }
+    let mut years = None;
+    for t in instants.iter().flatten() {
+        let y = t.with_timezone(&tz).year();
+        years = span_union(years, Some((y, y)));
+    }
+    (true, years)
+}
+
+/// The smallest span of years covering both.
+pub(super) fn span_union(a: Option<(i32, i32)>, b: Option<(i32, i32)>) -> Option<(i32, i32)> {
+    match (a, b) {
+        (Some((a0, a1)), Some((b0, b1))) => Some((a0.min(b0), a1.max(b1))),
+        (one, None) | (None, one) => one,
+    }
+}
+
 /// What every event of one course shares, formatted once per feed.
-struct CourseText<'a> {
+pub(super) struct CourseText<'a> {
     course: &'a Course,
     stamp: String,
     sequence: String,
@@ -65,7 +95,7 @@ struct CourseText<'a> {
 }
 
 impl<'a> CourseText<'a> {
-    fn new(course: &'a Course, several: bool) -> Self {
+    pub(super) fn new(course: &'a Course, several: bool) -> Self {
         let mut stamp = String::with_capacity(16);
         match course.updated {
             Some(u) => push_utc(&mut stamp, u),
@@ -103,13 +133,21 @@ pub fn feed_name(courses: &[&Course]) -> String {
 }
 
 /// Property names with the zone parameter, built once per feed.
-struct TimeProps {
+pub(super) struct TimeProps {
     tz: Option<Tz>,
     dtstart: String,
     dtend: String,
 }
 
 impl TimeProps {
+    pub(super) fn new(tz: Option<Tz>) -> Self {
+        TimeProps {
+            tz,
+            dtstart: tz.map_or_else(String::new, |tz| format!("DTSTART;TZID={}", tz.name())),
+            dtend: tz.map_or_else(String::new, |tz| format!("DTEND;TZID={}", tz.name())),
+        }
+    }
+
     fn write(&self, w: &mut Writer, end: bool, t: DateTime<Utc>, local: bool) {
         match (self.tz, local) {
             (Some(tz), true) => {
@@ -216,20 +254,8 @@ fn render_with(courses: &[&Course], zone: Zone, kinds: KindSet, alarms: &Alarms)
     let writes_local: Vec<bool> = events
         .iter()
         .map(|(_, e)| {
-            let (Some(tz), When::At(start)) = (tz, e.start()) else {
-                return false;
-            };
-            let instants = [Some(start), e.end()];
-            let local = instants
-                .iter()
-                .flatten()
-                .all(|t| local_is_unambiguous(tz, *t));
-            if local {
-                for t in instants.iter().flatten() {
-                    let y = t.with_timezone(&tz).year();
-                    years = Some(years.map_or((y, y), |(a, b)| (a.min(y), b.max(y))));
-                }
-            }
+            let (local, span) = wall_time(tz, e);
+            years = span_union(years, span);
             local
         })
         .collect();
@@ -244,6 +270,30 @@ fn render_with(courses: &[&Course], zone: Zone, kinds: KindSet, alarms: &Alarms)
         })
         .sum();
     let mut w = Writer::with_capacity(2048 + estimate);
+    write_head(&mut w, courses, tz, years);
+    let props = TimeProps::new(tz);
+    for ((i, event), local) in events.iter().zip(writes_local) {
+        write_event(&mut w, &texts[*i], event, &props, local);
+        write_alarms(&mut w, &texts[*i], event, alarms);
+        w.end("VEVENT");
+    }
+    w.end("VCALENDAR");
+    Feed {
+        body: w.finish(),
+        last_modified: courses.iter().filter_map(|c| c.updated).max(),
+    }
+}
+
+/// Everything before the first VEVENT: the calendar's properties and,
+/// when timed events go out as wall time in `tz`, the VTIMEZONE spanning
+/// their `years`. Shared by whole renders and assembled ones (see
+/// [`super::pieces`]), so both write the same bytes.
+pub(super) fn write_head(
+    w: &mut Writer,
+    courses: &[&Course],
+    tz: Option<Tz>,
+    years: Option<(i32, i32)>,
+) {
     w.begin("VCALENDAR");
     w.raw("VERSION", "2.0");
     w.raw("PRODID", PRODID);
@@ -271,24 +321,15 @@ fn render_with(courses: &[&Course], zone: Zone, kinds: KindSet, alarms: &Alarms)
             w.lines(&vtimezone::render(tz, a, b));
         }
     }
-    let props = TimeProps {
-        tz,
-        dtstart: tz.map_or_else(String::new, |tz| format!("DTSTART;TZID={}", tz.name())),
-        dtend: tz.map_or_else(String::new, |tz| format!("DTEND;TZID={}", tz.name())),
-    };
-    for ((i, event), local) in events.iter().zip(writes_local) {
-        write_event(&mut w, &texts[*i], event, &props, local);
-        write_alarms(&mut w, &texts[*i], event, alarms);
-        w.end("VEVENT");
-    }
-    w.end("VCALENDAR");
-    Feed {
-        body: w.finish(),
-        last_modified: courses.iter().filter_map(|c| c.updated).max(),
-    }
 }
 
-fn write_event(w: &mut Writer, ct: &CourseText, e: &Event, props: &TimeProps, local: bool) {
+pub(super) fn write_event(
+    w: &mut Writer,
+    ct: &CourseText,
+    e: &Event,
+    props: &TimeProps,
+    local: bool,
+) {
     let course = ct.course;
     w.begin("VEVENT");
     w.raw("UID", &e.uid);
@@ -355,7 +396,7 @@ fn write_event(w: &mut Writer, ct: &CourseText, e: &Event, props: &TimeProps, lo
 
 /// One VALARM per reminder: `TRIGGER` relative to the start, shown as the
 /// event's summary (RFC 5545 §3.6.6; `ACTION:DISPLAY` needs `DESCRIPTION`).
-fn write_alarms(w: &mut Writer, ct: &CourseText, e: &Event, alarms: &Alarms) {
+pub(super) fn write_alarms(w: &mut Writer, ct: &CourseText, e: &Event, alarms: &Alarms) {
     for minutes in alarms.minutes() {
         w.begin("VALARM");
         w.raw("ACTION", "DISPLAY");

@@ -3,8 +3,10 @@
 //! Depends on `model` only.
 
 pub(crate) mod feed;
+pub(crate) mod pieces;
 pub mod read;
 pub mod vtimezone;
 pub mod writer;
 
 pub use feed::{Feed, render, render_variant};
+pub use pieces::{Piece, PieceOf};

@@ -85,6 +85,11 @@ impl Writer {
         self.out.push_str(block);
     }
 
+    /// How many bytes are written so far: where the next line starts.
+    pub fn written(&self) -> usize {
+        self.out.len()
+    }
+
     /// The text written so far.
     pub fn finish(self) -> String {
         self.out

@@ -6,8 +6,10 @@
 //! so memory stays bounded however many variants clients ask for.
 
 use crate::catalog::Catalog;
+use crate::ics::{Piece, PieceOf};
 use crate::model::Course;
 use crate::model::FeedRequest;
+use crate::model::ids::CourseId;
 use crate::site::render::Made;
 use bytes::Bytes;
 use prometheus_client::metrics::counter::Counter;
@@ -425,9 +427,75 @@ impl quick_cache::Weighter<CacheKey, Arc<Rendered>> for Weigh {
     }
 }
 
+/// Course pieces (see [`crate::ics::PieceOf`]) by course and what they
+/// depend on, with the course they were rendered from: held only while
+/// that very course is served (an edit gives the course a new `Arc`).
+/// Shared by every catalog version, so after an edit a merged variant
+/// renders the edited course's piece and reuses the others'.
+pub struct Pieces {
+    inner: quick_cache::sync::Cache<(CourseId, PieceOf), Held, WeighPiece>,
+}
+
+/// A piece and the course it was made from. `Weak`: a stale piece must not
+/// keep an old course alive, and while the `Weak` lives no other course
+/// can take the old one's address, so pointer equality is identity.
+#[derive(Clone)]
+struct Held {
+    from: std::sync::Weak<Course>,
+    piece: Arc<Piece>,
+}
+
+#[derive(Clone)]
+struct WeighPiece;
+
+impl quick_cache::Weighter<(CourseId, PieceOf), Held> for WeighPiece {
+    fn weight(&self, _: &(CourseId, PieceOf), v: &Held) -> u64 {
+        v.piece.size() as u64 + 128
+    }
+}
+
+impl Pieces {
+    fn new(max_bytes: u64) -> Self {
+        Pieces {
+            inner: quick_cache::sync::Cache::with_weighter(1024, max_bytes, WeighPiece),
+        }
+    }
+
+    /// The piece of `course` for `of`: held, or rendered now (and counted
+    /// in [`pieces_rendered`]). Two requests missing the same piece at
+    /// once may both render it; both get the same bytes.
+    pub fn get(&self, course: &Arc<Course>, of: &PieceOf) -> Arc<Piece> {
+        let key = (course.id.clone(), *of);
+        if let Some(held) = self.inner.get(&key)
+            && std::ptr::eq(held.from.as_ptr(), Arc::as_ptr(course))
+        {
+            return held.piece;
+        }
+        let piece = Arc::new(crate::site::render::piece(course, of));
+        pieces_rendered().inc();
+        self.inner.insert(
+            key,
+            Held {
+                from: Arc::downgrade(course),
+                piece: piece.clone(),
+            },
+        );
+        piece
+    }
+}
+
+/// Course pieces rendered since start (`/metrics`): after an edit of one
+/// course, a merged variant renders one piece, not one per course.
+pub(super) fn pieces_rendered() -> &'static Counter {
+    static MADE: std::sync::OnceLock<Counter> = std::sync::OnceLock::new();
+    MADE.get_or_init(Counter::default)
+}
+
 /// Bounded map of rendered responses for one catalog version.
 pub struct FeedCache {
     inner: quick_cache::sync::Cache<CacheKey, Arc<Rendered>, Weigh>,
+    /// Course pieces, shared with the versions before and after this one.
+    pieces: Arc<Pieces>,
     /// Feeds of the previous version that this reload invalidated, until
     /// rendered again: when the new bytes are the same (the edit was to
     /// events this variant leaves out), their encodings are reused. Bounded
@@ -439,11 +507,27 @@ pub struct FeedCache {
 pub const DEFAULT_CACHE_BYTES: u64 = 64 * 1024 * 1024;
 
 impl FeedCache {
+    /// A cache of `max_bytes` of responses, and a quarter of that more
+    /// for course pieces (the pieces of one zone weigh what the merged
+    /// feed of every kind does: the soak's 10 courses in 21 zones need
+    /// ~13 MB; with an eighth they were evicted and rendered again four
+    /// times as often). Not carved out of the responses: a smaller response
+    /// cache costs more cold variants (each a compression) than pieces save.
     pub fn new(max_bytes: u64) -> Self {
+        Self::with_pieces(max_bytes, Arc::new(Pieces::new(max_bytes / 4)))
+    }
+
+    fn with_pieces(max_bytes: u64, pieces: Arc<Pieces>) -> Self {
         FeedCache {
             inner: quick_cache::sync::Cache::with_weighter(4096, max_bytes, Weigh),
+            pieces,
             earlier: quick_cache::sync::Cache::with_weighter(1024, max_bytes / 8, Weigh),
         }
+    }
+
+    /// The course pieces merged feeds are assembled from.
+    pub fn pieces(&self) -> &Pieces {
+        &self.pieces
     }
 
     /// The entry an earlier version held for `key`, if a reload dropped it
@@ -484,7 +568,7 @@ impl FeedCache {
     /// still valid in it: editing one course keeps every feed that does not
     /// include it warm. Returns the new cache and how many were kept.
     pub fn carried_over(&self, catalog: &Catalog, max_bytes: u64) -> (FeedCache, usize) {
-        let next = FeedCache::new(max_bytes);
+        let next = FeedCache::with_pieces(max_bytes, self.pieces.clone());
         let mut kept = 0;
         for (req, r) in self.inner.iter() {
             if still_valid(catalog, &req, &r) {

@@ -17,7 +17,10 @@ use std::sync::Arc;
 async fn rendered(state: &AppState, req: FeedRequest) -> Result<Arc<Rendered>, HttpError> {
     let key = req.clone();
     cached(state, CacheKey::Feed(key), move |snap| {
-        let made = crate::site::render::feed_made(&snap.catalog, &req)?;
+        let pieces = |c: &Arc<crate::model::Course>, of: &crate::ics::PieceOf| {
+            snap.cache.pieces().get(c, of)
+        };
+        let made = crate::site::render::feed_made(&snap.catalog, &req, &pieces)?;
         Ok(Rendered::feed(made, snap.stamp))
     })
     .await

@@ -85,6 +85,11 @@ impl Metrics {
             "Feed encodings made, by level (fast on the request path, best in the background)",
             super::cache::compressions().clone(),
         );
+        registry.register(
+            "course_pieces_rendered",
+            "Course pieces rendered for feeds of several courses (one per edited course, not per variant)",
+            super::cache::pieces_rendered().clone(),
+        );
         Metrics {
             registry,
             requests,

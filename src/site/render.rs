@@ -7,7 +7,7 @@
 
 use super::{Site, pages};
 use crate::catalog::Catalog;
-use crate::ics::Feed;
+use crate::ics::{Feed, Piece, PieceOf};
 use crate::model::{Course, Courses, Event, FeedRequest, RequestError, Variant};
 use crate::schedule::Diagnostic;
 use chrono::{DateTime, Utc};
@@ -40,15 +40,34 @@ pub enum PageOf<'a> {
     Embed(&'a Course),
 }
 
-/// One feed variant of the courses `req` selects, with those courses.
-pub fn feed_made(catalog: &Catalog, req: &FeedRequest) -> Result<Made, RequestError> {
+/// Where a feed of several courses gets each course's piece: a cache that
+/// renders (with [`piece`]) only the pieces it does not hold for that very
+/// course.
+pub type PieceSource<'a> = &'a (dyn Fn(&Arc<Course>, &PieceOf) -> Arc<Piece> + Sync);
+
+/// One feed variant of the courses `req` selects, with those courses. A
+/// feed of several courses is assembled from their pieces, which `pieces`
+/// keeps: after an edit of one course only its piece is rendered again.
+pub fn feed_made(
+    catalog: &Catalog,
+    req: &FeedRequest,
+    pieces: PieceSource,
+) -> Result<Made, RequestError> {
     let sources: Vec<Arc<Course>> = catalog
         .select_shared(&req.courses)?
         .into_iter()
         .cloned()
         .collect();
     let courses: Vec<&Course> = sources.iter().map(|c| c.as_ref()).collect();
-    let body = crate::ics::render_variant(&courses, &req.variant).body;
+    let body = if sources.len() > 1 {
+        let of = PieceOf::of(&req.variant, true);
+        let made: Vec<Arc<Piece>> = sources.iter().map(|c| pieces(c, &of)).collect();
+        let made: Vec<&Piece> = made.iter().map(|p| p.as_ref()).collect();
+        let v = &req.variant;
+        crate::ics::pieces::render_assembled(&courses, &made, v.feed_zone(), v.kinds).body
+    } else {
+        crate::ics::render_variant(&courses, &req.variant).body
+    };
     Ok(Made {
         body,
         sources,
@@ -90,6 +109,27 @@ pub fn one_event(course: &Course, event: &Event, variant: Variant) -> Feed {
             ..variant
         },
     )
+}
+
+/// The piece of `course` for `of` (see [`feed_made`]).
+pub fn piece(course: &Course, of: &PieceOf) -> Piece {
+    crate::ics::pieces::render_piece(course, of)
+}
+
+/// The default feed of `course` and each of its one-event feeds (with its
+/// event's UID), as [`feed`] and [`one_event`] render them, from one render
+/// of its events: each one-event feed is the course's head, that event's
+/// bytes and the end.
+pub fn course_and_event_feeds(course: &Course) -> (Feed, impl Iterator<Item = (&str, Feed)> + '_) {
+    let variant = Variant::default();
+    let piece = piece(course, &PieceOf::of(&variant, false));
+    let zone = variant.feed_zone();
+    let whole = crate::ics::pieces::render_assembled(&[course], &[&piece], zone, variant.kinds);
+    let events = (0..course.events.len()).map(move |i| {
+        let feed = crate::ics::pieces::render_sliced(course, &piece, i, zone);
+        (course.events[i].uid.as_str(), feed)
+    });
+    (whole, events)
 }
 
 /// The feed of the event `uid` of `original` in `variant`: with a
@@ -189,4 +229,165 @@ pub fn check(dir: &Path) -> crate::catalog::LoadReport {
     let large = large_feed_warnings(&report.catalog, dir);
     report.warnings.extend(large);
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::KindSet;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Courses that exercise the merge: shared dates and times across
+    /// courses, zones with DST (a live event in New York's repeated hour
+    /// goes out in UTC), years apart, long text that folds, with and
+    /// without `updated`.
+    fn generated() -> Vec<Arc<Course>> {
+        let zones = [
+            "America/New_York",
+            "Europe/Berlin",
+            "UTC",
+            "Australia/Lord_Howe",
+        ];
+        (0..6)
+            .map(|c| {
+                let mut y = format!(
+                    "course:\n  number: GEN.{c}\n  title: \"Généré {c} {}\"\n  url: https://example.edu/g{c}/\n  timezone: {}\n",
+                    "très long titre, avec; virgules ".repeat(c % 3),
+                    zones[c % zones.len()]
+                );
+                if c % 2 == 0 {
+                    y.push_str("  updated: 2026-01-0");
+                    y.push_str(&format!("{}T00:00:00Z\n", 1 + c));
+                }
+                y.push_str("units:\n");
+                for u in 0..5 {
+                    // Every course releases unit u on the same day.
+                    let _ = std::fmt::Write::write_fmt(
+                        &mut y,
+                        format_args!(
+                            "  - name: \"Unit {u}: {}\"\n    release: {}-0{}-1{u}\n    description: \"{}\"\n    assignments:\n      - name: \"A{u}\"\n        due: 2026-0{}-2{u}T23:59\n",
+                            "naïve ".repeat(c + u),
+                            2025 + (u % 3),
+                            1 + u,
+                            "desc, with; specials\\n ".repeat(u * 5 + 1),
+                            1 + u
+                        ),
+                    );
+                }
+                y.push_str(
+                    "live_events:\n  - name: Office hours\n    start: 2026-11-01T01:30:00-04:00\n    duration: 90m\n    location: \"Room 1, 2\"\n  - name: Kick-off\n    start: 2026-03-29T10:00\n    duration: 1h\n  - name: Wrap-up\n    start: 2027-06-01T09:00\n    duration: 30m\n",
+                );
+                y.push_str("milestones:\n  - name: Midterm\n    date: 2026-03-29\n");
+                let course = crate::schedule::compile(&format!("gen-{c}"), "g.yaml", &y)
+                    .expect("compiles")
+                    .course;
+                Arc::new(course)
+            })
+            .collect()
+    }
+
+    fn catalog_of(courses: &[Arc<Course>]) -> Catalog {
+        Catalog {
+            courses: courses.iter().map(|c| (c.id.clone(), c.clone())).collect(),
+            changes: Default::default(),
+        }
+    }
+
+    fn shipped() -> Vec<Arc<Course>> {
+        let catalog = Catalog::load_dir("schedules".as_ref()).catalog;
+        catalog.courses.values().cloned().collect()
+    }
+
+    fn variants() -> Vec<Variant> {
+        let mut out = Vec::new();
+        for zone in [
+            None,
+            Some("UTC"),
+            Some("Europe/Berlin"),
+            Some("America/New_York"),
+            Some("Australia/Lord_Howe"),
+            Some("Asia/Kathmandu"),
+        ] {
+            for kinds in [
+                vec![],
+                vec!["due"],
+                vec!["release", "live"],
+                vec!["milestone"],
+            ] {
+                for (start, alarms) in [
+                    (None, vec![]),
+                    (Some("2026-09-01"), vec![]),
+                    (None, vec!["15m", "1d"]),
+                ] {
+                    out.push(
+                        Variant::parse(zone, kinds.clone(), start, None, alarms)
+                            .expect("a valid variant"),
+                    );
+                }
+            }
+        }
+        assert!(out.iter().any(|v| v.kinds != KindSet::ALL));
+        out
+    }
+
+    /// The one rule the cache relies on: a feed assembled from pieces is
+    /// byte for byte the whole render, for every zone, kind filter, run
+    /// and reminder set, for two courses and for many.
+    #[test]
+    fn assembled_feeds_are_the_whole_renders() {
+        let shipped = shipped();
+        let generated = generated();
+        let all: Vec<Arc<Course>> = shipped.iter().chain(&generated).cloned().collect();
+        let sets: Vec<&[Arc<Course>]> = vec![&shipped, &generated, &all, &generated[1..3]];
+        let rendered = AtomicUsize::new(0);
+        let pieces = |c: &Arc<Course>, of: &PieceOf| {
+            rendered.fetch_add(1, Ordering::Relaxed);
+            Arc::new(piece(c, of))
+        };
+        for set in sets {
+            assert!(set.len() > 1);
+            let catalog = catalog_of(set);
+            for variant in variants() {
+                let req = FeedRequest::new(Courses::All, variant);
+                let made = feed_made(&catalog, &req, &pieces).expect("selects");
+                let courses = catalog.select(&Courses::All).expect("selects");
+                let whole = crate::ics::render_variant(&courses, &variant);
+                assert!(
+                    made.body == whole.body,
+                    "{variant:?} of {} courses differs",
+                    set.len()
+                );
+            }
+        }
+        assert!(rendered.load(Ordering::Relaxed) > 0);
+    }
+
+    /// The export's one-event feeds, sliced from the course's render, are
+    /// those the server renders one by one, for every event.
+    #[test]
+    fn sliced_one_event_feeds_are_the_rendered_ones() {
+        let mut checked = 0;
+        for course in shipped().iter().chain(&generated()) {
+            let (whole, events) = course_and_event_feeds(course);
+            let req = FeedRequest::new(
+                Courses::Some(vec![course.id.to_string()]),
+                Variant::default(),
+            );
+            let catalog = catalog_of(std::slice::from_ref(course));
+            assert_eq!(whole, feed(&catalog, &req).expect("selects"));
+            let mut n = 0;
+            for ((uid, sliced), event) in events.zip(&course.events) {
+                assert_eq!(uid, event.uid);
+                assert_eq!(
+                    sliced,
+                    one_event(course, event, Variant::default()),
+                    "{uid}"
+                );
+                n += 1;
+            }
+            assert_eq!(n, course.events.len());
+            checked += n;
+        }
+        assert!(checked > 50, "{checked}");
+    }
 }
