@@ -301,7 +301,7 @@ fn course_files(site: &Site, id: &str, c: &Course, emit: &mut dyn FnMut(String, 
         // Named by the raw UID: static hosts percent-decode the link.
         let feed = render::one_event(c, ev, Variant::default());
         emit(
-            format!("courses/{id}/events/{}.ics", ev.uid),
+            format!("courses/{id}/events/{}.ics", ev.uid()),
             feed.body.into_bytes(),
         );
     }

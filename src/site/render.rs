@@ -97,7 +97,7 @@ pub fn one_event(course: &Course, event: &Event, variant: Variant) -> Feed {
 pub fn event_feed(original: &Arc<Course>, uid: &str, variant: Variant) -> Option<Made> {
     let shifted = variant.shift.map(|shift| shift.apply(original));
     let course = shifted.as_ref().unwrap_or(original);
-    let event = course.events.iter().find(|e| e.uid == uid)?;
+    let event = course.events.iter().find(|e| e.uid() == uid)?;
     Some(Made {
         body: one_event(course, event, variant).body,
         sources: vec![original.clone()],
