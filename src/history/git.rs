@@ -137,13 +137,13 @@ impl Repo {
                 continue;
             }
             let tree = repo.find_tree(c.tree).map_err(err)?;
-            if !holds_dir.contains_key(&c.tree) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = holds_dir.entry(c.tree) {
                 let holds = dir_rel.as_os_str().is_empty()
                     || tree
                         .lookup_entry_by_path(&dir_rel)
                         .map_err(err)?
                         .is_some_and(|e| e.mode().is_tree());
-                holds_dir.insert(c.tree, holds);
+                slot.insert(holds);
                 if !holds {
                     continue;
                 }
