@@ -104,8 +104,15 @@ fn drop_controls_from(out: &mut String, start: usize) -> bool {
     let tail = &out[start..];
     // Bytes first: every control character is a byte below 0x20, DEL, or
     // (U+0080..U+009F) 0xC2 followed by a continuation byte.
+    // Eight at a time (every property passes through here).
     let maybe = |b: &u8| *b < 0x20 || *b == 0x7f || *b == 0xc2;
-    if !tail.as_bytes().iter().any(maybe) || !tail.chars().any(char::is_control) {
+    let mut words = tail.as_bytes().chunks_exact(8);
+    let any = words.by_ref().any(|c| {
+        let mut word = [0; 8];
+        word.copy_from_slice(c);
+        may_be_control(u64::from_le_bytes(word))
+    }) || words.remainder().iter().any(maybe);
+    if !any || !tail.chars().any(char::is_control) {
         return false;
     }
     let clean: String = tail.chars().filter(|c| !c.is_control()).collect();
@@ -196,6 +203,17 @@ fn may_be_special(w: u64) -> bool {
         || zero(w ^ (ONES * u64::from(b'\\'))) != 0
         || zero(w ^ (ONES * u64::from(b';'))) != 0
         || zero(w ^ (ONES * u64::from(b','))) != 0
+        || zero(w ^ (ONES * 0x7f)) != 0
+        || zero(w ^ (ONES * 0xc2)) != 0
+}
+
+/// Whether any of the eight bytes of `w` is below 0x20, DEL or 0xC2 (a
+/// true may be a false alarm; false means none is).
+fn may_be_control(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    w.wrapping_sub(ONES * 0x20) & !w & HIGHS != 0
         || zero(w ^ (ONES * 0x7f)) != 0
         || zero(w ^ (ONES * 0xc2)) != 0
 }
@@ -419,6 +437,20 @@ mod tests {
     fn escapes_text_specials() {
         assert_eq!(escape_text("a,b;c\\d\ne\r\nf"), "a\\,b\\;c\\\\d\\ne\\nf");
         assert_eq!(unescape_text("a\\,b\\;c\\\\d\\ne\\Nf"), "a,b;c\\d\ne\nf");
+    }
+
+    #[test]
+    fn the_control_word_test_never_misses_a_control_byte() {
+        for b in (0..=255u8).filter(|b| *b < 0x20 || *b == 0x7f || *b == 0xc2) {
+            for at in 0..8 {
+                for fill in [b'a', 0xe6, b'~'] {
+                    let mut word = [fill; 8];
+                    word[at] = b;
+                    assert!(may_be_control(u64::from_le_bytes(word)), "{b:#x} at {at}");
+                }
+            }
+        }
+        assert!(!may_be_control(u64::from_le_bytes(*b"20261201")));
     }
 
     #[test]
