@@ -16,6 +16,15 @@ use std::time::SystemTime;
 
 #[derive(Debug, Clone, Default)]
 /// A set of loaded courses, by id.
+///
+/// # Examples
+///
+/// ```
+/// let catalog = coursecal::Catalog::load_dir("schedules".as_ref()).catalog;
+/// let all = catalog.select(&coursecal::Courses::All).unwrap();
+/// assert_eq!(all.len(), catalog.courses.len());
+/// assert!(catalog.select(&coursecal::Courses::from_ids(["no-such-course"])).is_err());
+/// ```
 pub struct Catalog {
     /// By course id, so every listing is sorted. With history, each course
     /// carries its events' history facts and its cancelled removals.
@@ -25,6 +34,15 @@ pub struct Catalog {
 }
 
 /// The outcome of reading a schedules directory.
+///
+/// # Examples
+///
+/// ```
+/// let dir = std::path::Path::new("schedules");
+/// let report = coursecal::Catalog::load_dir(dir);
+/// assert!(report.errors.is_empty(), "{}", report.problems());
+/// assert!(report.summary(dir).starts_with("checked schedules: "));
+/// ```
 #[derive(Debug, Default, Clone)]
 pub struct LoadReport {
     /// Every course that compiled (or its last good version).
@@ -44,6 +62,30 @@ pub struct LoadReport {
     /// Why history could not be read or recorded: those courses are served
     /// without it (never a crash, never a reset of what was recorded).
     pub history_errors: Vec<String>,
+}
+
+impl LoadReport {
+    /// Every problem as the command line prints it: history that could not
+    /// be read, then each warning and error rendered with its snippet.
+    pub fn problems(&self) -> String {
+        let history = self.history_errors.iter();
+        let history = history.map(|e| format!("error: {e} (continuing without history)\n"));
+        let mut text: String = history.collect();
+        text.push_str(&Diagnostic::render_all(&self.warnings));
+        text.push_str(&Diagnostic::render_all(&self.errors));
+        text
+    }
+
+    /// The closing line of `coursecal check` for the directory `dir`.
+    pub fn summary(&self, dir: &Path) -> String {
+        format!(
+            "checked {}: {} course(s) ok, {} error(s), {} warning(s)",
+            dir.display(),
+            self.catalog.courses.len(),
+            self.errors.len(),
+            self.warnings.len(),
+        )
+    }
 }
 
 /// Schedule files in `dir`: `*.yaml`/`*.yml` (any case), not starting with
@@ -114,6 +156,17 @@ struct Entry {
 }
 
 /// Reads a schedules directory, remembering what it read.
+///
+/// # Examples
+///
+/// ```
+/// let mut loader = coursecal::Loader::new(std::path::Path::new("schedules"));
+/// let first = loader.reload();
+/// assert!(first.changed && first.reread > 0);
+/// // Nothing changed on disk: nothing is re-read.
+/// let again = loader.reload();
+/// assert_eq!(again.reread, 0);
+/// ```
 #[derive(Debug)]
 pub struct Loader {
     dir: PathBuf,
@@ -291,6 +344,11 @@ impl Loader {
                     report.catalog.courses.insert(id, l.course.clone());
                 }
             }
+        }
+        if let Some(source) = &mut self.history
+            && let Err(e) = source.finish()
+        {
+            report.history_errors.push(e);
         }
         if self.relative_paths {
             for d in report.errors.iter_mut().chain(report.warnings.iter_mut()) {

@@ -249,12 +249,8 @@ fn imports_only_go_down_the_layers_and_never_in_a_circle() {
     let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut upward = Vec::new();
     for (name, file) in &modules {
-        let text = std::fs::read_to_string(file).unwrap();
         // Unit tests (`#[cfg(test)] mod tests` at the end) may reach anywhere.
-        let text = text
-            .split("#[cfg(test)]\nmod tests")
-            .next()
-            .unwrap_or(&text);
+        let text = &code_before_tests(file);
         let is_dir = file.ends_with("mod.rs");
         let own = layer(name);
         assert!(
@@ -465,6 +461,39 @@ fn the_cli_calls_only_the_public_library_api() {
     }
 }
 
+/// The CLI stays thin: all of `src/cli/` (parsing, printing, exit codes)
+/// fits in 400 lines; a command that needs more is doing the library's work.
+#[test]
+fn the_cli_is_at_most_400_lines() {
+    const LIMIT: usize = 400;
+    let mut files: Vec<(usize, String)> = std::fs::read_dir(repo().join("src/cli"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|f| {
+            (
+                std::fs::read_to_string(&f).unwrap().lines().count(),
+                f.display().to_string(),
+            )
+        })
+        .collect();
+    files.sort();
+    let total: usize = files.iter().map(|(n, _)| n).sum();
+    assert!(files.len() > 1, "{files:?}");
+    assert!(
+        total <= LIMIT,
+        "the CLI is {total} lines (limit {LIMIT}): {files:?}"
+    );
+}
+
+/// The text of `file` before its unit tests (`#[cfg(test)] mod tests`).
+fn code_before_tests(file: &Path) -> String {
+    let text = std::fs::read_to_string(file).unwrap();
+    match text.split_once("#[cfg(test)]\nmod tests") {
+        Some((code, _)) => code.to_owned(),
+        None => text,
+    }
+}
+
 /// Lines of a source file before its unit tests (the first line that is
 /// `#[cfg(test)]` at the start).
 fn non_test_lines(text: &str) -> usize {
@@ -568,11 +597,7 @@ fn feeds_are_rendered_only_in_site_render() {
         if layer(name) == "ics" {
             continue;
         }
-        let text = std::fs::read_to_string(file).unwrap();
-        let text = text
-            .split("#[cfg(test)]\nmod tests")
-            .next()
-            .unwrap_or(&text);
+        let text = &code_before_tests(file);
         let is_dir = file.ends_with("mod.rs");
         for (line, path) in paths_of(text) {
             let renders = target(&path, name, is_dir, &modules)

@@ -584,4 +584,33 @@ fn change_feeds_refuse_start_pace_and_alarm() {
         }
     }
     assert_eq!(server.get("/changes.atom?tz=Europe/Berlin").status, 200);
+    // Pages link the change feed in the reader's zone and kinds, not run.
+    let page = server
+        .get("/courses/his-101?tz=Asia/Kolkata&kinds=due&start=2026-04-01")
+        .text();
+    assert!(
+        page.contains("his-101.atom?tz=Asia/Kolkata&amp;kinds=due\""),
+        "{page}"
+    );
+}
+
+/// A shallow clone sees only part of the history: `/healthz` says so.
+#[test]
+fn a_shallow_clone_says_so() {
+    let (_dir, root) = three_commits();
+    let shallow = root.with_file_name("shallow");
+    let url = format!("file://{}", root.display());
+    let out = Command::new("git")
+        .args(["clone", "-q", "--depth", "1", &url])
+        .arg(&shallow)
+        .output()
+        .expect("git clone");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let server = Server::start(&shallow.join("schedules"));
+    let health = server.get("/healthz").text();
+    assert!(health.contains("shallow clone"), "{health}");
 }

@@ -40,6 +40,18 @@ fn cpu_ms() -> f64 {
     (f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0)) * 10.0
 }
 
+/// One reload, measured: the changes it found, its wall and CPU
+/// milliseconds. History that cannot be read fails the run.
+fn reload(loader: &mut coursecal::Loader) -> (usize, f64, f64) {
+    let (t, c) = (Instant::now(), cpu_ms());
+    let report = loader.reload();
+    let (wall, cpu) = (t.elapsed().as_secs_f64() * 1e3, cpu_ms() - c);
+    let errors = &report.history_errors;
+    assert!(errors.is_empty(), "{errors:?}");
+    let changes = report.catalog.changes.values().map(|c| c.len()).sum();
+    (changes, wall, cpu)
+}
+
 fn main() {
     let n: usize = std::env::args()
         .nth(1)
@@ -88,45 +100,17 @@ fn main() {
 
     let schedules = repo.join("schedules");
     let mut loader = coursecal::Loader::new(&schedules).with_history(None);
-    let (t, c) = (Instant::now(), cpu_ms());
-    let report = loader.reload();
-    let first = t.elapsed();
-    let first_cpu = cpu_ms() - c;
-    let changes = report
-        .catalog
-        .changes
-        .values()
-        .map(|c| c.len())
-        .sum::<usize>();
-    assert!(
-        report.history_errors.is_empty(),
-        "{:?}",
-        report.history_errors
-    );
+    let (changes, wall, cpu) = reload(&mut loader);
     println!(
-        "git: {n} versions, first load {:.0} ms wall, {first_cpu:.0} ms CPU ({changes} changes)",
-        first.as_secs_f64() * 1e3
+        "git: {n} versions, first load {wall:.0} ms wall, {cpu:.0} ms CPU ({changes} changes)"
     );
-    let t = Instant::now();
-    loader.reload();
-    println!(
-        "git: reload, nothing changed {:.1} ms",
-        t.elapsed().as_secs_f64() * 1e3
-    );
+    let (_, wall, _) = reload(&mut loader);
+    println!("git: reload, nothing changed {wall:.1} ms");
     std::fs::write(schedules.join("cost-101.yaml"), schedule(n)).expect("write");
     git(&["commit", "-q", "-a", "-m", "one more"]);
-    let (t, c) = (Instant::now(), cpu_ms());
-    let report = loader.reload();
-    let cpu = cpu_ms() - c;
-    let changes2 = report
-        .catalog
-        .changes
-        .values()
-        .map(|c| c.len())
-        .sum::<usize>();
+    let (changes, wall, cpu) = reload(&mut loader);
     println!(
-        "git: reload after one more commit {:.0} ms wall, {cpu:.0} ms CPU ({changes2} changes)",
-        t.elapsed().as_secs_f64() * 1e3
+        "git: reload after one more commit {wall:.0} ms wall, {cpu:.0} ms CPU ({changes} changes)"
     );
 
     // Without git: a journal of n versions, then a fresh process's load.
@@ -141,31 +125,17 @@ fn main() {
         let tmp = plain.join(".next");
         std::fs::write(&tmp, schedule(i)).expect("write");
         std::fs::rename(&tmp, plain.join("cost-101.yaml")).expect("rename");
-        let r = loader.reload();
-        assert!(r.history_errors.is_empty(), "{:?}", r.history_errors);
+        reload(&mut loader);
     }
     println!(
         "journal: recorded {n} versions in {:.0} ms (one reload each)",
         t.elapsed().as_secs_f64() * 1e3
     );
     let mut fresh = coursecal::Loader::new(&plain).with_history(Some(&state));
-    let (t, c) = (Instant::now(), cpu_ms());
-    let report = fresh.reload();
-    let cpu = cpu_ms() - c;
-    let changes = report
-        .catalog
-        .changes
-        .values()
-        .map(|c| c.len())
-        .sum::<usize>();
+    let (changes, wall, cpu) = reload(&mut fresh);
     println!(
-        "journal: {n} versions, first load {:.0} ms wall, {cpu:.0} ms CPU ({changes} changes)",
-        t.elapsed().as_secs_f64() * 1e3
+        "journal: {n} versions, first load {wall:.0} ms wall, {cpu:.0} ms CPU ({changes} changes)"
     );
-    let t = Instant::now();
-    fresh.reload();
-    println!(
-        "journal: reload, nothing changed {:.1} ms",
-        t.elapsed().as_secs_f64() * 1e3
-    );
+    let (_, wall, _) = reload(&mut fresh);
+    println!("journal: reload, nothing changed {wall:.1} ms");
 }

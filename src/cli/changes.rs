@@ -1,16 +1,14 @@
 //! `coursecal changes`: what changed in the courses' history, for scripts.
 
-use super::shared::{CliError, load_with_history, print};
+use super::shared::{CliError, Schedules, State, load, print};
 use crate::model::{Courses, FeedRequest, RequestError, Variant, parse_zone};
-use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub(super) struct Changes {
     /// Course ids (file stems).
     courses: Vec<String>,
-    #[arg(long, env = "COURSECAL_SCHEDULES", default_value = "schedules")]
-    /// Directory of schedule files.
-    schedules: PathBuf,
+    #[command(flatten)]
+    dir: Schedules,
     /// Only changes made on or after this day (YYYY-MM-DD, UTC).
     #[arg(long)]
     since: Option<String>,
@@ -20,10 +18,8 @@ pub(super) struct Changes {
     /// IANA time zone dates are shown in (default UTC, as in feeds).
     #[arg(long, default_value = "UTC")]
     tz: String,
-    /// Directory of coursecal's state (the history journal when the
-    /// schedules are not in git); default as for `serve`.
-    #[arg(long, env = "COURSECAL_STATE")]
-    state: Option<PathBuf>,
+    #[command(flatten)]
+    state: State,
 }
 
 pub(super) fn run(args: Changes) -> Result<(), CliError> {
@@ -32,11 +28,7 @@ pub(super) fn run(args: Changes) -> Result<(), CliError> {
         ..Variant::default()
     };
     let req = FeedRequest::new(Courses::from_ids(&args.courses), variant);
-    let catalog = load_with_history(
-        &args.schedules,
-        crate::history::state_dir(args.state).as_deref(),
-    )?;
-    let text = crate::site::changes::listing(&catalog, &req, args.since.as_deref(), args.json)
-        .map_err(CliError::from)?;
+    let catalog = load(&args.dir, Some(args.state))?;
+    let text = crate::site::changes::listing(&catalog, &req, args.since.as_deref(), args.json)?;
     print(text.as_bytes())
 }

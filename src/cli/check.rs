@@ -1,29 +1,11 @@
-//! `coursecal check`: every problem of a directory, and feeds too large
-//! for Google Calendar.
+//! `coursecal check`: every problem of a directory, and feeds too large.
 
-use super::shared::{CliError, print_diagnostics, valid};
-use crate::Catalog;
-use std::path::PathBuf;
+use super::shared::{CliError, Schedules, checked};
 
-#[derive(Debug, clap::Args)]
-pub(super) struct Check {
-    #[arg(long, env = "COURSECAL_SCHEDULES", default_value = "schedules")]
-    /// Directory of schedule files.
-    schedules: PathBuf,
-}
-
-pub(super) fn run(Check { schedules: dir }: Check) -> Result<(), CliError> {
-    let mut report = Catalog::load_dir(&dir);
-    let large = crate::site::render::large_feed_warnings(&report.catalog, &dir);
-    report.warnings.extend(large);
-    print_diagnostics(&report.warnings);
-    print_diagnostics(&report.errors);
-    eprintln!(
-        "checked {}: {} course(s) ok, {} error(s), {} warning(s)",
-        dir.display(),
-        report.catalog.courses.len(),
-        report.errors.len(),
-        report.warnings.len(),
-    );
-    valid(report.errors.len())
+pub(super) fn run(Schedules { schedules: dir }: Schedules) -> Result<(), CliError> {
+    let report = crate::site::render::check(&dir);
+    let summary = report.summary(&dir);
+    let result = checked(report);
+    eprintln!("{summary}");
+    result.map(drop)
 }

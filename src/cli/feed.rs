@@ -1,16 +1,14 @@
 //! `coursecal feed`: one feed variant of a directory to stdout.
 
-use super::shared::{CliError, load, print};
+use super::shared::{CliError, Schedules, load, print};
 use crate::{Courses, FeedRequest, Variant};
-use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub(super) struct Feed {
     /// Course ids (file stems).
     courses: Vec<String>,
-    #[arg(long, env = "COURSECAL_SCHEDULES", default_value = "schedules")]
-    /// Directory of schedule files.
-    schedules: PathBuf,
+    #[command(flatten)]
+    dir: Schedules,
     /// IANA time zone for timed events (default UTC).
     #[arg(long, default_value = "UTC")]
     tz: String,
@@ -36,6 +34,6 @@ pub(super) fn run(args: Feed) -> Result<(), CliError> {
     let (start, pace) = (args.start.as_deref(), args.pace.as_deref());
     let variant = Variant::parse(Some(&args.tz), &args.kinds, start, pace, &args.alarm)?;
     let req = FeedRequest::new(Courses::from_ids(&args.courses), variant);
-    let catalog = load(&args.schedules)?;
+    let catalog = load(&args.dir, None)?;
     print(crate::feed(&catalog, &req)?.body.as_bytes())
 }

@@ -1,8 +1,8 @@
 //! `coursecal import`: the source in, YAML out, every unread or skipped
 //! thing reported; the library checks what it wrote.
 
-use super::shared::{CliError, print, print_diagnostics};
-use crate::{RequestError, Zone, parse_zone};
+use super::shared::{CliError, eprint, print};
+use crate::{Diagnostic, RequestError, Zone, parse_zone};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -33,22 +33,21 @@ pub(super) struct Import {
 }
 
 pub(super) fn run(args: Import) -> Result<(), CliError> {
-    let page = &args.source;
     let zone = args.timezone.as_deref().map(parse_zone).transpose();
     let options = crate::import::ImportOptions {
         metadata: args.metadata,
         timezone: zone.map_err(RequestError::from)?.map(Zone::tz),
-        source: crate::import::ImportOptions::source_name(page),
+        source: crate::import::ImportOptions::source_name(&args.source),
         id: args.id,
         year: args.year,
     };
-    let imported = crate::import::import_path(page, &options).map_err(CliError::Import)?;
-    let source = page.display().to_string();
+    let imported = crate::import::import_path(&args.source, &options).map_err(CliError::Import)?;
+    let source = args.source.display().to_string();
     for line in imported.problems(&source) {
         eprintln!("{line}");
     }
     if let Err(diags) = &imported.checked {
-        print_diagnostics(diags);
+        eprint(&Diagnostic::render_all(diags));
         return Err(CliError::Invalid(diags.len()));
     }
     match &args.out {

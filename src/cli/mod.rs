@@ -1,8 +1,7 @@
 //! The command line: clap definitions, one file per subcommand (parsing,
 //! printing, exit codes), each calling the library's public API.
-// Doc comments of the argument types are clap's --help text, written for a
-// terminal, not Markdown: `main.rs` needs this module public (hidden from
-// rustdoc), so rustdoc's Markdown lints are off here.
+// The argument types' doc comments are --help text for a terminal, not
+// Markdown (`main.rs` needs this module public, hidden from rustdoc).
 #![allow(rustdoc::bare_urls, rustdoc::invalid_html_tags)]
 
 mod build;
@@ -16,12 +15,8 @@ mod shared;
 pub use shared::CliError;
 
 #[derive(Debug, clap::Parser)]
-#[command(
-    name = "coursecal",
-    version,
-    about = "Course schedules → calendar feeds"
-)]
-/// `coursecal` command-line arguments.
+#[command(name = "coursecal", version)]
+/// Course schedules → calendar feeds
 pub struct Args {
     #[command(subcommand)]
     command: Command,
@@ -30,7 +25,7 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 enum Command {
     /// Check every schedule file; print all problems (exit 1 if any).
-    Check(check::Check),
+    Check(shared::Schedules),
     /// Write every feed (courses/<id>.ics, calendar.ics) and the course
     /// pages to OUT, replacing OUT only when the whole build succeeded.
     Build(build::Build),

@@ -1,14 +1,13 @@
 //! `coursecal serve`: the flags become a `ServeConfig`; the server does the rest.
 
-use super::shared::{CliError, base};
+use super::shared::{CliError, Schedules, State, base};
 use crate::server::{DEFAULT_CACHE_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_WRITE_TIMEOUT_SECS};
-use std::{path::PathBuf, time::Duration};
+use std::time::Duration;
 
 #[derive(Debug, clap::Args)]
 pub(super) struct Serve {
-    #[arg(long, env = "COURSECAL_SCHEDULES", default_value = "schedules")]
-    /// Directory of schedule files.
-    schedules: PathBuf,
+    #[command(flatten)]
+    dir: Schedules,
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, env = "COURSECAL_ADDR", default_value = "127.0.0.1:8080")]
     addr: std::net::SocketAddr,
@@ -37,21 +36,18 @@ pub(super) struct Serve {
     #[arg(long, env = "COURSECAL_WRITE_TIMEOUT", default_value_t = DEFAULT_WRITE_TIMEOUT_SECS,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     write_timeout: u64,
-    /// Directory of coursecal's own state (the history journal used when
-    /// the schedules are not in git); default $XDG_STATE_HOME/coursecal,
-    /// else ~/.local/state/coursecal.
-    #[arg(long, env = "COURSECAL_STATE")]
-    state: Option<PathBuf>,
+    #[command(flatten)]
+    state: State,
 }
 
 pub(super) fn run(args: Serve) -> Result<(), CliError> {
-    let mut config = crate::ServeConfig::new(args.schedules, args.addr);
+    let mut config = crate::ServeConfig::new(args.dir.schedules, args.addr);
     config.max_connections = args.max_connections;
     config.header_timeout = Duration::from_secs(args.header_timeout);
     config.write_timeout = Duration::from_secs(args.write_timeout);
     config.cache_bytes = args.cache_bytes;
     config.base_url = base(args.base_url)?;
     config.trust_proxy = args.trust_proxy;
-    config.state = crate::history::state_dir(args.state);
+    config.state = crate::history::state_dir(args.state.state);
     Ok(crate::serve(config)?)
 }

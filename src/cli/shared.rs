@@ -1,8 +1,8 @@
-//! What every command shares: its error and exit code, printing, loading.
+//! What the commands share: error and exit code, flags, printing, loading.
 
-use crate::{Catalog, Diagnostic, RequestError};
+use crate::{Catalog, LoadReport, Loader, RequestError};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Why a command failed; [`CliError::exit_code`] says how the process ends.
 #[derive(Debug, thiserror::Error)]
@@ -19,31 +19,26 @@ pub enum CliError {
     /// `import` wrote its YAML, but this many dated lines became no item.
     #[error("import partial: {0} dated line(s) not read")]
     Partial(usize),
-    /// An unknown zone, kind or course was asked for.
+    /// An argument that means nothing: an unknown zone, kind or course, a
+    /// `--start`, `--pace`, `--alarm` or `--base-url` that cannot be read.
     #[error("{0}")]
-    Filter(RequestError),
-    /// A `--start`, `--pace` or `--alarm` value that means nothing.
-    #[error("`--{0}`: {1}")]
-    Flag(&'static str, String),
-    /// `--base-url` is not a usable site root.
-    #[error("--base-url {0}")]
-    BaseUrl(String),
+    Usage(String),
     /// The server could not start.
     #[error("{0}")]
     Serve(#[from] crate::server::ServeError),
     /// The static export failed (the previous output is untouched).
     #[error("{0}")]
     Export(#[from] crate::ExportError),
-    /// Reading or writing this file failed.
-    #[error("{0}: {1}")]
-    Io(PathBuf, #[source] std::io::Error),
+    /// Writing the output failed.
+    #[error("<stdout>: {0}")]
+    Stdout(#[from] std::io::Error),
 }
 
 impl CliError {
     /// 2 for a bad request or argument, 1 for everything else (0 is success).
     pub fn exit_code(&self) -> i32 {
         match self {
-            CliError::Filter(_) | CliError::Flag(..) | CliError::BaseUrl(_) => 2,
+            CliError::Usage(_) => 2,
             _ => 1,
         }
     }
@@ -52,67 +47,63 @@ impl CliError {
 /// A field's error names the CLI's option (`--pace`), not the bare field.
 impl From<RequestError> for CliError {
     fn from(e: RequestError) -> Self {
-        match e {
-            RequestError::BadParameter { field, message } => CliError::Flag(field, message),
-            e => CliError::Filter(e),
-        }
+        CliError::Usage(match e {
+            RequestError::BadParameter { field, message } => format!("`--{field}`: {message}"),
+            e => e.to_string(),
+        })
     }
 }
 
-pub(super) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> CliError + '_ {
-    move |source| CliError::Io(path.to_path_buf(), source)
+/// `--schedules`, which every command but `import` reads.
+#[derive(Debug, clap::Args)]
+pub(super) struct Schedules {
+    /// Directory of schedule files.
+    #[arg(long, env = "COURSECAL_SCHEDULES", default_value = "schedules")]
+    pub schedules: PathBuf,
 }
 
-pub(super) fn print_diagnostics(diags: &[Diagnostic]) {
-    let stderr = std::io::stderr();
-    let mut err = stderr.lock();
-    for d in diags {
-        let _ = writeln!(err, "{}\n", d.render());
+/// `--state`, for the commands that read history.
+#[derive(Debug, clap::Args)]
+pub(super) struct State {
+    /// Directory of coursecal's own state (the history journal used when
+    /// the schedules are not in git); default $XDG_STATE_HOME/coursecal,
+    /// else ~/.local/state/coursecal.
+    #[arg(long, env = "COURSECAL_STATE")]
+    pub state: Option<PathBuf>,
+}
+
+/// The courses as [`checked`], with history when `state` is given (git, else
+/// its journal; history that cannot be read is reported, and skipped).
+pub(super) fn load(dir: &Schedules, state: Option<State>) -> Result<Catalog, CliError> {
+    let mut loader = Loader::new(&dir.schedules).paths_as_given();
+    if let Some(State { state }) = state {
+        loader = loader.with_history(crate::history::state_dir(state).as_deref());
     }
+    checked(loader.reload())
 }
 
-/// Write `bytes` to stdout.
-pub(super) fn print(bytes: &[u8]) -> Result<(), CliError> {
-    std::io::stdout()
-        .lock()
-        .write_all(bytes)
-        .map_err(io(Path::new("<stdout>")))
-}
-
-/// Ok when there are no errors, else [`CliError::Invalid`] with their count.
-pub(super) fn valid(errors: usize) -> Result<(), CliError> {
-    match errors {
-        0 => Ok(()),
+/// Print a load's problems; its courses, or an error when any file has
+/// errors.
+pub(super) fn checked(report: LoadReport) -> Result<Catalog, CliError> {
+    eprint(&report.problems());
+    match report.errors.len() {
+        0 => Ok(report.catalog),
         count => Err(CliError::Invalid(count)),
     }
 }
 
-/// Load a directory, print its problems; fail when any file has errors.
-pub(super) fn load(dir: &Path) -> Result<Catalog, CliError> {
-    let report = Catalog::load_dir(dir);
-    print_diagnostics(&report.warnings);
-    print_diagnostics(&report.errors);
-    valid(report.errors.len()).map(|()| report.catalog)
+/// Write `text` to stderr; a stderr that cannot be written fails nothing.
+pub(super) fn eprint(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
-/// Load with history (git, else the journal in `state`); a history that
-/// cannot be read is reported, and the courses go on without it.
-pub(super) fn load_with_history(dir: &Path, state: Option<&Path>) -> Result<Catalog, CliError> {
-    let report = crate::Loader::new(dir)
-        .paths_as_given()
-        .with_history(state)
-        .reload();
-    for e in &report.history_errors {
-        eprintln!("error: {e} (continuing without history)");
-    }
-    print_diagnostics(&report.warnings);
-    print_diagnostics(&report.errors);
-    valid(report.errors.len()).map(|()| report.catalog)
+/// Write `bytes` to stdout.
+pub(super) fn print(bytes: &[u8]) -> Result<(), CliError> {
+    Ok(std::io::stdout().lock().write_all(bytes)?)
 }
 
 /// `--base-url`, checked and normalised.
 pub(super) fn base(input: Option<String>) -> Result<Option<String>, CliError> {
-    input
-        .map(|b| crate::site::normalize_base(&b).map_err(CliError::BaseUrl))
-        .transpose()
+    let base = input.map(|b| crate::site::normalize_base(&b)).transpose();
+    base.map_err(|e| CliError::Usage(format!("--base-url {e}")))
 }

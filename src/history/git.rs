@@ -31,6 +31,9 @@ struct Commit {
 pub struct Repo {
     /// Where `gix` opens it: the work tree root (canonical).
     workdir: PathBuf,
+    /// A shallow clone: the versions start at its boundary, so its feeds
+    /// differ from a full clone's (said in `/healthz` and the logs).
+    pub shallow: bool,
     /// The commits reachable from `HEAD`, oldest first, for that `HEAD`.
     walked: Option<(ObjectId, Arc<Vec<Commit>>)>,
     /// Each (course, schedule blob, metadata blob) compiled; `None`: did not
@@ -90,6 +93,9 @@ impl Repo {
         let repo = gix::discover(dir).ok()?;
         let workdir = std::fs::canonicalize(repo.workdir()?).ok()?;
         Some(Repo {
+            // Unknown (an unreadable `shallow` file) is said as shallow:
+            // a warning too many, never a silent partial history.
+            shallow: repo.is_shallow().unwrap_or(true),
             workdir,
             walked: None,
             compiled: HashMap::new(),

@@ -49,6 +49,10 @@ pub struct Journal {
     dir_key: String,
     conn: Option<Connection>,
     logs: HashMap<CourseId, CourseLog>,
+    /// A transaction is open for this load's records (one fsync per load,
+    /// not one per course: a first start with 1,000 courses would
+    /// otherwise wait for 1,000 of them).
+    batch: bool,
 }
 
 fn err(path: &Path, e: impl std::fmt::Display) -> String {
@@ -78,6 +82,7 @@ impl Journal {
             dir_key,
             conn: None,
             logs: HashMap::new(),
+            batch: false,
         }
     }
 
@@ -116,6 +121,38 @@ impl Journal {
         self.conn
             .as_ref()
             .ok_or_else(|| err(&self.path, "not open"))
+    }
+
+    /// Before a load: open one transaction for what it records.
+    pub fn begin(&mut self) -> Result<(), String> {
+        let path = self.path.clone();
+        if !self.batch {
+            self.conn()?
+                .execute_batch("BEGIN IMMEDIATE")
+                .map_err(|e| err(&path, e))?;
+            self.batch = true;
+        }
+        Ok(())
+    }
+
+    /// After a load: commit what it recorded. If that fails, nothing of
+    /// this load was recorded, and what was read is read again next time
+    /// (the rows it counted on are gone).
+    pub fn finish(&mut self) -> Result<(), String> {
+        if !std::mem::take(&mut self.batch) {
+            return Ok(());
+        }
+        let path = self.path.clone();
+        let result = self.conn()?.execute_batch("COMMIT");
+        if let Err(e) = result {
+            self.logs.clear();
+            if let Some(conn) = &self.conn {
+                // Already rolled back by most errors; harmless otherwise.
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+            return Err(err(&path, e));
+        }
+        Ok(())
     }
 
     /// Record `current` (just compiled from `inputs`: the schedule file,

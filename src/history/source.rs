@@ -45,6 +45,9 @@ impl Source {
     /// "git" or "journal <path>", for logs and `/healthz`.
     pub fn describe(&self) -> String {
         match self {
+            Source::Git { repo, .. } if repo.shallow => {
+                "git (a shallow clone: versions before its boundary are not seen, so SEQUENCE and the change feeds differ from a full clone's; fetch with --unshallow)".to_owned()
+            }
             Source::Git { .. } => "git".to_owned(),
             Source::Journal(j) => format!("journal {}", j.path().display()),
         }
@@ -60,7 +63,19 @@ impl Source {
                 *head = now;
                 Ok(moved)
             }
-            Source::Journal(_) => Ok(false),
+            Source::Journal(j) => {
+                j.begin()?;
+                Ok(false)
+            }
+        }
+    }
+
+    /// After a load: make what it recorded durable (the journal's one
+    /// transaction per load).
+    pub fn finish(&mut self) -> Result<(), String> {
+        match self {
+            Source::Git { .. } => Ok(()),
+            Source::Journal(j) => j.finish(),
         }
     }
 

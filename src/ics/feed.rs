@@ -21,6 +21,17 @@ pub const REFRESH: &str = "PT6H";
 pub const EPOCH_STAMP: &str = "19700101T000000Z";
 
 /// A rendered feed and what HTTP needs to serve it.
+///
+/// # Examples
+///
+/// ```
+/// let yaml = "course:\n  title: Demo\n  timezone: UTC\n  updated: 2026-11-01T00:00:00Z\n\
+///             milestones:\n  - name: Kick-off\n    date: 2026-12-01\n";
+/// let course = coursecal::compile("demo-101", "demo-101.yaml", yaml).unwrap().course;
+/// let feed = coursecal::render(&[&course], coursecal::Zone::Utc, coursecal::KindSet::ALL);
+/// assert!(feed.body.starts_with("BEGIN:VCALENDAR\r\n"));
+/// assert_eq!(feed.last_modified, course.updated);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Feed {
     /// The iCalendar text (CRLF lines, folded at 75 octets).

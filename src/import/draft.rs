@@ -16,7 +16,7 @@ pub enum Start {
 
 /// One dated item as found, with the assumptions made to read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Item {
+pub struct DraftItem {
     /// The name as written (whitespace collapsed).
     pub name: String,
     /// An explicit id, when the source has stable ones (OLX `url_name`,
@@ -37,11 +37,11 @@ pub struct Item {
     pub line: usize,
 }
 
-impl Item {
+impl DraftItem {
     /// An all-day item as most sources find it: no id, time, description
     /// or cancellation.
     pub fn new(name: String, date: NaiveDate, notes: Vec<String>, line: usize) -> Self {
-        Item {
+        DraftItem {
             name,
             id: None,
             date,
@@ -56,20 +56,20 @@ impl Item {
 
 /// A unit and its assignments.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unit {
+pub struct DraftUnit {
     /// The unit's release.
-    pub release: Item,
+    pub release: DraftItem,
     /// Due dates under it.
-    pub assignments: Vec<Item>,
+    pub assignments: Vec<DraftItem>,
     /// What due dates name it by besides its release's name (a sheet's
     /// unit cell: "Module 1" for the release "Module 1: Getting Started").
     pub key: Option<String>,
 }
 
-impl Unit {
+impl DraftUnit {
     /// A unit released by `release`, no assignment yet.
-    pub fn new(release: Item) -> Self {
-        Unit {
+    pub fn new(release: DraftItem) -> Self {
+        DraftUnit {
             release,
             assignments: Vec::new(),
             key: None,
@@ -91,7 +91,7 @@ pub enum UnitOf {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Due {
     /// The due date.
-    pub item: Item,
+    pub item: DraftItem,
     /// Where it belongs.
     pub unit: UnitOf,
 }
@@ -101,7 +101,7 @@ pub struct Due {
 pub struct Live {
     /// The name as written.
     pub name: String,
-    /// An explicit id (see [`Item::id`]).
+    /// An explicit id (see [`DraftItem::id`]).
     pub id: Option<String>,
     /// When it starts.
     pub start: Start,
@@ -166,13 +166,13 @@ pub struct Draft {
     /// given.
     pub timezone: Option<chrono_tz::Tz>,
     /// Units in source order.
-    pub units: Vec<Unit>,
+    pub units: Vec<DraftUnit>,
     /// Due dates not yet under a unit ([`Draft::settle`] places them).
     pub dues: Vec<Due>,
     /// Live events in source order.
     pub live: Vec<Live>,
     /// Milestones in source order.
-    pub milestones: Vec<Item>,
+    pub milestones: Vec<DraftItem>,
     /// What could not be read: the import is partial.
     pub unread: Vec<Unread>,
     /// What was skipped on purpose (staff-only content, placeholder dates):
@@ -248,10 +248,10 @@ impl Draft {
                     "a due date before any unit".to_owned(),
                 ),
             };
-            let release = Item {
+            let release = DraftItem {
                 id: due.item.id.as_ref().map(|id| format!("unit-{id}")),
                 cancelled: due.item.cancelled,
-                ..Item::new(
+                ..DraftItem::new(
                     name,
                     due.item.date,
                     vec![format!(
@@ -267,9 +267,9 @@ impl Draft {
                 }
                 UnitOf::ByDate => own = Some(i),
             }
-            self.units.push(Unit {
+            self.units.push(DraftUnit {
                 assignments: vec![due.item],
-                ..Unit::new(release)
+                ..DraftUnit::new(release)
             });
         }
         self.units.sort_by_key(|u| u.release.date);

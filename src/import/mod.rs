@@ -33,6 +33,15 @@ use draft::Draft;
 use std::path::Path;
 
 /// A source read into a schedule.
+///
+/// # Examples
+///
+/// ```
+/// let imported = coursecal::import_sheet("Date,Item\n2026-12-08,Quiz 1\n", &Default::default());
+/// assert!(imported.items >= 1 && imported.unread.is_empty());
+/// assert!(imported.checked.is_ok());
+/// assert!(imported.summary("quiz.csv").starts_with("imported "));
+/// ```
 #[derive(Debug, Clone)]
 pub struct Imported {
     /// The schedule, YAML per docs/schedule-format.md.

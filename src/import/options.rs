@@ -1,6 +1,17 @@
 //! How to import: what the command line adds to what the source says.
 
 /// How to import.
+///
+/// # Examples
+///
+/// ```
+/// let options = coursecal::ImportOptions {
+///     year: Some(2026),
+///     ..coursecal::ImportOptions::default()
+/// };
+/// let imported = coursecal::import_page("Quiz 1 (December 8)\n", &options);
+/// assert!(imported.yaml.contains("2026-12-08"));
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
     /// `metadata:` to write (a path relative to the schedule file).

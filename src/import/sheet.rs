@@ -12,7 +12,7 @@
 //! without a date is reported with its line in the file, never guessed.
 
 use super::dates::{find_dates, find_time};
-use super::draft::{Draft, Due, Item, Live, Start, Unit, UnitOf, Unread};
+use super::draft::{Draft, DraftItem, DraftUnit, Due, Live, Start, UnitOf, Unread};
 use chrono::{NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 
@@ -105,7 +105,7 @@ fn kind_of(text: &str) -> Option<RowKind> {
 
 fn date_of(cell: &str, notes: &mut Vec<String>) -> Option<NaiveDate> {
     let found = find_dates(cell).into_iter().next()?;
-    let year = found.year.filter(|y| (1900..=2199).contains(y))?;
+    let year = found.year.filter(|y| crate::model::YEARS.contains(y))?;
     if found.us_order {
         notes.push("numeric date read in US order (month/day/year)".into());
     }
@@ -284,16 +284,16 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
                 Some((time.time, start))
             }
         };
-        let item = Item {
+        let item = DraftItem {
             description: description.clone(),
             at: start.as_ref().map(|(_, s)| s.clone()),
-            ..Item::new(title.clone(), date, notes.clone(), line)
+            ..DraftItem::new(title.clone(), date, notes.clone(), line)
         };
         let unit_cell = Some(cell(cols.unit).to_owned()).filter(|u| !u.is_empty());
         match kind {
-            RowKind::Release => draft.units.push(Unit {
+            RowKind::Release => draft.units.push(DraftUnit {
                 key: unit_cell,
-                ..Unit::new(item)
+                ..DraftUnit::new(item)
             }),
             RowKind::Due => draft.dues.push(Due {
                 item,

@@ -1,7 +1,7 @@
 //! A [`Draft`] written as a schedule file (docs/schedule-format.md), with
 //! the importer's assumptions as YAML comments next to each item.
 
-use super::draft::{Draft, Item, Live};
+use super::draft::{Draft, DraftItem, Live};
 use super::options::ImportOptions;
 use super::text::{name, one_line, quoted, text};
 use crate::schedule::validate::{MAX_NAME_CHARS, MAX_TEXT_CHARS};
@@ -63,7 +63,7 @@ impl Ids {
     }
 }
 
-fn item(out: &mut String, ids: &mut Ids, indent: &str, key: &str, it: &Item) {
+fn item(out: &mut String, ids: &mut Ids, indent: &str, key: &str, it: &DraftItem) {
     let mut notes = it.notes.clone();
     let name = name(&it.name, &mut notes);
     let description = it

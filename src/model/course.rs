@@ -9,6 +9,11 @@ use chrono::{DateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 use std::sync::Arc;
 
+/// The years any date may fall in — in a schedule, an import or a
+/// learner's start date: four-digit years that every calendar client and
+/// the iCalendar DATE-TIME syntax can represent.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;
+
 /// A resolved time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum When {
@@ -155,6 +160,16 @@ impl Event {
 }
 
 /// A course with its events.
+///
+/// # Examples
+///
+/// ```
+/// let yaml = "course:\n  title: Demo\n  timezone: UTC\n  updated: 2026-11-01T00:00:00Z\n\
+///             milestones:\n  - name: Kick-off\n    date: 2026-12-01\n";
+/// let course = coursecal::compile("demo-101", "demo-101.yaml", yaml).unwrap().course;
+/// assert_eq!((course.id.as_str(), course.label()), ("demo-101", "Demo"));
+/// assert_eq!(course.events[0].kind, coursecal::Kind::Milestone);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Course {
     /// The file stem: `res-cms-154`.

@@ -105,6 +105,14 @@ impl FromStr for Kind {
 }
 
 /// A set of kinds, in the fixed order of [`Kind::ALL`].
+///
+/// # Examples
+///
+/// ```
+/// let kinds = coursecal::parse_kinds(["due", "live"]).unwrap();
+/// assert!(kinds.contains(coursecal::Kind::Due) && !kinds.contains(coursecal::Kind::Release));
+/// assert!(coursecal::KindSet::ALL.is_all());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct KindSet(u8);
 

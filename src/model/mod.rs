@@ -10,7 +10,7 @@ pub mod shift;
 pub mod suggest;
 pub mod zone;
 
-pub use course::{Course, Event, EventHistory, When, default_live_duration};
+pub use course::{Course, Event, EventHistory, When, YEARS, default_live_duration};
 pub use ids::{CourseId, InvalidCourseId};
 pub use kind::{Kind, KindSet, UnknownKind};
 pub use request::{Courses, FeedRequest, RequestError, Variant, parse_kinds, parse_personal};

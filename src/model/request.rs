@@ -169,6 +169,16 @@ impl Courses {
 /// How the dates of a feed or page are shown: the dimensions a reader
 /// picks besides the courses (more, such as a personal start date, go
 /// here).
+///
+/// # Examples
+///
+/// ```
+/// let v = coursecal::Variant::parse(None, ["release", "due"], Some("2027-01-04"), Some("2"), ["1d"]).unwrap();
+/// assert_eq!(v.feed_zone(), coursecal::Zone::Utc);
+/// assert!(v.kinds.contains(coursecal::Kind::Due) && !v.kinds.contains(coursecal::Kind::Live));
+/// // A pace without a start date means nothing.
+/// assert!(coursecal::Variant::parse(None, [""; 0], None, Some("2"), [""; 0]).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Variant {
     /// `None`: not chosen — feeds use UTC (`…Z` times), pages show each
@@ -233,6 +243,17 @@ impl Variant {
 }
 
 /// One feed: the unit of rendering and caching.
+///
+/// # Examples
+///
+/// ```
+/// let variant = coursecal::Variant::parse(Some("Europe/Berlin"), ["due"], None, None, [""; 0]).unwrap();
+/// let req = coursecal::FeedRequest::new(coursecal::Courses::from_ids(["res-cms-154"]), variant);
+/// let catalog = coursecal::Catalog::load_dir("schedules".as_ref()).catalog;
+/// let feed = coursecal::feed(&catalog, &req).unwrap();
+/// assert!(feed.body.starts_with("BEGIN:VCALENDAR"));
+/// assert_eq!(req.variant.feed_zone().name(), "Europe/Berlin");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct FeedRequest {
     /// Which courses it holds.

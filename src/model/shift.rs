@@ -14,9 +14,6 @@ use super::kind::Kind;
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
-/// Years a start date may fall in (as for schedule dates).
-pub const START_YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;
-
 /// Time between items relative to the schedule, in hundredths: 100 is the
 /// schedule's own pace, 200 twice the time between items, 50 twice as fast.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -94,11 +91,11 @@ impl Shift {
             .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
             .flatten();
         match date {
-            Some(d) if START_YEARS.contains(&chrono::Datelike::year(&d)) => Ok(d),
+            Some(d) if super::course::YEARS.contains(&chrono::Datelike::year(&d)) => Ok(d),
             Some(_) => Err(format!(
                 "expected a date from {}-01-01 to {}-12-31, found `{s}`",
-                START_YEARS.start(),
-                START_YEARS.end()
+                super::course::YEARS.start(),
+                super::course::YEARS.end()
             )),
             None if shape_ok => Err(format!("`{s}` is not a day of the calendar")),
             None => Err(format!(

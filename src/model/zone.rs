@@ -6,6 +6,14 @@ use super::suggest::{MAX_SUGGEST_LEN as MAX_ZONE_LEN, quoted};
 use chrono_tz::Tz;
 
 /// The zone timed events are written in.
+///
+/// # Examples
+///
+/// ```
+/// let zone = coursecal::parse_zone("Europe/Berlin").unwrap();
+/// assert_eq!(zone.name(), "Europe/Berlin");
+/// assert_eq!(coursecal::parse_zone("UTC").unwrap(), coursecal::Zone::Utc);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Zone {
     /// `…Z` times, no VTIMEZONE.

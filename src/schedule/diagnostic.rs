@@ -16,6 +16,16 @@ pub enum Severity {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 /// A problem in an input file, located for its author: file, line, column, what was expected, and the closest valid value.
+///
+/// # Examples
+///
+/// ```
+/// let errors = coursecal::compile("demo-101", "demo-101.yaml", "course:\n  titel: Demo\n").unwrap_err();
+/// let first = &errors[0];
+/// assert!(first.is_error());
+/// assert!(first.location().starts_with("demo-101.yaml:2:"));
+/// assert!(coursecal::Diagnostic::render_all(&errors).contains("title"));
+/// ```
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
@@ -143,6 +153,15 @@ impl Diagnostic {
             s.push_str(&format!("; {help}"));
         }
         s
+    }
+
+    /// Each of `diagnostics` rendered, followed by a blank line: how the
+    /// command line prints a list of them.
+    pub fn render_all(diagnostics: &[Diagnostic]) -> String {
+        diagnostics
+            .iter()
+            .map(|d| format!("{}\n\n", d.render()))
+            .collect()
     }
 
     /// The full rendering with a source snippet, without colours.

@@ -5,7 +5,7 @@ use super::node::{Node, attach_raw};
 use super::read::{MAX_DEPTH, MAX_FILE_BYTES, ReadError, read_text};
 use super::source::SourceFile;
 use super::validate::Checker;
-use super::{model::Schedule, ocw, yaml};
+use super::{ocw, written::Schedule, yaml};
 use crate::model::{Course, CourseId, ids};
 use crate::schedule::diagnostic::Diagnostic;
 use std::path::{Path, PathBuf};
@@ -124,6 +124,17 @@ pub fn check(src: &SourceFile) -> Result<Schedule, Vec<Diagnostic>> {
 }
 
 /// A schedule compiled into a course, with its warnings.
+///
+/// # Examples
+///
+/// ```
+/// let yaml = "course:\n  title: Demo\n  timezone: UTC\n  updated: 2026-11-01T00:00:00Z\n\
+///             milestones:\n  - name: Kick-off\n    date: 2026-12-01\n";
+/// let compiled = coursecal::compile("demo-101", "demo-101.yaml", yaml).unwrap();
+/// assert_eq!(compiled.course.title, "Demo");
+/// assert_eq!(compiled.course.events.len(), 1);
+/// assert!(compiled.warnings.is_empty());
+/// ```
 #[derive(Debug, Clone)]
 pub struct Compiled {
     /// The course, valid by construction.

@@ -1,6 +1,6 @@
 //! Schedule files, second layer (uses `model` only): reading files safely
 //! (`read`), YAML with locations (`node`, `yaml`), checking its shape into
-//! the written schedule (`validate` → `model`), OCW metadata (`ocw`),
+//! the written schedule (`validate` → `written`), OCW metadata (`ocw`),
 //! resolution into a [`crate::model::Course`] (`resolve`, `time`), all
 //! errors as located [`Diagnostic`]s (`diagnostic`); `load` runs the steps.
 //!
@@ -9,7 +9,6 @@
 
 pub mod diagnostic;
 pub(crate) mod load;
-pub(crate) mod model;
 pub(crate) mod node;
 pub(crate) mod ocw;
 pub(crate) mod read;
@@ -17,6 +16,7 @@ pub(crate) mod resolve;
 pub(crate) mod source;
 pub(crate) mod time;
 pub(crate) mod validate;
+pub(crate) mod written;
 pub(crate) mod yaml;
 
 pub use diagnostic::Diagnostic;

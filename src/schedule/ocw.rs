@@ -3,10 +3,10 @@
 //! four are published like schedule text, so they pass the same checks, and
 //! the file must lie inside the schedules directory.
 
-use super::model::Located;
 use super::read::{MAX_DEPTH, MAX_FILE_BYTES, ReadError, read_text};
 use super::source::SourceFile;
 use super::validate::{MAX_NAME_CHARS, MAX_TEXT_CHARS, text_problem};
+use super::written::Located;
 use super::yaml::Problem;
 use crate::schedule::diagnostic::Diagnostic;
 use serde::Deserialize;

@@ -4,10 +4,10 @@
 //! downstream re-checks.
 
 use super::diagnostic::Diagnostic;
-use super::model::{EventEnd, Item, LiveEvent, Located, Schedule, Unit};
 use super::ocw::Metadata;
 use super::source::SourceFile;
 use super::time::{LocalTimeError, TimeValue, offset_text, resolve_local};
+use super::written::{EventEnd, ItemKeys, LiveEvent, Located, Schedule, Unit};
 use crate::model::{self, Course, Event, Kind, When, default_live_duration, ids};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -80,7 +80,7 @@ impl Resolver<'_> {
     }
 
     /// Derive the id and check it is unique within the course.
-    fn id(&mut self, kind: Kind, item: &Item) -> Option<String> {
+    fn id(&mut self, kind: Kind, item: &ItemKeys) -> Option<String> {
         let (id, pos) = match &item.id {
             Some(id) => (id.value.clone(), id.pos),
             None => {
@@ -128,7 +128,7 @@ impl Resolver<'_> {
     fn push(
         &mut self,
         kind: Kind,
-        item: &mut Item,
+        item: &mut ItemKeys,
         start: Option<When>,
         end: Option<DateTime<Utc>>,
     ) -> Option<&mut Event> {

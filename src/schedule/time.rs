@@ -6,6 +6,7 @@
 //! bites: a wall time can be missing (gap) or happen twice (overlap), and both
 //! are reported instead of guessed.
 
+use crate::model::YEARS;
 use chrono::{
     DateTime, Datelike, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc,
 };
@@ -18,11 +19,6 @@ pub enum TimeValue {
     Instant(DateTime<FixedOffset>),
     Naive(NaiveDateTime),
 }
-
-/// Years accepted in schedules: four-digit years that every calendar client
-/// and the iCalendar DATE-TIME syntax can represent.
-pub const MIN_YEAR: i32 = 1900;
-pub const MAX_YEAR: i32 = 2199;
 
 /// Parse a schedule time value. The error says what was expected.
 pub fn parse_time_value(s: &str) -> Result<TimeValue, String> {
@@ -68,14 +64,15 @@ pub fn parse_time_value(s: &str) -> Result<TimeValue, String> {
         TimeValue::Instant(t) => t.year(),
         TimeValue::Naive(t) => t.year(),
     };
-    if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
+    if !YEARS.contains(&year) {
         return Err(year_error(&year.to_string()));
     }
     Ok(value)
 }
 
 fn year_error(year: &str) -> String {
-    format!("year {year} is out of range: expected a year from {MIN_YEAR} to {MAX_YEAR}")
+    let (from, to) = (YEARS.start(), YEARS.end());
+    format!("year {year} is out of range: expected a year from {from} to {to}")
 }
 
 /// Say what is wrong with a `Y-MM-DD` prefix (year range, month, day of the
@@ -109,7 +106,7 @@ fn check_date_part(s: &str) -> Result<(), String> {
     let year = date
         .get(..y)
         .and_then(|t| t.parse::<i32>().ok())
-        .filter(|y| (MIN_YEAR..=MAX_YEAR).contains(y));
+        .filter(|y| YEARS.contains(y));
     let Some(year) = year else {
         let written = date.get(..y).unwrap_or_default().trim_start_matches('0');
         return Err(year_error(if written.is_empty() { "0" } else { written }));

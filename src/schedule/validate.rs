@@ -3,11 +3,11 @@
 //! missing keys, unparsable values) instead of stopping at the first.
 
 use super::diagnostic::Diagnostic;
-use super::model::{
-    Assignment, CourseBlock, EventEnd, Item, LiveEvent, Located, Milestone, Schedule, Unit,
-};
 use super::node::{Node, Value};
 use super::source::SourceFile;
+use super::written::{
+    Assignment, CourseBlock, EventEnd, ItemKeys, LiveEvent, Located, Milestone, Schedule, Unit,
+};
 use crate::model::suggest::closest;
 use crate::schedule::time::{TimeValue, parse_duration, parse_time_value};
 use chrono::{DateTime, Utc};
@@ -435,7 +435,7 @@ impl<'a> Checker<'a> {
     }
 
     /// Keys shared by all items; `None` when a required one is unusable.
-    fn item(&mut self, f: &Fields) -> Option<Item> {
+    fn item(&mut self, f: &Fields) -> Option<ItemKeys> {
         self.items += 1;
         if self.items == MAX_ITEMS + 1 {
             let d = self.src.error(
@@ -456,7 +456,7 @@ impl<'a> Checker<'a> {
             .get("status")
             .and_then(|n| self.status(n))
             .unwrap_or(false);
-        Some(Item {
+        Some(ItemKeys {
             name: name?,
             id,
             description,

@@ -12,6 +12,14 @@ pub const DEFAULT_WRITE_TIMEOUT_SECS: u64 = 30;
 
 #[derive(Debug, Clone)]
 /// Everything `serve` needs; [`ServeConfig::new`] gives the defaults.
+///
+/// # Examples
+///
+/// ```
+/// let mut config = coursecal::ServeConfig::new("schedules".into(), "127.0.0.1:0".parse().unwrap());
+/// config.base_url = Some("https://cal.example.edu/".into());
+/// assert_eq!(config.addr.port(), 0);
+/// ```
 pub struct ServeConfig {
     /// Directory of schedule files (watched).
     pub schedules: PathBuf,

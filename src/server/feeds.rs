@@ -27,6 +27,29 @@ fn request(courses: Courses, p: &Params) -> FeedRequest {
     FeedRequest::new(courses, p.variant)
 }
 
+/// `courses=` of a merged feed: 404 naming the first id no course can have.
+fn merged_courses(p: &Params) -> Result<Courses, HttpError> {
+    let courses = p.courses();
+    if let Courses::Some(ids) = &courses
+        && let Some(bad) = ids.iter().find(|id| !plausible_id(id))
+    {
+        return Err(HttpError::unknown_course(bad));
+    }
+    Ok(courses)
+}
+
+/// `/courses/<file>` names a feed of course `id` only if a course can
+/// have that id: else 404.
+fn feed_of(id: &str, file: &str) -> Result<(), HttpError> {
+    match plausible_id(id) {
+        true => Ok(()),
+        false => Err(HttpError::NotFound(format!(
+            "no such feed: /courses/{}",
+            quoted(file)
+        ))),
+    }
+}
+
 /// `/courses/<id>.ics`; any other name is the agenda page `/courses/<id>`.
 pub async fn course(
     State(state): State<Arc<AppState>>,
@@ -35,12 +58,7 @@ pub async fn course(
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
     if let Some(id) = file.strip_suffix(".atom") {
-        if !plausible_id(id) {
-            return Err(HttpError::NotFound(format!(
-                "no such feed: /courses/{}",
-                quoted(&file)
-            )));
-        }
+        feed_of(id, &file)?;
         let p = parse(uri.query())?;
         let req = request(Courses::Some(vec![id.to_owned()]), &p);
         return changes_feed(&state, req, false, &headers).await;
@@ -49,12 +67,7 @@ pub async fn course(
         return super::pages::course(&state, &file, &uri, &headers).await;
     };
     let p = parse(uri.query())?;
-    if !plausible_id(id) {
-        return Err(HttpError::NotFound(format!(
-            "no such feed: /courses/{}",
-            quoted(&file)
-        )));
-    }
+    feed_of(id, &file)?;
     let req = request(Courses::Some(vec![id.to_owned()]), &p);
     let name = format!("{id}.ics");
     let r = rendered(&state, req).await?;
@@ -68,12 +81,7 @@ pub async fn calendar(
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
     let p = parse(uri.query())?;
-    let courses = p.courses();
-    if let Courses::Some(ids) = &courses
-        && let Some(bad) = ids.iter().find(|id| !plausible_id(id))
-    {
-        return Err(HttpError::unknown_course(bad));
-    }
+    let courses = merged_courses(&p)?;
     let req = request(courses, &p);
     let r = rendered(&state, req).await?;
     respond(
@@ -91,12 +99,7 @@ pub async fn changes(
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
     let p = parse(uri.query())?;
-    let courses = p.courses();
-    if let Courses::Some(ids) = &courses
-        && let Some(bad) = ids.iter().find(|id| !plausible_id(id))
-    {
-        return Err(HttpError::unknown_course(bad));
-    }
+    let courses = merged_courses(&p)?;
     changes_feed(&state, request(courses, &p), true, &headers).await
 }
 

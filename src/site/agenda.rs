@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use maud::{Markup, html};
 
 /// One event placed in the display zone.
-pub struct Item<'a> {
+pub struct AgendaRow<'a> {
     pub event: &'a Event,
     pub day: NaiveDate,
     /// When it stops being upcoming: its end, or the end of its day.
@@ -29,14 +29,14 @@ pub fn start_of_day(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
         .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
 }
 
-fn placed<'a>(event: &'a Event, tz: Tz) -> Item<'a> {
+fn placed<'a>(event: &'a Event, tz: Tz) -> AgendaRow<'a> {
     match event.start() {
-        When::AllDay(d) => Item {
+        When::AllDay(d) => AgendaRow {
             event,
             day: d,
             until: start_of_day(tz, d.succ_opt().unwrap_or(d)),
         },
-        When::At(t) => Item {
+        When::At(t) => AgendaRow {
             event,
             day: t.with_timezone(&tz).date_naive(),
             until: event.end().unwrap_or(t),
@@ -46,8 +46,8 @@ fn placed<'a>(event: &'a Event, tz: Tz) -> Item<'a> {
 
 /// The course's events of `kinds`, in display order: by local day, all-day
 /// items first, then by start.
-pub fn items(course: &Course, tz: Tz, kinds: KindSet) -> Vec<Item<'_>> {
-    let mut items: Vec<Item> = course
+pub fn items(course: &Course, tz: Tz, kinds: KindSet) -> Vec<AgendaRow<'_>> {
+    let mut items: Vec<AgendaRow> = course
         .events
         .iter()
         .filter(|e| kinds.contains(e.kind))
@@ -144,11 +144,11 @@ pub fn agenda(
     let items = items(course, tz, variant.kinds);
     // Past and "next up" need the clock: only a server knows it; the
     // script recomputes both in the browser either way.
-    let past = |i: &Item| site.now.is_some_and(|now| i.until <= now);
+    let past = |i: &AgendaRow| site.now.is_some_and(|now| i.until <= now);
     let next = site
         .now
         .and_then(|_| items.iter().position(|i| !past(i) && !i.event.cancelled));
-    let mut weeks: Vec<(NaiveDate, Vec<(usize, &Item)>)> = Vec::new();
+    let mut weeks: Vec<(NaiveDate, Vec<(usize, &AgendaRow)>)> = Vec::new();
     for (n, item) in items.iter().enumerate() {
         let m = monday(item.day);
         match weeks.last_mut() {

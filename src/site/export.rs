@@ -25,6 +25,20 @@ pub struct ExportOptions<'a> {
 pub struct Summary {
     /// Feeds written: one per course plus the merged `calendar.ics`.
     pub feeds: usize,
+    /// Whether the HTML pages were written too (not `feeds_only`).
+    pub pages: bool,
+}
+
+impl Summary {
+    /// The closing line of `coursecal build` for the site written to `out`.
+    pub fn report(&self, out: &Path) -> String {
+        let pages = if self.pages {
+            " and the site's pages"
+        } else {
+            ""
+        };
+        format!("wrote {} feed(s){pages} to {}", self.feeds, out.display())
+    }
 }
 
 /// Why an export failed; the previous output is then untouched.
@@ -95,7 +109,10 @@ pub fn write(
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
     }
-    Ok(Summary { feeds: result? })
+    Ok(Summary {
+        feeds: result?,
+        pages: !options.feeds_only,
+    })
 }
 
 /// Written into every build: `build` replaces a directory whole, so it only

@@ -107,7 +107,7 @@ pub fn index(site: &Site, view: Variant) -> (String, Option<DateTime<Utc>>) {
         description: "Subscribe to course dates in your calendar app.",
         body_class: "index",
         changes: Some((
-            "changes.atom".to_owned(),
+            format!("changes.atom{}", view.changes_query()),
             "Changes to all courses".to_owned(),
         )),
     };
@@ -288,7 +288,7 @@ pub fn course(site: &Site, view: Variant, original: &Course) -> (String, Option<
             (agenda::agenda(site, page, c, Variant { kinds, ..view }, false))
         }
         @if own.is_some() { (past_sessions(original, tz)) }
-        (recent_changes(site, page, original, tz))
+        (recent_changes(site, page, view, original, tz))
         section.card aria-labelledby="embed-h" {
             h2 #embed-h { "Embed on your course site" }
             p { "Paste this into a page of your course site to show these dates, in each visitor’s own time zone." }
@@ -314,7 +314,7 @@ pub fn course(site: &Site, view: Variant, original: &Course) -> (String, Option<
         description: &description,
         body_class: "course",
         changes: Some((
-            format!("courses/{}.atom", c.id),
+            format!("courses/{}.atom{}", c.id, view.changes_query()),
             format!("Changes to {}", c.label()),
         )),
     };
@@ -359,7 +359,7 @@ pub fn embed(site: &Site, view: Variant, original: &Course) -> (String, Option<D
                 h2 #dates-h .vh { "Dates" }
                 (agenda::agenda(site, page, c, Variant { kinds: KindSet::ALL, ..view }, true))
             }
-            (recent_changes(site, page, original, tz))
+            (recent_changes(site, page, view, original, tz))
         }
     };
     let title = format!("{} dates", c.label());
@@ -369,7 +369,7 @@ pub fn embed(site: &Site, view: Variant, original: &Course) -> (String, Option<D
         description: &title,
         body_class: "embed",
         changes: Some((
-            format!("courses/{}.atom", c.id),
+            format!("courses/{}.atom{}", c.id, view.changes_query()),
             format!("Changes to {}", c.label()),
         )),
     };
@@ -381,7 +381,7 @@ pub fn embed(site: &Site, view: Variant, original: &Course) -> (String, Option<D
 /// (from now when serving, from the newest change in a static build), each
 /// with its old and new date as `<time>`, and the change feed to follow.
 /// Nothing without history.
-fn recent_changes(site: &Site, page: Page, c: &Course, tz: chrono_tz::Tz) -> Markup {
+fn recent_changes(site: &Site, page: Page, view: Variant, c: &Course, tz: chrono_tz::Tz) -> Markup {
     let Some(all) = site.catalog.changes.get(&c.id) else {
         return html! {};
     };
@@ -395,7 +395,10 @@ fn recent_changes(site: &Site, page: Page, c: &Course, tz: chrono_tz::Tz) -> Mar
     let mut recent: Vec<&crate::catalog::Change> = all.iter().filter(|ch| ch.at >= since).collect();
     recent.sort_by(|a, b| (b.at, &a.uid).cmp(&(a.at, &b.uid)));
     recent.truncate(changes::MAX_PAGE_CHANGES);
-    let feed = site.rel(page, &format!("courses/{}.atom", c.id));
+    let feed = site.rel(
+        page,
+        &format!("courses/{}.atom{}", c.id, view.changes_query()),
+    );
     let when = |w: crate::model::When| {
         html! { time datetime=(changes::machine(w)) { (changes::show(w, tz)) } }
     };

@@ -146,6 +146,18 @@ impl Variant {
         self.query_with(&[])
     }
 
+    /// The query of the change feed that goes with this view: its zone and
+    /// kinds (a learner's run and reminders shape a calendar, not what
+    /// changed, and change feeds refuse them).
+    pub fn changes_query(&self) -> String {
+        Variant {
+            zone: self.zone,
+            kinds: self.kinds,
+            ..Variant::default()
+        }
+        .query()
+    }
+
     /// The variant's query plus extra `key=value` pairs (values already encoded).
     pub fn query_with(&self, extra: &[(&str, &str)]) -> String {
         let mut parts = Vec::new();

@@ -181,3 +181,12 @@ pub fn large_feed_warnings(catalog: &Catalog, dir: &Path) -> Vec<Diagnostic> {
         })
         .collect()
 }
+
+/// What `coursecal check` reports for `dir`: every problem of its files,
+/// and [`large_feed_warnings`].
+pub fn check(dir: &Path) -> crate::catalog::LoadReport {
+    let mut report = Catalog::load_dir(dir);
+    let large = large_feed_warnings(&report.catalog, dir);
+    report.warnings.extend(large);
+    report
+}

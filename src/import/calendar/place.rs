@@ -4,8 +4,9 @@
 use super::kind::{canvas_assignment, is_due, is_release};
 use super::occurrence::Occurrence;
 use super::vevent::{IcsTime, VEvent};
-use crate::import::draft::{Draft, Due, Item, Live, Start, Unit, UnitOf, Unread};
-use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use crate::import::draft::{Draft, DraftItem, DraftUnit, Due, Live, Start, UnitOf, Unread};
+use crate::model::YEARS;
+use chrono::{DateTime, Datelike, FixedOffset, TimeZone, Utc};
 use chrono_tz::Tz;
 
 /// An instant or wall time for the draft, in the course zone.
@@ -81,93 +82,74 @@ pub(super) fn place(o: Occurrence<'_>, zone: Option<Tz>, draft: &mut Draft) {
         text: name.clone(),
         why,
     };
-    if let IcsTime::Date(date) = o.start {
-        if !o.start.year_ok() {
-            draft
-                .unread
-                .push(unread(format!("{date}: a year outside 1900–2199")));
-            return;
+    // An all-day occurrence is on its date; a timed one starts in the zone.
+    let (date, at) = match o.start {
+        IcsTime::Date(date) => {
+            if let Some(IcsTime::Date(end)) = e.end
+                && end > date.succ_opt().unwrap_or(date)
+            {
+                notes.push(format!(
+                    "all day until {}: imported on its first day",
+                    end.pred_opt().unwrap_or(end)
+                ));
+            }
+            (date, None)
         }
-        if let Some(IcsTime::Date(end)) = e.end
-            && end > date.succ_opt().unwrap_or(date)
-        {
-            notes.push(format!(
-                "all day until {}: imported on its first day",
-                end.pred_opt().unwrap_or(end)
-            ));
-        }
-        if let Some(l) = &e.location {
-            notes.push(format!("location: {l}"));
-        }
-        let item = Item {
-            name,
-            id: o.id,
-            date,
-            at: None,
-            description: e.description.clone(),
-            cancelled: e.cancelled,
-            notes,
-            line: e.line,
-        };
-        if due {
-            draft.dues.push(Due {
-                item,
-                unit: UnitOf::ByDate,
-            });
-        } else if is_release(&item.name, &e.categories) {
-            draft.units.push(Unit::new(item));
-        } else {
-            draft.milestones.push(item);
-        }
-        return;
-    }
-    let start = match start_of(o.start, zone, &mut notes) {
-        Ok(s) => s,
-        Err(why) => {
-            draft.unread.push(unread(why));
-            return;
-        }
+        timed => match start_of(timed, zone, &mut notes) {
+            Ok(start @ Start::Instant(t)) => (t.date_naive(), Some(start)),
+            Ok(start @ Start::Wall(n)) => (n.date(), Some(start)),
+            Err(why) => {
+                draft.unread.push(unread(why));
+                return;
+            }
+        },
     };
-    let date = match &start {
-        Start::Instant(t) => t.date_naive(),
-        Start::Wall(n) => n.date(),
-    };
-    if !(1900..=2199).contains(&chrono::Datelike::year(&date)) {
+    if !YEARS.contains(&date.year()) {
+        let (from, to) = (YEARS.start(), YEARS.end());
         draft
             .unread
-            .push(unread(format!("{date}: a year outside 1900–2199")));
+            .push(unread(format!("{date}: a year outside {from}–{to}")));
         return;
     }
-    if due {
-        if let Some(l) = &e.location {
-            notes.push(format!("location: {l}"));
+    let at = match (at, due) {
+        (Some(start), false) => {
+            let duration_minutes = minutes(e, &mut notes);
+            draft.live.push(Live {
+                name,
+                id: o.id,
+                start,
+                duration_minutes,
+                description: e.description.clone(),
+                location: e.location.clone(),
+                cancelled: e.cancelled,
+                notes,
+                line: e.line,
+            });
+            return;
         }
-        let item = Item {
-            name,
-            id: o.id,
-            date,
-            at: Some(start),
-            description: e.description.clone(),
-            cancelled: e.cancelled,
-            notes,
-            line: e.line,
-        };
+        (at, _) => at,
+    };
+    if let Some(l) = &e.location {
+        notes.push(format!("location: {l}"));
+    }
+    let item = DraftItem {
+        name,
+        id: o.id,
+        date,
+        at,
+        description: e.description.clone(),
+        cancelled: e.cancelled,
+        notes,
+        line: e.line,
+    };
+    if due {
         draft.dues.push(Due {
             item,
             unit: UnitOf::ByDate,
         });
+    } else if is_release(&item.name, &e.categories) {
+        draft.units.push(DraftUnit::new(item));
     } else {
-        let duration_minutes = minutes(e, &mut notes);
-        draft.live.push(Live {
-            name,
-            id: o.id,
-            start,
-            duration_minutes,
-            description: e.description.clone(),
-            location: e.location.clone(),
-            cancelled: e.cancelled,
-            notes,
-            line: e.line,
-        });
+        draft.milestones.push(item);
     }
 }

@@ -2,6 +2,7 @@
 //! its date properties as [`IcsTime`]s (a TZID looked up in the tz
 //! database), its texts as written (the draft's text rules clean them).
 
+use crate::model::YEARS;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use icalendar::parser::{Component, ParseString, Property};
@@ -39,7 +40,7 @@ impl IcsTime {
     }
 
     pub(super) fn year_ok(&self) -> bool {
-        (1900..=2199).contains(&chrono::Datelike::year(&self.date()))
+        YEARS.contains(&chrono::Datelike::year(&self.date()))
     }
 }
 
@@ -143,7 +144,8 @@ fn values(p: &Property<'_>) -> Result<Vec<IcsTime>, String> {
             if when.year_ok() {
                 Ok(when)
             } else {
-                Err(format!("{}: a year outside 1900–2199: {v}", p.name))
+                let (from, to) = (YEARS.start(), YEARS.end());
+                Err(format!("{}: a year outside {from}–{to}: {v}", p.name))
             }
         })
         .collect()

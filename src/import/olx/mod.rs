@@ -21,7 +21,7 @@ pub(crate) mod archive;
 mod policy;
 mod value;
 
-use super::draft::{Draft, Item, Start, Unit, Unread};
+use super::draft::{Draft, DraftItem, DraftUnit, Start, Unread};
 use archive::{ArchiveError, Entry};
 use policy::{LineIndex, Policy};
 use roxmltree::{Document, Node};
@@ -463,8 +463,8 @@ impl Walk<'_> {
         id: Option<String>,
         at: chrono::DateTime<chrono::FixedOffset>,
         line: usize,
-    ) -> Item {
-        Item {
+    ) -> DraftItem {
+        DraftItem {
             name: name.to_owned(),
             id,
             date: at.date_naive(),
@@ -592,7 +592,7 @@ impl Walk<'_> {
                     "no start of its own: released with the course (as Open edX does)".to_owned(),
                 );
             }
-            Unit::new(it)
+            DraftUnit::new(it)
         });
         let mut later = Vec::new();
         for child in node.children().filter(|c| c.has_tag_name("sequential")) {
@@ -613,8 +613,8 @@ impl Walk<'_> {
         file: &str,
         url: Option<&str>,
         chapter_start: Option<chrono::DateTime<chrono::FixedOffset>>,
-        unit: &mut Option<Unit>,
-        later: &mut Vec<Unit>,
+        unit: &mut Option<DraftUnit>,
+        later: &mut Vec<DraftUnit>,
     ) {
         let b = self.block("sequential", node, file, url);
         let name = b
@@ -652,9 +652,9 @@ impl Walk<'_> {
             let id = self.id("sequential", b.url_name.as_deref());
             let release = self.item(&name, id, at, b.line);
             let assignments = due.map(|d| assignment(self, d)).into_iter().collect();
-            later.push(Unit {
+            later.push(DraftUnit {
                 assignments,
-                ..Unit::new(release)
+                ..DraftUnit::new(release)
             });
         } else if let Some(d) = due {
             match unit {

@@ -33,7 +33,7 @@ mod table;
 use super::dates::{
     FoundDate, FoundTime, ZoneLabel, find_dates, find_time, instant, looks_dated, zone_label,
 };
-use super::draft::{Draft, Due, Item, Live, Start, Unit, UnitOf, Unread};
+use super::draft::{Draft, DraftItem, DraftUnit, Due, Live, Start, UnitOf, Unread};
 use chrono::{Datelike, NaiveDate};
 use lines::{Line, lines, title};
 use phrases::{
@@ -181,7 +181,7 @@ impl Reader {
             }
             (None, None) => None,
         }?;
-        if !(1900..=2199).contains(&date.year()) {
+        if !crate::model::YEARS.contains(&date.year()) {
             return None;
         }
         if found.us_order {
@@ -226,7 +226,7 @@ impl Reader {
     }
 
     /// A due date: under the unit above, else placed by the draft's rule.
-    fn due(&mut self, item: Item) {
+    fn due(&mut self, item: DraftItem) {
         match self.draft.units.last_mut() {
             Some(unit) => unit.assignments.push(item),
             None => self.draft.dues.push(Due {
@@ -299,16 +299,16 @@ impl Reader {
                 },
                 None => None,
             };
-            let item = Item {
+            let item = DraftItem {
                 at: at.clone(),
-                ..Item::new(name.clone(), date, notes.clone(), line.n)
+                ..DraftItem::new(name.clone(), date, notes.clone(), line.n)
             };
             match kind {
                 Column::Release => {
                     released = true;
-                    self.draft.units.push(Unit {
+                    self.draft.units.push(DraftUnit {
                         key: Some(name.clone()),
-                        ..Unit::new(item)
+                        ..DraftUnit::new(item)
                     });
                 }
                 Column::Due => {
@@ -400,9 +400,9 @@ impl Reader {
                 },
                 None => None,
             };
-            self.due(Item {
+            self.due(DraftItem {
                 at: start,
-                ..Item::new(name, date, notes, line.n)
+                ..DraftItem::new(name, date, notes, line.n)
             });
             report_others(line, &text, &dates, used, &mut self.draft);
             return;
@@ -432,7 +432,7 @@ impl Reader {
                 ));
             }
             for name in parts {
-                self.draft.units.push(Unit::new(Item::new(
+                self.draft.units.push(DraftUnit::new(DraftItem::new(
                     clean_name(&name),
                     date,
                     notes.clone(),
@@ -528,7 +528,7 @@ impl Reader {
         }
         self.draft
             .milestones
-            .push(Item::new(name, date, notes, line.n));
+            .push(DraftItem::new(name, date, notes, line.n));
     }
 }
 

@@ -27,7 +27,7 @@ pub struct CourseBlock {
 
 /// Keys every dated item shares.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Item {
+pub struct ItemKeys {
     pub name: Located<String>,
     pub id: Option<Located<String>>,
     pub description: Option<String>,
@@ -37,14 +37,14 @@ pub struct Item {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unit {
-    pub item: Item,
+    pub item: ItemKeys,
     pub release: Located<TimeValue>,
     pub assignments: Vec<Assignment>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assignment {
-    pub item: Item,
+    pub item: ItemKeys,
     pub due: Located<TimeValue>,
 }
 
@@ -57,7 +57,7 @@ pub enum EventEnd {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct LiveEvent {
-    pub item: Item,
+    pub item: ItemKeys,
     pub start: Located<TimeValue>,
     pub end: EventEnd,
     pub location: Option<String>,
@@ -65,7 +65,7 @@ pub struct LiveEvent {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Milestone {
-    pub item: Item,
+    pub item: ItemKeys,
     pub date: Located<TimeValue>,
 }
 
