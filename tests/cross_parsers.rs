@@ -153,7 +153,7 @@ pub fn truth(courses: &[&Course], kinds: KindSet) -> Vec<Value> {
                 (_, None) => Value::Null,
             };
             json!({
-                "uid": e.uid,
+                "uid": e.uid(),
                 "start": start,
                 "end": end,
                 "status": if e.cancelled { "CANCELLED" } else { "CONFIRMED" },

@@ -481,11 +481,11 @@ proptest! {
             let Some(folded) = fold(&history) else { continue };
             for e in &folded.course.events {
                 let h = e.history.expect("facts with history");
-                if let Some((seq, modified)) = before.get(&e.uid) {
-                    prop_assert!(h.sequence >= *seq, "{}: {} < {}", e.uid, h.sequence, seq);
-                    prop_assert!(h.modified >= *modified, "{}", e.uid);
+                if let Some((seq, modified)) = before.get(e.uid()) {
+                    prop_assert!(h.sequence >= *seq, "{}: {} < {}", e.uid(), h.sequence, seq);
+                    prop_assert!(h.modified >= *modified, "{}", e.uid());
                 }
-                before.insert(e.uid.clone(), (h.sequence, h.modified));
+                before.insert(e.uid().to_owned(), (h.sequence, h.modified));
             }
         }
     }

@@ -231,7 +231,7 @@ fn reimporting_an_edited_page_keeps_the_ids_of_unchanged_items() {
         let c = coursecal::compile("wood-101", "wood-101.yaml", &imported.yaml)
             .unwrap()
             .course;
-        let mut u: Vec<String> = c.events.iter().map(|e| e.uid.clone()).collect();
+        let mut u: Vec<String> = c.events.iter().map(|e| e.uid().to_owned()).collect();
         u.sort();
         u
     };
@@ -496,12 +496,7 @@ fn control_characters_in_source_text_are_removed_and_noted() {
     let imported = coursecal::import_sheet(csv, &Default::default());
     let compiled = coursecal::compile("c-1", "c-1.yaml", &imported.yaml)
         .unwrap_or_else(|d| panic!("{d:?}\n{}", imported.yaml));
-    let names: Vec<&str> = compiled
-        .course
-        .events
-        .iter()
-        .map(|e| e.name.as_str())
-        .collect();
+    let names: Vec<&str> = compiled.course.events.iter().map(|e| &*e.name).collect();
     assert!(names.contains(&"Unit 1: Foundations"), "{names:?}");
     assert!(names.contains(&"Problem set 1"), "{names:?}");
     assert!(

@@ -67,7 +67,7 @@ fn course(zone: &str, instants: &[DateTime<Utc>]) -> Course {
             Event::new(
                 &id,
                 Kind::Live,
-                format!("e{i}"),
+                &format!("e{i}"),
                 format!("Event {i}"),
                 When::At(*t),
                 Some(*t + Duration::minutes(45)),

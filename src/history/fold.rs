@@ -169,7 +169,7 @@ pub fn fold(versions: &[Version]) -> Option<History> {
                 modified: first.at,
                 removed_at: None,
             };
-            (e.uid.clone(), t)
+            (e.uid().to_owned(), t)
         })
         .collect();
     let mut changes = Vec::new();
@@ -178,18 +178,18 @@ pub fn fold(versions: &[Version]) -> Option<History> {
         clock = at;
         let mut present = std::collections::BTreeSet::new();
         for e in &v.course.events {
-            present.insert(e.uid.as_str());
+            present.insert(e.uid());
             let change = |what| Change {
                 at,
-                uid: e.uid.clone(),
+                uid: e.uid().to_owned(),
                 kind: e.kind,
-                name: e.name.clone(),
+                name: e.name.to_string(),
                 when: Span::of(e),
                 what,
             };
-            let Some(t) = tracks.get_mut(&e.uid) else {
+            let Some(t) = tracks.get_mut(e.uid()) else {
                 tracks.insert(
-                    e.uid.clone(),
+                    e.uid().to_owned(),
                     Track {
                         event: e.clone(),
                         sequence: base,
@@ -227,7 +227,7 @@ pub fn fold(versions: &[Version]) -> Option<History> {
             }
             if t.event.name != e.name {
                 changes.push(change(What::Renamed {
-                    from: t.event.name.clone(),
+                    from: t.event.name.to_string(),
                 }));
             }
             if rescheduled {
@@ -245,7 +245,7 @@ pub fn fold(versions: &[Version]) -> Option<History> {
                     at,
                     uid: uid.clone(),
                     kind: t.event.kind,
-                    name: t.event.name.clone(),
+                    name: t.event.name.to_string(),
                     when: Span::of(&t.event),
                     what: What::Removed,
                 });
@@ -254,7 +254,7 @@ pub fn fold(versions: &[Version]) -> Option<History> {
     }
     let mut course = (*latest.course).clone();
     for e in &mut course.events {
-        if let Some(t) = tracks.get(&e.uid) {
+        if let Some(t) = tracks.get(e.uid()) {
             e.history = Some(EventHistory {
                 sequence: t.sequence,
                 modified: t.modified,
@@ -282,7 +282,7 @@ pub fn fold(versions: &[Version]) -> Option<History> {
     }
     course
         .events
-        .sort_by(|a, b| (a.start().sort_key(), &a.uid).cmp(&(b.start().sort_key(), &b.uid)));
+        .sort_by(|a, b| (a.start().sort_key(), a.uid()).cmp(&(b.start().sort_key(), b.uid())));
     Some(History { course, changes })
 }
 

@@ -43,6 +43,12 @@ pub struct Repo {
     compiled: HashMap<(CourseId, ObjectId, Option<ObjectId>), Option<Arc<Course>>>,
     /// The metadata file a schedule blob names (relative to its directory).
     metadata_of: HashMap<ObjectId, Option<String>>,
+    /// Per schedules directory (relative to the work tree) and root tree:
+    /// whether that tree holds the directory. Every course of a directory
+    /// asks the same of each commit; a directory no commit holds (one that
+    /// git ignores) then costs a lookup per commit once, not once per
+    /// course — it was half of a `build` in a work tree with history.
+    holds_dir: HashMap<PathBuf, HashMap<ObjectId, bool>>,
 }
 
 fn err(e: impl std::fmt::Display) -> String {
@@ -94,6 +100,7 @@ impl Repo {
             walked: None,
             compiled: HashMap::new(),
             metadata_of: HashMap::new(),
+            holds_dir: HashMap::new(),
         })
     }
 
@@ -153,8 +160,23 @@ impl Repo {
         let commits = self.walk(&repo)?;
         let mut versions: Vec<Version> = Vec::new();
         let mut last: Option<(CourseId, ObjectId, Option<ObjectId>)> = None;
+        let mut holds_dir = self.holds_dir.remove(&dir_rel).unwrap_or_default();
         for c in commits.iter() {
+            if holds_dir.get(&c.tree) == Some(&false) {
+                continue;
+            }
             let tree = repo.find_tree(c.tree).map_err(err)?;
+            if let std::collections::hash_map::Entry::Vacant(slot) = holds_dir.entry(c.tree) {
+                let holds = dir_rel.as_os_str().is_empty()
+                    || tree
+                        .lookup_entry_by_path(&dir_rel)
+                        .map_err(err)?
+                        .is_some_and(|e| e.mode().is_tree());
+                slot.insert(holds);
+                if !holds {
+                    continue;
+                }
+            }
             let Some(entry) = tree.lookup_entry_by_path(&rel).map_err(err)? else {
                 continue;
             };
@@ -202,6 +224,7 @@ impl Repo {
             }
             versions.push(Version { at, course });
         }
+        self.holds_dir.insert(dir_rel, holds_dir);
         Ok(versions)
     }
 }

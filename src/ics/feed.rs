@@ -171,23 +171,23 @@ impl TimeProps {
 /// bytes for its fixed properties (about 300 today).
 pub fn default_size_bound(courses: &[&Course]) -> usize {
     const FIXED: usize = 1_000;
-    let len = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+    let len = |s: Option<&str>| s.map_or(0, str::len);
     let mut total = FIXED + PRODID.len() * 3;
     for c in courses {
         let course_text = c.id.as_str().len()
             + c.title.len()
-            + len(&c.number)
-            + len(&c.description)
-            + len(&c.url);
+            + len(c.number.as_deref())
+            + len(c.description.as_deref())
+            + len(c.url.as_deref());
         // Name and description twice each, prefix and course line per event.
         total = total.saturating_add(3 * 2 * course_text);
         for e in &c.events {
-            let text = e.uid.len()
+            let text = e.uid().len()
                 + e.name.len()
-                + len(&e.description)
-                + len(&e.url)
-                + len(&e.location)
-                + len(&e.unit)
+                + len(e.description.as_deref())
+                + len(e.url.as_deref())
+                + len(e.location.as_deref())
+                + len(e.unit.as_deref())
                 + course_text;
             total = total.saturating_add(FIXED + 3 * text);
         }
@@ -241,7 +241,7 @@ fn render_with(courses: &[&Course], zone: Zone, kinds: KindSet, alarms: &Alarms)
         .collect();
     if several {
         events.sort_by(|a, b| {
-            (a.1.start().sort_key(), &a.1.uid).cmp(&(b.1.start().sort_key(), &b.1.uid))
+            (a.1.start().sort_key(), a.1.uid()).cmp(&(b.1.start().sort_key(), b.1.uid()))
         });
     }
 
@@ -265,8 +265,8 @@ fn render_with(courses: &[&Course], zone: Zone, kinds: KindSet, alarms: &Alarms)
     let estimate: usize = events
         .iter()
         .map(|(i, e)| {
-            let text = e.name.len() + e.description.as_ref().map_or(0, String::len);
-            420 + e.uid.len() + texts[*i].line.len() + text + text / 16
+            let text = e.name.len() + e.description.as_deref().map_or(0, str::len);
+            420 + e.uid().len() + texts[*i].line.len() + text + text / 16
         })
         .sum();
     let mut w = Writer::with_capacity(2048 + estimate);
@@ -332,7 +332,7 @@ pub(super) fn write_event(
 ) {
     let course = ct.course;
     w.begin("VEVENT");
-    w.raw("UID", &e.uid);
+    w.raw("UID", e.uid());
     match &e.history {
         // The course's history knows when this very event last changed:
         // an event that did not change keeps its bytes when another moves.
@@ -364,8 +364,8 @@ pub(super) fn write_event(
     }
     w.text_parts("SUMMARY", &[&ct.prefix, e.kind.summary_prefix(), &e.name]);
     // Description: the item's own text, the unit of an assignment, the course.
-    let (desc, sep) = match &e.description {
-        Some(d) => (d.as_str(), "\n\n"),
+    let (desc, sep) = match e.description.as_deref() {
+        Some(d) => (d, "\n\n"),
         None => ("", ""),
     };
     match &e.unit {
@@ -378,7 +378,7 @@ pub(super) fn write_event(
     if let Some(loc) = &e.location {
         w.text("LOCATION", loc);
     }
-    if let Some(url) = e.url.as_ref().or(course.url.as_ref()) {
+    if let Some(url) = e.url.as_deref().or(course.url.as_deref()) {
         w.raw("URL", url);
     }
     w.raw("CATEGORIES", e.kind.as_str());

@@ -102,7 +102,7 @@ pub fn render_piece(course: &Course, of: &PieceOf) -> Piece {
     let mut order: Vec<&Event> = course.events.iter().collect();
     if of.several {
         // Stable, as the whole render's sort: equal keys keep course order.
-        order.sort_by(|a, b| (a.start().sort_key(), &a.uid).cmp(&(b.start().sort_key(), &b.uid)));
+        order.sort_by(|a, b| (a.start().sort_key(), a.uid()).cmp(&(b.start().sort_key(), b.uid())));
     }
     let mut w = Writer::with_capacity(course.events.len() * 700);
     let mut events = Vec::with_capacity(order.len());
@@ -114,7 +114,7 @@ pub fn render_piece(course: &Course, of: &PieceOf) -> Piece {
         events.push(PieceEvent {
             end: w.written(),
             start: e.start().sort_key(),
-            uid: e.uid.as_str().into(),
+            uid: e.uid().into(),
             kind: e.kind,
             years,
         });

@@ -59,14 +59,20 @@ impl Writer {
     }
 
     /// A TEXT property whose value is the concatenation of `parts`.
+    /// Escaped and folded in one pass, straight into the output: most
+    /// descriptions need a fold, and folding afterwards copied each line
+    /// twice more.
     pub fn text_parts(&mut self, name: &str, parts: &[&str]) {
-        let start = self.out.len();
-        self.out.push_str(name);
-        self.out.push(':');
+        let mut line = Folding {
+            out: &mut self.out,
+            len: 0,
+        };
+        line.push(name);
+        line.push(":");
         for part in parts {
-            escape_text_into(part, &mut self.out);
+            escape_text_with(part, |s| line.push(s));
         }
-        self.fold_from(start);
+        self.out.push_str("\r\n");
     }
 
     /// Insert folds into the logical line that begins at `start` and end it.
@@ -103,14 +109,52 @@ fn drop_controls_from(out: &mut String, start: usize) -> bool {
     let tail = &out[start..];
     // Bytes first: every control character is a byte below 0x20, DEL, or
     // (U+0080..U+009F) 0xC2 followed by a continuation byte.
+    // Eight at a time (every property passes through here).
     let maybe = |b: &u8| *b < 0x20 || *b == 0x7f || *b == 0xc2;
-    if !tail.as_bytes().iter().any(maybe) || !tail.chars().any(char::is_control) {
+    let mut words = tail.as_bytes().chunks_exact(8);
+    let any = words.by_ref().any(|c| {
+        let mut word = [0; 8];
+        word.copy_from_slice(c);
+        may_be_control(u64::from_le_bytes(word))
+    }) || words.remainder().iter().any(maybe);
+    if !any || !tail.chars().any(char::is_control) {
         return false;
     }
     let clean: String = tail.chars().filter(|c| !c.is_control()).collect();
     out.truncate(start);
     out.push_str(&clean);
     true
+}
+
+/// A logical line being written and folded as it goes: a fold goes in
+/// only before a character that would pass the 75 octets, which is where
+/// [`fold_into`] cuts the finished line (the largest character boundary
+/// that fits, only when more follows).
+struct Folding<'a> {
+    out: &'a mut String,
+    /// Octets of the current physical line (a continuation's space included).
+    len: usize,
+}
+
+impl Folding<'_> {
+    fn push(&mut self, mut s: &str) {
+        loop {
+            let room = MAX_LINE_OCTETS - self.len;
+            if s.len() <= room {
+                self.out.push_str(s);
+                self.len += s.len();
+                return;
+            }
+            let mut cut = room;
+            while !s.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            self.out.push_str(&s[..cut]);
+            self.out.push_str("\r\n ");
+            self.len = 1;
+            s = &s[cut..];
+        }
+    }
 }
 
 /// Fold one logical line (no CRLF) so that every physical line has at most
@@ -168,11 +212,28 @@ fn may_be_special(w: u64) -> bool {
         || zero(w ^ (ONES * 0xc2)) != 0
 }
 
+/// Whether any of the eight bytes of `w` is below 0x20, DEL or 0xC2 (a
+/// true may be a false alarm; false means none is).
+fn may_be_control(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    w.wrapping_sub(ONES * 0x20) & !w & HIGHS != 0
+        || zero(w ^ (ONES * 0x7f)) != 0
+        || zero(w ^ (ONES * 0xc2)) != 0
+}
+
 /// TEXT escaping: backslash, semicolon, comma and line breaks; other control
 /// characters (C0, DEL, C1) cannot be represented and are dropped
 /// (validation rejects them in schedule text before this point). Runs of
 /// ordinary text are found with a table lookup and copied whole.
-pub fn escape_text_into(value: &str, out: &mut String) {
+#[cfg(test)]
+fn escape_text_into(value: &str, out: &mut String) {
+    escape_text_with(value, |s| out.push_str(s));
+}
+
+/// [`escape_text_into`], handing the escaped text to `push` piece by piece.
+fn escape_text_with(value: &str, mut push: impl FnMut(&str)) {
     let bytes = value.as_bytes();
     let mut run = 0;
     let mut i = 0;
@@ -209,12 +270,12 @@ pub fn escape_text_into(value: &str, out: &mut String) {
             }
             _ => ("", 1),
         };
-        out.push_str(&value[run..i]);
-        out.push_str(replacement);
+        push(&value[run..i]);
+        push(replacement);
         i += skip;
         run = i;
     }
-    out.push_str(&value[run..]);
+    push(&value[run..]);
 }
 
 /// `value` escaped as RFC 5545 TEXT (backslash, `;`, `,`, newline).
@@ -303,6 +364,33 @@ mod tests {
         }
     }
 
+    /// Folding while escaping cuts where folding the escaped line after
+    /// the fact does: every alignment of escapes and multi-byte characters
+    /// against the fold, across part boundaries.
+    #[test]
+    fn folding_as_it_goes_matches_folding_the_finished_line() {
+        let pieces = [
+            "a", "é", "漢", "😀", ",", ";", "\\", "\n", "\r\n", "\u{85}", "\u{a0}",
+        ];
+        for pad in 0..80 {
+            for (i, piece) in pieces.iter().enumerate() {
+                let head = "x".repeat(pad);
+                let tail = pieces[(i + 3) % pieces.len()].repeat(40 + pad % 7);
+                let parts = [head.as_str(), &piece.repeat(pad % 5 + 1), "", &tail];
+                let mut w = Writer::default();
+                w.text_parts("DESCRIPTION", &parts);
+                let mut line = String::from("DESCRIPTION:");
+                for p in parts {
+                    escape_text_into(p, &mut line);
+                }
+                let mut expected = String::new();
+                fold_into(&line, &mut expected);
+                expected.push_str("\r\n");
+                assert_eq!(w.finish(), expected, "pad {pad}, piece {piece:?}");
+            }
+        }
+    }
+
     #[test]
     fn dates_are_written_digit_by_digit() {
         let d = chrono::NaiveDate::from_ymd_opt(2017, 9, 3).unwrap();
@@ -354,6 +442,20 @@ mod tests {
     fn escapes_text_specials() {
         assert_eq!(escape_text("a,b;c\\d\ne\r\nf"), "a\\,b\\;c\\\\d\\ne\\nf");
         assert_eq!(unescape_text("a\\,b\\;c\\\\d\\ne\\Nf"), "a,b;c\\d\ne\nf");
+    }
+
+    #[test]
+    fn the_control_word_test_never_misses_a_control_byte() {
+        for b in (0..=255u8).filter(|b| *b < 0x20 || *b == 0x7f || *b == 0xc2) {
+            for at in 0..8 {
+                for fill in [b'a', 0xe6, b'~'] {
+                    let mut word = [fill; 8];
+                    word[at] = b;
+                    assert!(may_be_control(u64::from_le_bytes(word)), "{b:#x} at {at}");
+                }
+            }
+        }
+        assert!(!may_be_control(u64::from_le_bytes(*b"20261201")));
     }
 
     #[test]

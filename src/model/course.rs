@@ -7,6 +7,7 @@ use super::ids;
 use super::kind::Kind;
 use chrono::{DateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
+use std::sync::Arc;
 
 /// The years any date may fall in — in a schedule, an import or a
 /// learner's start date: four-digit years that every calendar client and
@@ -49,27 +50,30 @@ pub struct EventHistory {
 }
 
 /// One dated item of a course.
+///
+/// Kept compact, as a catalog holds one per dated item of every course
+/// (100,000 for 1,000 courses): texts are boxed to their exact length, and
+/// the id is not stored apart but read from the UID that contains it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     /// What the item is.
     pub kind: Kind,
-    /// Stable id within the course (explicit `id:` or derived from the name,
-    /// by the rule in `model/ids.rs`): ASCII, at most 100 bytes.
-    pub id: String,
-    /// RFC 5545 UID: course id + kind + id, nothing else.
-    pub uid: String,
-    /// The item's name as written.
-    pub name: String,
-    /// Longer text, if any.
-    pub description: Option<String>,
-    /// A link for the item (a recording, the assignment page).
-    pub url: Option<String>,
-    /// Where a live event happens.
-    pub location: Option<String>,
-    /// For assignments: the unit they belong to.
-    pub unit: Option<String>,
     /// Cancelled items stay in feeds with `STATUS:CANCELLED`.
     pub cancelled: bool,
+    /// Where [`Event::id`] lies in `uid`.
+    id_at: (u32, u32),
+    /// RFC 5545 UID: course id + kind + id, nothing else.
+    uid: Box<str>,
+    /// The item's name as written.
+    pub name: Box<str>,
+    /// Longer text, if any.
+    pub description: Option<Box<str>>,
+    /// A link for the item (a recording, the assignment page).
+    pub url: Option<Box<str>>,
+    /// Where a live event happens.
+    pub location: Option<Box<str>>,
+    /// For assignments: the unit they belong to (one copy per unit).
+    pub unit: Option<Arc<str>>,
     /// What the course's history says of this event, when it has one
     /// (`None`: feeds take DTSTAMP and SEQUENCE from `Course::updated`).
     pub history: Option<EventHistory>,
@@ -83,8 +87,8 @@ impl Event {
     pub fn new(
         course_id: &ids::CourseId,
         kind: Kind,
-        id: String,
-        name: String,
+        id: &str,
+        name: impl Into<Box<str>>,
         start: When,
         end: Option<DateTime<Utc>>,
     ) -> Result<Event, BadSpan> {
@@ -93,20 +97,39 @@ impl Event {
             (When::At(s), Some(e)) if e > s => {}
             _ => return Err(BadSpan),
         }
+        let uid = ids::uid(course_id, kind, id);
+        let at = uid.len() - id.len() - ids::UID_SUFFIX.len();
+        // Offsets into text read from a file of at most a few MiB.
+        let offset = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let id_at = (offset(at), offset(at + id.len()));
         Ok(Event {
             kind,
-            uid: ids::uid(course_id, kind, &id),
-            id,
-            name,
+            cancelled: false,
+            id_at,
+            uid: uid.into_boxed_str(),
+            name: name.into(),
             description: None,
             url: None,
             location: None,
             unit: None,
-            cancelled: false,
             history: None,
             start,
             end,
         })
+    }
+
+    /// Stable id within the course (explicit `id:` or derived from the
+    /// name, by the rule in `model/ids.rs`): ASCII, at most 100 bytes.
+    pub fn id(&self) -> &str {
+        self.uid
+            .get(self.id_at.0 as usize..self.id_at.1 as usize)
+            .unwrap_or_default()
+    }
+
+    /// RFC 5545 UID: course id + kind + id (+ the run's tag, see
+    /// [`Event::moved`]).
+    pub fn uid(&self) -> &str {
+        &self.uid
     }
 
     /// When it starts.
@@ -123,12 +146,12 @@ impl Event {
     /// with the run (calendars keep runs apart) and no end (runs leave out
     /// live events, the only ones with an end).
     pub(crate) fn moved(&self, start: When, tag: &str) -> Event {
-        let uid = match self.uid.strip_suffix("@coursecal") {
-            Some(base) => format!("{base}.{tag}@coursecal"),
+        let uid = match self.uid.strip_suffix(ids::UID_SUFFIX) {
+            Some(base) => format!("{base}.{tag}{}", ids::UID_SUFFIX),
             None => format!("{}.{tag}", self.uid),
         };
         Event {
-            uid,
+            uid: uid.into_boxed_str(),
             start,
             end: None,
             ..self.clone()
@@ -222,13 +245,14 @@ mod tests {
     fn an_event_cannot_end_before_it_starts() {
         let t = Utc.with_ymd_and_hms(2017, 9, 29, 18, 0, 0).unwrap();
         let c: ids::CourseId = "c".parse().unwrap();
-        let ev = |end| Event::new(&c, Kind::Live, "x".into(), "X".into(), When::At(t), end);
+        let ev = |end| Event::new(&c, Kind::Live, "x", "X", When::At(t), end);
         assert!(ev(Some(t + chrono::Duration::hours(1))).is_ok());
         assert_eq!(ev(Some(t)), Err(BadSpan));
         assert_eq!(ev(Some(t - chrono::Duration::hours(1))), Err(BadSpan));
         let day = When::AllDay(t.date_naive());
-        let all_day = Event::new(&c, Kind::Due, "x".into(), "X".into(), day, Some(t));
+        let all_day = Event::new(&c, Kind::Due, "x", "X", day, Some(t));
         assert_eq!(all_day, Err(BadSpan));
-        assert_eq!(ev(None).map(|e| e.uid), Ok("c.live.x@coursecal".to_owned()));
+        let ok = ev(None).unwrap();
+        assert_eq!((ok.uid(), ok.id()), ("c.live.x@coursecal", "x"));
     }
 }

@@ -153,8 +153,16 @@ pub fn suggest_id(input: &str) -> Option<String> {
 
 /// `<course>.<kind>.<id>@coursecal`
 pub fn uid(course_id: &str, kind: Kind, id: &str) -> String {
-    format!("{course_id}.{}.{id}@coursecal", kind.as_str())
+    let kind = kind.as_str();
+    let mut uid = String::with_capacity(course_id.len() + kind.len() + id.len() + 12);
+    for part in [course_id, ".", kind, ".", id, UID_SUFFIX] {
+        uid.push_str(part);
+    }
+    uid
 }
+
+/// What every UID ends in.
+pub const UID_SUFFIX: &str = "@coursecal";
 
 /// A course id (the schedule's file stem): checked once by
 /// `CourseId::from_str`, then used everywhere as a plain string.

@@ -155,7 +155,8 @@ impl Shift {
                 .collect(),
             None => Vec::new(),
         };
-        events.sort_by(|a, b| (a.start().sort_key(), &a.uid).cmp(&(b.start().sort_key(), &b.uid)));
+        events
+            .sort_by(|a, b| (a.start().sort_key(), a.uid()).cmp(&(b.start().sort_key(), b.uid())));
         Course {
             events,
             ..course.clone_without_events()
@@ -333,14 +334,12 @@ mod tests {
             let n = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap();
             When::At(local_instant(tz, n))
         };
-        let ev = |kind, name: &str, start| {
-            Event::new(&id, kind, name.into(), name.into(), start, None).unwrap()
-        };
+        let ev = |kind, name: &str, start| Event::new(&id, kind, name, name, start, None).unwrap();
         let live = Event::new(
             &id,
             Kind::Live,
-            "l".into(),
-            "l".into(),
+            "l",
+            "l",
             at("2026-10-22T12:00"),
             Some(Utc::now()),
         )
@@ -372,13 +371,13 @@ mod tests {
             panic!("timed")
         };
         assert_eq!(t.format("%Y-%m-%dT%H:%MZ").to_string(), "2026-11-05T04:59Z");
-        assert_eq!(s.events[1].uid, "ny.due.a1.s20261025@coursecal");
+        assert_eq!(s.events[1].uid(), "ny.due.a1.s20261025@coursecal");
         let slow = Shift {
             pace: Pace(200),
             ..shift
         }
         .apply(&course);
         assert_eq!(slow.events[1].start(), at("2026-11-14T23:59"));
-        assert_eq!(slow.events[1].uid, "ny.due.a1.s20261025-p200@coursecal");
+        assert_eq!(slow.events[1].uid(), "ny.due.a1.s20261025-p200@coursecal");
     }
 }

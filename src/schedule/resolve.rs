@@ -12,6 +12,7 @@ use crate::model::{self, Course, Event, Kind, When, default_live_duration, ids};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 struct Resolver<'a> {
     src: &'a SourceFile,
@@ -135,18 +136,12 @@ impl Resolver<'_> {
         let (id, start) = (id?, start?);
         // Ends were checked against starts above, with located errors: a
         // failure here is a bug, not an input error.
-        let mut event = Event::new(
-            self.course_id,
-            kind,
-            id,
-            item.name.value.clone(),
-            start,
-            end,
-        )
-        .expect("ends are checked against starts before events are built");
         // Moved, not copied: the schedule is not read after resolution.
-        event.description = item.description.take();
-        event.url = item.url.take();
+        let name = std::mem::take(&mut item.name.value);
+        let mut event = Event::new(self.course_id, kind, &id, name, start, end)
+            .expect("ends are checked against starts before events are built");
+        event.description = item.description.take().map(String::into_boxed_str);
+        event.url = item.url.take().map(String::into_boxed_str);
         event.cancelled = item.cancelled;
         self.events.push(event);
         self.events.last_mut()
@@ -154,12 +149,15 @@ impl Resolver<'_> {
 
     fn units(&mut self, units: &mut [Unit]) {
         for unit in units {
+            // One copy of the unit's name for all its assignments.
+            let name: Option<Arc<str>> =
+                (!unit.assignments.is_empty()).then(|| unit.item.name.value.as_str().into());
             let start = self.when(&unit.release);
             self.push(Kind::Release, &mut unit.item, start, None);
             for a in &mut unit.assignments {
                 let due = self.when(&a.due);
                 if let Some(e) = self.push(Kind::Due, &mut a.item, due, None) {
-                    e.unit = Some(unit.item.name.value.clone());
+                    e.unit.clone_from(&name);
                 }
             }
         }
@@ -183,7 +181,7 @@ impl Resolver<'_> {
         };
         let start = start.filter(|_| end.is_some());
         if let Some(e) = self.push(Kind::Live, &mut ev.item, start, end) {
-            e.location = ev.location.take();
+            e.location = ev.location.take().map(String::into_boxed_str);
         }
     }
 }
@@ -283,7 +281,16 @@ pub fn resolve(
         diags: Vec::new(),
         warnings: Vec::new(),
         ids: HashMap::new(),
-        events: Vec::new(),
+        // Sized once: a catalog holds this vector for every course.
+        events: Vec::with_capacity(
+            schedule
+                .units
+                .iter()
+                .map(|u| 1 + u.assignments.len())
+                .sum::<usize>()
+                + schedule.live_events.len()
+                + schedule.milestones.len(),
+        ),
         course_id: id,
     };
     let title = title(src, &schedule, meta)
@@ -302,7 +309,9 @@ pub fn resolve(
         return Err(r.diags);
     };
     let mut events = r.events;
-    events.sort_by(|a, b| (a.start().sort_key(), &a.uid).cmp(&(b.start().sort_key(), &b.uid)));
+    events.sort_by(|a, b| (a.start().sort_key(), a.uid()).cmp(&(b.start().sort_key(), b.uid())));
+    // Items that failed to resolve leave nothing behind (they are errors).
+    events.shrink_to_fit();
     let course = model::Course {
         id: id.clone(),
         title,

@@ -156,12 +156,20 @@ fn bare_number_help(n: u64) -> Option<String> {
 /// feeds and tabs). The rule for every text coursecal publishes, schedule or
 /// metadata.
 pub fn text_problem(s: &str, max: usize, multiline: bool) -> Option<(String, String)> {
-    let count = s.chars().count();
-    if count > max {
-        return Some((
-            format!("text is too long: {count} characters, the limit is {max}"),
-            format!("expected at most {max} characters"),
-        ));
+    // Bytes first: no more bytes than the limit means no more characters,
+    // and every control character has a byte below 0x20, DEL or (U+0080..
+    // U+009F) the lead byte 0xC2. Most text passes on these alone.
+    if s.len() > max {
+        let count = s.chars().count();
+        if count > max {
+            return Some((
+                format!("text is too long: {count} characters, the limit is {max}"),
+                format!("expected at most {max} characters"),
+            ));
+        }
+    }
+    if !s.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2) {
+        return None;
     }
     let c = s
         .chars()

@@ -188,7 +188,7 @@ pub fn agenda(
                             @let ics = format!(
                                 "courses/{}/events/{}.ics",
                                 course.id,
-                                segment(&ev.uid)
+                                segment(ev.uid())
                             );
                             @let ics_base = site.rel(from, &ics);
                             // The next item is the page's "current" one for

@@ -127,7 +127,7 @@ pub fn course_and_event_feeds(course: &Course) -> (Feed, impl Iterator<Item = (&
     let whole = crate::ics::pieces::render_assembled(&[course], &[&piece], zone, variant.kinds);
     let events = (0..course.events.len()).map(move |i| {
         let feed = crate::ics::pieces::render_sliced(course, &piece, i, zone);
-        (course.events[i].uid.as_str(), feed)
+        (course.events[i].uid(), feed)
     });
     (whole, events)
 }
@@ -137,7 +137,7 @@ pub fn course_and_event_feeds(course: &Course) -> (Feed, impl Iterator<Item = (&
 pub fn event_feed(original: &Arc<Course>, uid: &str, variant: Variant) -> Option<Made> {
     let shifted = variant.shift.map(|shift| shift.apply(original));
     let course = shifted.as_ref().unwrap_or(original);
-    let event = course.events.iter().find(|e| e.uid == uid)?;
+    let event = course.events.iter().find(|e| e.uid() == uid)?;
     Some(Made {
         body: one_event(course, event, variant).body,
         sources: vec![original.clone()],
@@ -377,7 +377,7 @@ mod tests {
             assert_eq!(whole, feed(&catalog, &req).expect("selects"));
             let mut n = 0;
             for ((uid, sliced), event) in events.zip(&course.events) {
-                assert_eq!(uid, event.uid);
+                assert_eq!(uid, event.uid());
                 assert_eq!(
                     sliced,
                     one_event(course, event, Variant::default()),
