@@ -112,6 +112,12 @@ fn score(case: &str, yaml: &str) -> (usize, usize, usize) {
         .course;
     let found = rows(&course);
     let right = found.iter().filter(|r| truth.contains(r)).count();
+    for r in found.iter().filter(|r| !truth.contains(r)) {
+        eprintln!("{case}: found, not in the ground truth: {r}");
+    }
+    for r in truth.iter().filter(|r| !found.contains(r)) {
+        eprintln!("{case}: in the ground truth, not found: {r}");
+    }
     eprintln!(
         "{case}: {right} of {} items present found, {} wrong of {} found",
         truth.len(),
@@ -146,6 +152,15 @@ fn every_pattern_is_recognised_with_full_recall_and_precision() {
         ("wrapped-title", &[]),
         ("tab-table", &[]),
         ("csv-units", &["--timezone", "Europe/Berlin"]),
+        // Modeled on real course pages (source and what was changed in
+        // each notes.md): an assignments table with Assigned/Due columns,
+        // several labelled dues in one cell and a due time said once; an
+        // LMS "Important dates" list whose weekdays decide the year.
+        (
+            "assigned-due-table",
+            &["--year", "2026", "--timezone", "America/New_York"],
+        ),
+        ("lms-week-bullets", &["--timezone", "Europe/Stockholm"]),
     ];
     let (mut present, mut found, mut right) = (0, 0, 0);
     for (case, args) in cases {

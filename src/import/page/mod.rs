@@ -34,10 +34,11 @@ use super::dates::{
     FoundDate, FoundTime, ZoneLabel, find_dates, find_time, instant, looks_dated, zone_label,
 };
 use super::draft::{Draft, Due, Item, Live, Start, Unit, UnitOf, Unread};
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, Weekday};
 use lines::{Line, lines, title};
 use phrases::{
-    CONNECTORS, clean_name, date_first, due_re, name_before, re, sentences, tentative, unit_re,
+    CONNECTORS, clean_name, date_first, due_re, name_before, re, release_re, sentences,
+    stated_due_time_re, tentative, unit_re, without_trailing_day,
 };
 use regex::Regex;
 use std::sync::OnceLock;
@@ -70,6 +71,21 @@ fn stated_zone(lines: &[Line]) -> Option<(ZoneLabel, String, usize)> {
     })
 }
 
+/// A time the page gives once for every due ("All assignments are due by
+/// 11:59 PM EDT on the listed due date"), from a line without a date.
+fn stated_due_time(lines: &[Line]) -> Option<(FoundTime, String, usize)> {
+    lines.iter().find_map(|l| {
+        if !find_dates(&l.text).is_empty() {
+            return None;
+        }
+        stated_due_time_re().find_iter(&l.text).find_map(|m| {
+            let t = find_time(&l.text, m.end()).filter(|t| t.span.0 == m.end())?;
+            let said = l.text.get(m.start()..t.span.1)?.to_owned();
+            Some((t, said, l.n))
+        })
+    })
+}
+
 /// Where the year of a date written without one came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum YearFrom {
@@ -86,6 +102,14 @@ struct Reader {
     last: Option<NaiveDate>,
     has_zone: bool,
     zone: Option<(ZoneLabel, String, usize)>,
+    /// The time of dues that give none (see `stated_due_time`).
+    due_time: Option<(FoundTime, String, usize)>,
+    /// The weekday written before this line's one date ("Monday,
+    /// November 8"): it picks the year of a date written without one.
+    weekday: Option<Weekday>,
+    /// The last undated unit heading ("Module 1"): what a line that says
+    /// "… become publicly available" releases.
+    heading_unit: Option<String>,
 }
 
 /// Reads the page's lines (see the module's rules).
@@ -96,7 +120,7 @@ pub fn read(text: &str, options: &PageOptions) -> Draft {
     // latest seen.
     let written = lines
         .iter()
-        .flat_map(|l| find_dates(&l.text))
+        .flat_map(|l| find_dates(&date_first(&l.text).0))
         .find_map(|d| d.year);
     let mut r = Reader {
         draft: Draft {
@@ -112,6 +136,9 @@ pub fn read(text: &str, options: &PageOptions) -> Draft {
         last: None,
         has_zone: options.has_zone,
         zone: stated_zone(&lines),
+        due_time: stated_due_time(&lines),
+        weekday: None,
+        heading_unit: None,
     };
     let mut table: Option<Vec<Column>> = None;
     for line in &lines {
@@ -151,6 +178,7 @@ impl Reader {
 
     /// The date of `found`, with notes on what was assumed.
     fn resolve(&mut self, found: &FoundDate, notes: &mut Vec<String>) -> Option<NaiveDate> {
+        let weekday = self.weekday.take();
         let date = match (found.year, self.year) {
             (Some(y), _) => {
                 self.year_from = YearFrom::Around;
@@ -164,7 +192,25 @@ impl Reader {
                 if self.last.is_some_and(|l| (l - d).num_days() > 180) {
                     d = found.date(y + 1)?;
                 }
+                // A weekday written with the date decides between the
+                // year guessed and the ones beside it.
+                let by_weekday = weekday.filter(|w| d.weekday() != *w).and_then(|w| {
+                    [d.year() - 1, d.year() + 1]
+                        .into_iter()
+                        .filter_map(|y| found.date(y))
+                        .find(|a| a.weekday() == w)
+                });
+                if let Some(a) = by_weekday {
+                    d = a;
+                    self.year_from = YearFrom::Around;
+                }
                 notes.push(match self.year_from {
+                    _ if by_weekday.is_some() => format!(
+                        "year {}: the weekday the page gives ({}) falls on this date in {}",
+                        d.year(),
+                        d.weekday(),
+                        d.year()
+                    ),
                     _ if d.year() != y => format!(
                         "year {}: the date would fall before the one above it in {y}",
                         d.year()
@@ -225,6 +271,24 @@ impl Reader {
         }
     }
 
+    /// The start of a due: its own time, else the time the page gives for
+    /// every due, else none (a due on the day).
+    fn due_start(
+        &self,
+        date: NaiveDate,
+        time: Option<&FoundTime>,
+        notes: &mut Vec<String>,
+    ) -> Result<Option<Start>, &'static str> {
+        match (time, &self.due_time) {
+            (Some(t), _) => self.start(date, t, notes).map(Some),
+            (None, Some((t, said, n))) => {
+                notes.push(format!("time from the page: \"{said}\" (line {n})"));
+                self.start(date, t, notes).map(Some)
+            }
+            (None, None) => Ok(None),
+        }
+    }
+
     /// A due date: under the unit above, else placed by the draft's rule.
     fn due(&mut self, item: Item) {
         match self.draft.units.last_mut() {
@@ -270,8 +334,12 @@ impl Reader {
             };
             let kind = col(i);
             if matches!(kind, Column::Date | Column::Other) {
+                // "Kickoff Thursday, Jan 29 5-7pm": the cell's own words
+                // before its date name the item with the row.
                 let text = if name.is_empty() {
                     cell.clone()
+                } else if found.span.0 > 0 {
+                    format!("{name}: {cell}")
                 } else {
                     format!("{name} ({cell})")
                 };
@@ -282,55 +350,84 @@ impl Reader {
                 self.unread(line, "a dated table row without a name");
                 return;
             }
-            let mut notes = notes.clone();
-            let Some(date) = self.resolve(found, &mut notes) else {
-                let why = self.no_date("a date");
-                self.unread(line, &why);
-                continue;
-            };
-            let time = find_time(cell, found.span.1).or_else(|| find_time(cell, 0));
-            let at = match &time {
-                Some(t) => match self.start(date, t, &mut notes) {
-                    Ok(s) => Some(s),
+            // "Feb 2 (Milestone) Feb 12 (everything)": one item per date,
+            // named by the row and the label after the date. Without a
+            // label for each, the first date is the item and the others
+            // are reported.
+            let ends: Vec<usize> = dates
+                .iter()
+                .skip(1)
+                .map(|d| d.span.0)
+                .chain([cell.len()])
+                .collect();
+            let labels: Vec<Option<String>> = dates
+                .iter()
+                .zip(&ends)
+                .map(|(d, &end)| cell.get(d.span.1..end).and_then(label_after))
+                .collect();
+            let several = dates.len() > 1 && labels.iter().all(Option::is_some);
+            let picked = if several { dates.len() } else { 1 };
+            for k in 0..picked {
+                let found = &dates[k];
+                let item_name = match &labels[k] {
+                    Some(label) => format!("{name} ({label})"),
+                    None => name.clone(),
+                };
+                let mut notes = notes.clone();
+                let Some(date) = self.resolve(found, &mut notes) else {
+                    let why = self.no_date("a date");
+                    self.unread(line, &why);
+                    continue;
+                };
+                let time = find_time(cell, found.span.1)
+                    .filter(|t| t.span.0 < ends[k])
+                    .or_else(|| find_time(cell, 0).filter(|t| !several && t.span.0 < found.span.0));
+                let at = if kind == Column::Due {
+                    self.due_start(date, time.as_ref(), &mut notes)
+                } else {
+                    time.as_ref()
+                        .map(|t| self.start(date, t, &mut notes))
+                        .transpose()
+                };
+                let at = match at {
+                    Ok(at) => at,
                     Err(why) => {
                         self.unread(line, why);
                         continue;
                     }
-                },
-                None => None,
-            };
-            let item = Item {
-                at: at.clone(),
-                ..Item::new(name.clone(), date, notes.clone(), line.n)
-            };
-            match kind {
-                Column::Release => {
-                    released = true;
-                    self.draft.units.push(Unit {
-                        key: Some(name.clone()),
-                        ..Unit::new(item)
-                    });
-                }
-                Column::Due => {
-                    if released {
-                        self.draft.dues.push(Due {
-                            item,
-                            unit: UnitOf::Named(name.clone()),
+                };
+                let item = Item {
+                    at: at.clone(),
+                    ..Item::new(item_name.clone(), date, notes.clone(), line.n)
+                };
+                match kind {
+                    Column::Release => {
+                        released = true;
+                        self.draft.units.push(Unit {
+                            key: Some(name.clone()),
+                            ..Unit::new(item)
                         });
-                    } else {
-                        self.due(item);
                     }
-                }
-                _ => match at {
-                    Some(start) => {
-                        self.draft
+                    Column::Due => {
+                        if released {
+                            self.draft.dues.push(Due {
+                                item,
+                                unit: UnitOf::Named(name.clone()),
+                            });
+                        } else {
+                            self.due(item);
+                        }
+                    }
+                    _ => match at {
+                        Some(start) => self
+                            .draft
                             .live
-                            .push(Live::new(name.clone(), start, notes, line.n))
-                    }
-                    None => self.draft.milestones.push(item),
-                },
+                            .push(Live::new(item_name, start, notes, line.n)),
+                        None => self.draft.milestones.push(item),
+                    },
+                }
             }
-            if dates.len() > 1 {
+            if !several && dates.len() > 1 {
                 report_others(line, cell, &dates, 0, &mut self.draft);
             }
         }
@@ -341,23 +438,32 @@ impl Reader {
         let text = tentative(&line.text, &mut notes);
         // Table rows without a header ("2018-09-05 | Quiz 1"): read as
         // "Quiz 1 (2018-09-05)".
-        let text = if let Some(cells) = cells(&text) {
+        let (text, weekday) = if let Some(cells) = cells(&text) {
             let (dated, rest): (Vec<String>, Vec<String>) =
                 cells.into_iter().partition(|c| !find_dates(c).is_empty());
             let rest: Vec<String> = rest.into_iter().filter(|c| !c.is_empty()).collect();
-            format!("{} ({})", rest.join(" — "), dated.join(", "))
+            (format!("{} ({})", rest.join(" — "), dated.join(", ")), None)
         } else {
             date_first(&text)
         };
         let dates = find_dates(&text);
+        self.weekday = weekday.filter(|_| dates.len() == 1);
         let Some(first) = dates.first() else {
+            // A short undated "Module 1" line heads the lines below it.
+            if unit_re().is_match(&text) && text.split_whitespace().count() <= 6 {
+                self.heading_unit = Some(clean_name(&text));
+            }
             if looks_dated(&text) {
                 self.unread(line, "looks like a date, but none could be read");
             }
             return;
         };
         // 1. A due date, under the unit above.
-        if let Some(due) = due_re().find(&text).filter(|_| !unit_re().is_match(&text)) {
+        if let Some(caps) = due_re()
+            .captures(&text)
+            .filter(|_| !unit_re().is_match(&text))
+        {
+            let Some(due) = caps.get(0) else { return };
             let used = dates
                 .iter()
                 .position(|d| d.span.0 >= due.start())
@@ -380,6 +486,29 @@ impl Reader {
                     name = clean_name(stripped);
                 }
             }
+            // "Updated Deadline: handing in the essay (November 22)": a
+            // label; the item is named after it.
+            if due.as_str().contains(':')
+                && [
+                    "", "updated", "new", "revised", "extended", "final", "changed",
+                ]
+                .contains(&name.to_lowercase().as_str())
+            {
+                let tail = &text[due.end()..];
+                let upto = tail
+                    .find('(')
+                    .unwrap_or(tail.len())
+                    .min(find_dates(tail).first().map_or(tail.len(), |d| d.span.0));
+                let after = clean_name(tail.get(..upto).unwrap_or_default());
+                let after = clean_name(after.trim_end_matches('.'));
+                if !after.is_empty() && find_time(&after, 0).is_none_or(|t| t.span.0 > 0) {
+                    name = after;
+                }
+            }
+            // "Deadline (optional):"
+            if let Some(said) = caps.get(3) {
+                notes.push(format!("the page says \"{}\"", said.as_str().trim()));
+            }
             let Some(date) = self.resolve(at, &mut notes) else {
                 let why = self.no_date("a due date");
                 self.unread(line, &why);
@@ -389,16 +518,15 @@ impl Reader {
                 self.unread(line, "a due date without an assignment name");
                 return;
             }
-            // A time after "due" ("due 11.59 am", "due November 8, 5 pm").
-            let start = match find_time(&text, due.end()) {
-                Some(t) => match self.start(date, &t, &mut notes) {
-                    Ok(s) => Some(s),
-                    Err(why) => {
-                        self.unread(line, why);
-                        return;
-                    }
-                },
-                None => None,
+            // A time after "due" ("due 11.59 am", "due November 8, 5 pm"),
+            // else the one the page gives for every due.
+            let time = find_time(&text, due.end());
+            let start = match self.due_start(date, time.as_ref(), &mut notes) {
+                Ok(s) => s,
+                Err(why) => {
+                    self.unread(line, why);
+                    return;
+                }
             };
             self.due(Item {
                 at: start,
@@ -441,6 +569,26 @@ impl Reader {
             }
             report_others(line, &text, &dates, 0, &mut self.draft);
             return;
+        }
+        // 2b. "The module 1 exercises become publicly available": a
+        // release of the unit headed above, else of what the line names.
+        if let Some(m) = release_re().find(&text) {
+            let name = match self.heading_unit.take() {
+                Some(unit) => unit,
+                None => clean_name(&text[..m.start()]),
+            };
+            if !name.is_empty() {
+                let Some(date) = self.resolve(first, &mut notes) else {
+                    let why = self.no_date("a release date");
+                    self.unread(line, &why);
+                    return;
+                };
+                self.draft
+                    .units
+                    .push(Unit::new(Item::new(name, date, notes, line.n)));
+                report_others(line, &text, &dates, 0, &mut self.draft);
+                return;
+            }
         }
         // 3. A live event: a date and a time (after it, or before it in a
         // table row: "Review, 14:00 GMT (2018-09-26)").
@@ -530,6 +678,19 @@ impl Reader {
             .milestones
             .push(Item::new(name, date, notes, line.n));
     }
+}
+
+/// The label written in brackets right after a date in a table cell
+/// ("Feb 2 (Milestone) …" → "Milestone").
+fn label_after(text: &str) -> Option<String> {
+    let t = text.trim_start();
+    let inner = t.strip_prefix('(')?;
+    let label = clean_name(&inner[..inner.find(')')?]);
+    // "(Fri)", "(5 pm)" say when, not which.
+    let when = find_time(&label, 0).is_some()
+        || !find_dates(&label).is_empty()
+        || without_trailing_day(&format!("x {label}")) == "x";
+    (!label.is_empty() && !when).then_some(label)
 }
 
 /// A line whose item took one date while the line holds more: the
@@ -631,6 +792,82 @@ Course concludes November 16, 2017. Certificates generated around November 24, 2
         assert_eq!(
             sentences("Quiz on Sept. 5, 2018. Exam on Oct. 1, 2018."),
             ["Quiz on Sept. 5, 2018.", "Exam on Oct. 1, 2018."]
+        );
+    }
+
+    #[test]
+    fn a_leading_date_moves_with_its_time_year_and_weekday() {
+        assert_eq!(
+            date_first("Week 47, Monday, November 22, 11.59 am. Deadline: the essay."),
+            (
+                "Deadline: the essay. (November 22, 11.59 am)".to_owned(),
+                Some(Weekday::Mon)
+            )
+        );
+        assert_eq!(
+            date_first("Updated:  Week 2, 2022, Wednesday, January 12, 5 pm, Deadline: review").0,
+            "Deadline: review (January 12, 2022, 5 pm)"
+        );
+        // A label not followed by a date stays.
+        assert_eq!(date_first("Note: see below").0, "Note: see below");
+    }
+
+    #[test]
+    fn the_weekday_picks_the_year_and_a_label_names_the_due() {
+        let page = "Dates\n\nModule 1\n\n\
+                    - Week 45, Monday, November 8. The exercises become publicly available.\n\
+                    - Week 47, Monday, November 22, 11.59 am. Updated Deadline: hand in.\n\
+                    - Week 2, 2022, Wednesday, January 12. Deadline (optional): review.\n";
+        let d = read(
+            page,
+            &PageOptions {
+                has_zone: true,
+                ..PageOptions::default()
+            },
+        );
+        assert!(d.unread.is_empty(), "{:?}", d.unread);
+        let unit = &d.units[0];
+        assert_eq!(unit.release.name, "Module 1");
+        assert_eq!(unit.release.date.to_string(), "2021-11-08");
+        let names: Vec<(&str, String)> = unit
+            .assignments
+            .iter()
+            .map(|a| (a.name.as_str(), a.date.to_string()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("hand in", "2021-11-22".to_owned()),
+                ("review", "2022-01-12".to_owned())
+            ]
+        );
+        assert!(
+            unit.assignments[1]
+                .notes
+                .iter()
+                .any(|n| n.contains("optional"))
+        );
+    }
+
+    #[test]
+    fn a_due_time_said_once_applies_to_every_due_without_one() {
+        let page = "Homework\nAll work is due by 11:59 PM EDT on the due date.\n\
+                    | Assignment | Assigned | Due |\n\
+                    | HW 1 | Jan 22, 2026 | Feb 2 (draft) Feb 12 (final) |\n";
+        let d = read(page, &PageOptions::default());
+        assert!(d.unread.is_empty(), "{:?}", d.unread);
+        assert_eq!(d.units.len(), 1);
+        let dues: Vec<(&str, Option<Start>)> = d
+            .dues
+            .iter()
+            .map(|due| (due.item.name.as_str(), due.item.at.clone()))
+            .collect();
+        assert_eq!(dues.len(), 2, "{dues:?}");
+        assert_eq!(dues[0].0, "HW 1 (draft)");
+        assert_eq!(dues[1].0, "HW 1 (final)");
+        assert!(
+            format!("{:?}", dues[1].1).contains("2026-02-12T23:59:00-04:00"),
+            "{dues:?}"
         );
     }
 }

@@ -37,6 +37,8 @@ fn column_of(header: &str) -> Column {
     } else if has(&[
         "release",
         "released",
+        "assigned",
+        "out",
         "releases",
         "open",
         "opens",
