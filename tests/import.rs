@@ -155,12 +155,19 @@ const CASES: &[(&str, &[&str])] = &[
     // Modeled on real course pages (source and what was changed in
     // each notes.md): an assignments table with Assigned/Due columns,
     // several labelled dues in one cell and a due time said once; an
-    // LMS "Important dates" list whose weekdays decide the year.
+    // LMS "Important dates" list whose weekdays decide the year; a dated
+    // list of class days.
     (
         "assigned-due-table",
         &["--year", "2026", "--timezone", "America/New_York"],
     ),
     ("lms-week-bullets", &["--timezone", "Europe/Stockholm"]),
+    // A schedule whose class dates stand alone on their lines, each
+    // "X is posted …. Due: …" a release on that day and a due.
+    (
+        "dated-rows-posted-due",
+        &["--year", "2020", "--timezone", "America/Chicago"],
+    ),
 ];
 
 #[test]

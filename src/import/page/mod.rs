@@ -110,6 +110,9 @@ struct Reader {
     /// The last undated unit heading ("Module 1"): what a line that says
     /// "… become publicly available" releases.
     heading_unit: Option<String>,
+    /// The last line that is a date alone ("Aug 27"), and its number: the
+    /// day of the lines below it ("HW 1 is posted …" is released then).
+    day: Option<(NaiveDate, Vec<String>, usize)>,
 }
 
 /// Reads the page's lines (see the module's rules).
@@ -139,6 +142,7 @@ pub fn read(text: &str, options: &PageOptions) -> Draft {
         due_time: stated_due_time(&lines),
         weekday: None,
         heading_unit: None,
+        day: None,
     };
     let mut table: Option<Vec<Column>> = None;
     for line in &lines {
@@ -434,6 +438,17 @@ impl Reader {
     }
 
     fn line(&mut self, line: &Line) {
+        // "Quiz 3 is posted. Due: Sept 17. Bonus set 1 is posted. Due:
+        // Sept 17.": each item with its due is read on its own.
+        if due_re().find_iter(&line.text).nth(1).is_some() {
+            let groups = due_groups(&line.text);
+            if groups.len() > 1 {
+                for text in groups {
+                    self.line(&Line { n: line.n, text });
+                }
+                return;
+            }
+        }
         let mut notes = Vec::new();
         let text = tentative(&line.text, &mut notes);
         // Table rows without a header ("2018-09-05 | Quiz 1"): read as
@@ -458,6 +473,25 @@ impl Reader {
             }
             return;
         };
+        // 0. A date alone on its line heads the lines below it.
+        if dates.len() == 1
+            && clean_name(&format!(
+                "{}{}",
+                &text[..first.span.0],
+                &text[first.span.1..]
+            ))
+            .trim_matches('.')
+            .is_empty()
+        {
+            let mut day_notes = notes.clone();
+            let Some(date) = self.resolve(first, &mut day_notes) else {
+                let why = self.no_date("a date");
+                self.unread(line, &why);
+                return;
+            };
+            self.day = Some((date, day_notes, line.n));
+            return;
+        }
         // 1. A due date, under the unit above.
         if let Some(caps) = due_re()
             .captures(&text)
@@ -473,7 +507,18 @@ impl Reader {
             // clause that says it was handed out.
             let head = text[..due.start()].replace('(', " ");
             let head = head.split(';').next().unwrap_or_default();
+            // The sentence before "Due:", not the whole line.
+            let head = sentences(head).last().copied().unwrap_or_default();
             let mut name = clean_name(head);
+            // "HW 1 is posted on WebAssign. Due: …": released on the day
+            // heading these lines.
+            let posted = posted_re()
+                .find(&name)
+                .map(|m| m.start())
+                .filter(|&i| i > 0);
+            if let Some(i) = posted {
+                name = clean_name(&name[..i]);
+            }
             for verb in [
                 " out",
                 " released",
@@ -528,6 +573,16 @@ impl Reader {
                     return;
                 }
             };
+            if let (Some(_), Some((day, day_notes, n))) = (posted, &self.day) {
+                let mut release_notes = day_notes.clone();
+                release_notes.push(format!("released on the date heading line {n}"));
+                self.draft.units.push(Unit::new(Item::new(
+                    name.clone(),
+                    *day,
+                    release_notes,
+                    line.n,
+                )));
+            }
             self.due(Item {
                 at: start,
                 ..Item::new(name, date, notes, line.n)
@@ -678,6 +733,44 @@ impl Reader {
             .milestones
             .push(Item::new(name, date, notes, line.n));
     }
+}
+
+/// "… is posted on WebAssign", "… released": where an item's name ends.
+fn posted_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    re(
+        r"(?i)\s(?:(?:is|are|was|were|will\s+be|gets?)\s+)?(?:posted|released|handed\s+out|assigned|out|available)\b",
+        &RE,
+    )
+}
+
+/// A line's sentences grouped so that each group ends with a due and its
+/// date.
+fn due_groups(text: &str) -> Vec<String> {
+    let mut groups = Vec::new();
+    let mut group = String::new();
+    for sentence in sentences(text) {
+        if !group.is_empty() {
+            group.push(' ');
+        }
+        group.push_str(sentence);
+        let closes = due_re()
+            .find(&group)
+            .is_some_and(|m| !find_dates(&group[m.end()..]).is_empty());
+        if closes {
+            groups.push(std::mem::take(&mut group));
+        }
+    }
+    if !group.is_empty() {
+        match groups.last_mut() {
+            Some(last) => {
+                last.push(' ');
+                last.push_str(&group);
+            }
+            None => groups.push(group),
+        }
+    }
+    groups
 }
 
 /// The label written in brackets right after a date in a table cell
