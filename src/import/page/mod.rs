@@ -3,23 +3,34 @@
 //! the pairing is the job here, one line (or sentence, or table row) at a
 //! time:
 //!
-//! 1. a due date ("suggested due date:", "due:") → an assignment (under
-//!    the unit above it, else the draft's rule: the unit released by then);
+//! 0. a date alone on its line ("Aug 27") → the day of the lines below;
+//! 1. a due date ("suggested due date:", "due:", "Deadline:") → an
+//!    assignment (under the unit above it, else the draft's rule: the unit
+//!    released by then), named by the sentence before "due" or, after a
+//!    label ("Updated Deadline: hand in the essay"), by the words after it;
+//!    "HW 1 is posted …. Due: …" also releases HW 1 on the day above; a due
+//!    without a time takes the one the page says once ("All assignments
+//!    are due by 11:59 PM EDT"); several such items on a line are each read;
 //! 2. a line that starts with "Unit"/"Module"/"Week"/"Chapter" → a release
-//!    (two units joined by "& Unit" on one line → two releases);
+//!    (two units joined by "& Unit" on one line → two releases); a line
+//!    that says "… become(s) publicly available" → a release of the unit
+//!    heading the lines above ("Module 1"), else of what it names;
 //! 3. a date with a time → a live event (a zone label, a zone the page
 //!    states in prose — "all times are UTC" — or `--timezone`);
 //! 4. any other sentence with a date → a milestone ("Course concludes …"),
 //!    every date of it ("Quiz 1 March 3; Quiz 2 March 10").
 //!
 //! Tables — HTML `<table>` rows and text rows split by `|` or tabs — are
-//! read by their header: a column headed release/open/available holds
-//! releases, due/deadline/submission dues, event/session/lecture events;
-//! other dated columns are read like lines. "Week 45, Monday, November 8."
-//! prefixes are dropped; "(tentative)" becomes a note. A date without a
-//! year takes `--year`, else the first year written on the page, then the
-//! year of the dates before it (rolling on when it would fall half a year
-//! before the previous one) — always noted. The title is the page's
+//! read by their header: a column headed release/open/available/assigned
+//! holds releases, due/deadline/submission dues, event/session/lecture
+//! events; other dated columns are read like lines. A cell with several
+//! dates, each labelled ("Feb 2 (Milestone) Feb 12 (everything)"), gives
+//! one item per date. "Week 45, Monday, November 8." prefixes are dropped;
+//! "(tentative)" becomes a note. A date without a year takes `--year`,
+//! else the first year written on the page, then the year of the dates
+//! before it (rolling on when it would fall half a year before the
+//! previous one; a weekday written with it picks the year beside it that
+//! has that weekday) — always noted. The title is the page's
 //! heading, or its first line that is not navigation ("Skip to main
 //! content", "Menu", "Sign in").
 //!
@@ -172,12 +183,9 @@ pub fn read(text: &str, options: &PageOptions) -> Draft {
 
 impl Reader {
     fn unread(&mut self, line: &Line, why: &str) {
-        self.draft.unread.push(Unread {
-            file: None,
-            line: line.n,
-            text: line.text.clone(),
-            why: why.to_owned(),
-        });
+        self.draft
+            .unread
+            .push(Unread::new(line.n, line.text.clone(), why.to_owned()));
     }
 
     /// The date of `found`, with notes on what was assumed.
@@ -796,16 +804,15 @@ fn report_others(line: &Line, text: &str, dates: &[FoundDate], used: usize, draf
         .filter_map(|(_, d)| text.get(d.span.0..d.span.1))
         .collect();
     if !others.is_empty() {
-        draft.unread.push(Unread {
-            file: None,
-            line: line.n,
-            text: line.text.clone(),
-            why: format!(
+        draft.unread.push(Unread::new(
+            line.n,
+            line.text.clone(),
+            format!(
                 "{} more date(s) on this line became no item: {}",
                 others.len(),
                 others.join(", ")
             ),
-        });
+        ));
     }
 }
 
