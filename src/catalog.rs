@@ -240,7 +240,7 @@ impl Loader {
                 Err(e) => report.history_errors.push(e),
             }
         }
-        report.changed |= reread_all && self.loaded_once;
+        report.changed |= reread_all;
         self.historic.retain(|p, _| self.entries.contains_key(p));
         for (path, entry) in &self.entries {
             let loaded = match &entry.result {
@@ -268,7 +268,8 @@ impl Loader {
             let h = match &mut self.history {
                 Some(source) => historic(
                     source,
-                    self.historic.get(path).filter(|_| !reread_all),
+                    self.historic.get(path),
+                    reread_all,
                     &l.course,
                     &inputs_of(entry),
                     now,
@@ -301,18 +302,25 @@ impl Loader {
 }
 
 /// `loaded` with its history: the previous result while the loaded course
-/// is the same `Arc` (nothing re-read, `HEAD` still), else read again.
-/// A history that cannot be read leaves the course without it.
+/// is the same `Arc` and `HEAD` did not move (`reread`), else read again.
+/// Facts equal to the previous ones keep the previous `Arc`s, so a commit
+/// that changes nothing of a course (a README edit, `git pull` of another
+/// course) leaves its cached variants warm. A history that cannot be read
+/// keeps the previous facts while the course itself is unchanged (a
+/// transient error: a full disk, `git gc` repacking), else leaves the
+/// course without history, and says so either way.
 fn historic(
     source: &mut history::Source,
     previous: Option<&Historic>,
+    reread: bool,
     loaded: &Arc<Course>,
     inputs: &[PathBuf],
     now: chrono::DateTime<chrono::Utc>,
     errors: &mut Vec<String>,
 ) -> Option<Historic> {
-    if let Some(p) = previous
-        && Arc::ptr_eq(&p.loaded, loaded)
+    let same_course = previous.filter(|p| Arc::ptr_eq(&p.loaded, loaded));
+    if let Some(p) = same_course
+        && !reread
     {
         return Some(p.clone());
     }
@@ -320,7 +328,7 @@ fn historic(
         Ok(v) => v,
         Err(e) => {
             errors.push(e);
-            return None;
+            return same_course.cloned();
         }
     };
     let (course, changes): (Arc<Course>, Arc<[Change]>) = match history::fold(&versions) {

@@ -362,6 +362,25 @@ fn an_edit_while_serving_raises_sequence_in_git_and_without() {
         evs[&uid("milestone", "final")]["SEQUENCE"] == "1"
     });
     assert!(raised, "the final milestone's SEQUENCE did not rise");
+    // Reverted before it was committed: a move back, never SEQUENCE 0
+    // again (a client that saw 1 would keep the wrong date).
+    std::fs::write(&file, version_c()).expect("write");
+    let reverted = server.eventually(std::time::Duration::from_secs(15), |s| {
+        let evs = events(&s.get("/courses/his-101.ics").text());
+        evs[&uid("milestone", "final")]["DTSTART"] == "20260701"
+    });
+    assert!(reverted, "the revert was not served");
+    let evs = events(&server.get("/courses/his-101.ics").text());
+    assert_eq!(evs[&uid("milestone", "final")]["SEQUENCE"], "2");
+    // Committing what is served changes nothing a client sees.
+    git(
+        &root,
+        &["commit", "-q", "--allow-empty", "-m", "README only"],
+        None,
+    );
+    let again = events(&server.get("/courses/his-101.ics").text());
+    assert_eq!(again[&uid("milestone", "final")]["SEQUENCE"], "2");
+    drop(server);
 
     // Without git: the journal in --state survives a restart.
     let plain = tempfile::tempdir().expect("tempdir");
@@ -470,4 +489,99 @@ proptest! {
             }
         }
     }
+}
+
+/// A new term begins as a copy of the last one (the same blob in git): the
+/// copy has its own UIDs, never the source's events as cancelled ones.
+#[test]
+fn a_course_copied_in_git_has_its_own_uids() {
+    let (_dir, root) = three_commits();
+    let copy = root.join("schedules/his-102.yaml");
+    std::fs::copy(root.join("schedules/his-101.yaml"), &copy).expect("copy");
+    git(&root, &["add", "-A"], None);
+    git(
+        &root,
+        &["commit", "-q", "-m", "next term"],
+        Some("2026-02-10T10:00:00Z"),
+    );
+    std::fs::write(
+        &copy,
+        version_c().replace("date: 2026-07-01", "date: 2027-07-01"),
+    )
+    .expect("write");
+    git(
+        &root,
+        &["commit", "-q", "-am", "next term dates"],
+        Some("2026-02-11T10:00:00Z"),
+    );
+    let server = Server::start(&root.join("schedules"));
+    let feed = server.get("/courses/his-102.ics").text();
+    let evs = events(&feed);
+    assert!(!evs.is_empty());
+    for (uid, ev) in &evs {
+        assert!(uid.starts_with("his-102."), "{uid} in his-102's feed");
+        // Only the milestone moved; nothing was removed, and the one
+        // cancelled event is the one the schedule cancels.
+        let cancelled = ev.get("STATUS").map(String::as_str) == Some("CANCELLED");
+        assert_eq!(cancelled, uid == "his-102.live.kick-off@coursecal", "{uid}");
+    }
+    assert_eq!(evs["his-102.milestone.final@coursecal"]["SEQUENCE"], "1");
+    // The merged feed has each of his-101's events once, as its own feed.
+    let merged = server.get("/calendar.ics").text();
+    let own = server.get("/courses/his-101.ics").text();
+    assert_eq!(
+        merged.matches("UID:his-101.").count(),
+        own.matches("UID:his-101.").count()
+    );
+}
+
+/// Versions stamped outside 1970–9999 (a crafted commit date, a corrupt
+/// journal row) are no versions: no panic, and the rest still fold.
+#[test]
+fn implausible_instants_are_no_versions() {
+    let c = |day: u32| Arc::new(course(&[(0, day, false, false)]).expect("course"));
+    let ok = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+        .expect("instant")
+        .with_timezone(&chrono::Utc);
+    let far_past = chrono::DateTime::<chrono::Utc>::MIN_UTC;
+    let far_future = chrono::DateTime::<chrono::Utc>::MAX_UTC;
+    for at in [far_past, far_future] {
+        let two = [
+            Version { at, course: c(1) },
+            Version {
+                at: ok,
+                course: c(2),
+            },
+        ];
+        assert!(fold(&two).is_none(), "one plausible version is no history");
+        let three = [
+            Version {
+                at: ok,
+                course: c(1),
+            },
+            Version { at, course: c(2) },
+            Version {
+                at: ok + chrono::Duration::days(1),
+                course: c(3),
+            },
+        ];
+        let h = fold(&three).expect("two plausible versions");
+        assert!(h.changes.iter().all(|ch| ch.at >= ok));
+        assert_eq!(h.course.events[0].history.expect("facts").sequence, 1);
+    }
+}
+
+/// A change feed refuses what only shapes a calendar.
+#[test]
+fn change_feeds_refuse_start_pace_and_alarm() {
+    let (_dir, root) = three_commits();
+    let server = Server::start(&root.join("schedules"));
+    for q in ["start=2026-04-01", "alarm=1h", "start=2026-04-01&pace=2"] {
+        for path in ["/courses/his-101.atom", "/changes.atom"] {
+            let r = server.get(&format!("{path}?{q}"));
+            assert_eq!(r.status, 400, "{path}?{q}");
+            assert!(r.text().contains("start="), "{}", r.text());
+        }
+    }
+    assert_eq!(server.get("/changes.atom?tz=Europe/Berlin").status, 200);
 }

@@ -96,11 +96,16 @@ impl Change {
     /// event, the version's instant and what happened, nothing else.
     pub fn id(&self, course: &str) -> String {
         let mut h = sha2::Sha256::new();
+        // The span is part of it: commits made in one second (a rebase, a
+        // cherry-picked series) that move one event twice are two entries.
+        let end = self.when.end.map(|e| e.timestamp().to_string());
         for part in [
             course,
             &self.uid,
             &self.at.timestamp().to_string(),
             self.what.tag(),
+            &self.when.start.sort_key().timestamp().to_string(),
+            end.as_deref().unwrap_or("-"),
         ] {
             h.update(part.as_bytes());
             h.update([0]);
@@ -131,19 +136,27 @@ struct Track {
 /// Fold versions (oldest first) into a [`History`]. One version (or none)
 /// is no history: `None`, and feeds keep `course.updated`'s meaning.
 ///
-/// SEQUENCE starts at the first version's base (`Course::base_sequence`,
-/// 0 without `updated`) and grows by one for each version in which the
-/// event's start, end or status changed (removal and return included).
-/// LAST-MODIFIED is the instant of the version in which anything of it
-/// last changed; instants that go back (a rebased commit) count as the
-/// latest seen, so neither ever decreases as versions are added.
+/// SEQUENCE is the highest base of any version (`Course::base_sequence`,
+/// 0 without `updated`; the highest, so it is never below what a feed
+/// without history says for the newest version) plus one for each version
+/// in which the event's start, end or status changed (removal and return
+/// included). LAST-MODIFIED is the instant of the version in which
+/// anything of it last changed; instants that go back (a rebased commit)
+/// count as the latest seen, so neither ever decreases as versions are
+/// added. A version stamped before 1970 or after 9999 (a corrupt journal
+/// row, a crafted commit date) is no version.
 pub fn fold(versions: &[Version]) -> Option<History> {
-    let (first, rest) = versions.split_first()?;
-    let latest = versions.last()?;
+    let plausible: Vec<&Version> = versions.iter().filter(|v| plausible(v.at)).collect();
+    let (first, rest) = plausible.split_first()?;
+    let latest = plausible.last()?;
     if rest.is_empty() {
         return None;
     }
-    let base = first.course.base_sequence();
+    let base = plausible
+        .iter()
+        .map(|v| v.course.base_sequence())
+        .max()
+        .unwrap_or(0);
     let mut clock = first.at;
     let mut tracks: BTreeMap<String, Track> = first
         .course
@@ -160,7 +173,7 @@ pub fn fold(versions: &[Version]) -> Option<History> {
         })
         .collect();
     let mut changes = Vec::new();
-    for v in rest {
+    for v in rest.iter() {
         let at = clock.max(v.at);
         clock = at;
         let mut present = std::collections::BTreeSet::new();
@@ -248,7 +261,9 @@ pub fn fold(versions: &[Version]) -> Option<History> {
             });
         }
     }
-    let horizon = clock - KEEP_REMOVED;
+    // `clock` is a plausible instant, so this cannot overflow; the check
+    // keeps it that way if the range ever changes.
+    let horizon = clock.checked_sub_signed(KEEP_REMOVED).unwrap_or(clock);
     for t in tracks.values() {
         let Some(removed_at) = t.removed_at else {
             continue;
@@ -269,4 +284,11 @@ pub fn fold(versions: &[Version]) -> Option<History> {
         .events
         .sort_by(|a, b| (a.start().sort_key(), &a.uid).cmp(&(b.start().sort_key(), &b.uid)));
     Some(History { course, changes })
+}
+
+/// An instant a version can have: from 1970 to the end of 9999 (what
+/// RFC 3339 and iCalendar can write, and no commit or save was ever made
+/// before 1970).
+fn plausible(at: DateTime<Utc>) -> bool {
+    (0..=253_402_300_799).contains(&at.timestamp())
 }

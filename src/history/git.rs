@@ -11,6 +11,8 @@
 use super::fold::Version;
 use crate::model::{Course, CourseId};
 use crate::schedule::load::compile_version;
+use crate::schedule::ocw::stays_inside;
+use crate::schedule::read::MAX_FILE_BYTES;
 use chrono::{DateTime, Utc};
 use gix::ObjectId;
 use std::collections::HashMap;
@@ -31,8 +33,11 @@ pub struct Repo {
     workdir: PathBuf,
     /// The commits reachable from `HEAD`, oldest first, for that `HEAD`.
     walked: Option<(ObjectId, Arc<Vec<Commit>>)>,
-    /// Each (schedule blob, metadata blob) compiled; `None`: did not compile.
-    compiled: HashMap<(ObjectId, Option<ObjectId>), Option<Arc<Course>>>,
+    /// Each (course, schedule blob, metadata blob) compiled; `None`: did not
+    /// compile. The course id is part of the key because UIDs are made from
+    /// it: a file copied to start a new term has the same blob as its
+    /// source, and must not take on the source's UIDs.
+    compiled: HashMap<(CourseId, ObjectId, Option<ObjectId>), Option<Arc<Course>>>,
     /// The metadata file a schedule blob names (relative to its directory).
     metadata_of: HashMap<ObjectId, Option<String>>,
 }
@@ -41,9 +46,13 @@ fn err(e: impl std::fmt::Display) -> String {
     format!("git: {e}")
 }
 
-/// `base/rel` without `.` and `..` (the schedule layer keeps `rel` inside
-/// the schedules directory), as a path inside the repository.
-fn join_lexically(base: &Path, rel: &str) -> PathBuf {
+/// `base/rel` without `.` and `..`, as a path inside the repository, when
+/// `rel` stays inside `base` (the live loader's rule, `ocw::stays_inside`);
+/// `None` otherwise, so a version never reads what the live load refuses.
+fn join_lexically(base: &Path, rel: &str) -> Option<PathBuf> {
+    if !stays_inside(Path::new(rel)) {
+        return None;
+    }
     let mut out: Vec<&std::ffi::OsStr> = base
         .components()
         .filter_map(|c| match c {
@@ -60,7 +69,13 @@ fn join_lexically(base: &Path, rel: &str) -> PathBuf {
             _ => {}
         }
     }
-    out.iter().collect()
+    Some(out.iter().collect())
+}
+
+/// The blob `entry` names, if it is one (a tree or a submodule at the
+/// schedule's path in some old commit is no version, not an error).
+fn blob_of(entry: &gix::object::tree::Entry<'_>) -> Option<ObjectId> {
+    entry.mode().is_blob().then(|| entry.object_id())
 }
 
 impl Repo {
@@ -93,7 +108,15 @@ impl Repo {
             return Ok(walked.clone());
         }
         let mut commits = Vec::new();
-        for info in repo.rev_walk([head]).all().map_err(err)? {
+        // First parents only: the versions main had, not the intermediate
+        // states of merged branches (two branches moving two items would
+        // otherwise read as moves back and forth).
+        for info in repo
+            .rev_walk([head])
+            .first_parent_only()
+            .all()
+            .map_err(err)?
+        {
             let info = info.map_err(err)?;
             let commit = repo.find_commit(info.id).map_err(err)?;
             let at = commit.time().map_err(err)?.seconds;
@@ -123,29 +146,25 @@ impl Repo {
         let dir_rel = rel.parent().map(Path::to_path_buf).unwrap_or_default();
         let commits = self.walk(&repo)?;
         let mut versions: Vec<Version> = Vec::new();
-        let mut last: Option<(ObjectId, Option<ObjectId>)> = None;
+        let mut last: Option<(CourseId, ObjectId, Option<ObjectId>)> = None;
         for c in commits.iter() {
             let tree = repo.find_tree(c.tree).map_err(err)?;
             let Some(entry) = tree.lookup_entry_by_path(&rel).map_err(err)? else {
                 continue;
             };
-            let blob = entry.object_id();
+            let Some(blob) = blob_of(&entry) else {
+                continue;
+            };
             let meta_rel = match self.metadata_of.get(&blob) {
                 Some(m) => m.clone(),
                 None => None,
             };
-            let meta_blob = match &meta_rel {
-                Some(m) => tree
-                    .lookup_entry_by_path(join_lexically(&dir_rel, m))
-                    .map_err(err)?
-                    .map(|e| e.object_id()),
-                None => None,
-            };
-            let key = (blob, meta_blob);
-            if last == Some(key) {
+            let meta_blob = meta_blob_in(&tree, &dir_rel, meta_rel.as_deref())?;
+            let key = (id.clone(), blob, meta_blob);
+            if last.as_ref() == Some(&key) {
                 continue;
             }
-            last = Some(key);
+            last = Some(key.clone());
             let course = match self.compiled.get(&key) {
                 Some(c) => c.clone(),
                 None => {
@@ -156,12 +175,9 @@ impl Repo {
                     self.metadata_of.insert(blob, named.clone());
                     let key = match (&named, first_time) {
                         (Some(m), true) => {
-                            let meta_blob = tree
-                                .lookup_entry_by_path(join_lexically(&dir_rel, m))
-                                .map_err(err)?
-                                .map(|e| e.object_id());
-                            last = Some((blob, meta_blob));
-                            (blob, meta_blob)
+                            let key = (id.clone(), blob, meta_blob_in(&tree, &dir_rel, Some(m))?);
+                            last = Some(key.clone());
+                            key
                         }
                         _ => key,
                     };
@@ -184,6 +200,34 @@ impl Repo {
     }
 }
 
+/// The blob of the metadata file `named` (relative to the schedule's
+/// directory `dir_rel`) in `tree`, if it names one that is there.
+fn meta_blob_in(
+    tree: &gix::Tree<'_>,
+    dir_rel: &Path,
+    named: Option<&str>,
+) -> Result<Option<ObjectId>, String> {
+    let Some(path) = named.and_then(|m| join_lexically(dir_rel, m)) else {
+        return Ok(None);
+    };
+    Ok(tree
+        .lookup_entry_by_path(path)
+        .map_err(err)?
+        .as_ref()
+        .and_then(blob_of))
+}
+
+/// A blob's text, when it is UTF-8 within the live loader's size limit
+/// (the header is read first, so a huge blob in an old commit is never
+/// loaded into memory).
+fn small_text(repo: &gix::Repository, blob: ObjectId) -> Result<Option<String>, String> {
+    if repo.find_header(blob).map_err(err)?.size() > MAX_FILE_BYTES {
+        return Ok(None);
+    }
+    let data = repo.find_blob(blob).map_err(err)?.detach().data;
+    Ok(String::from_utf8(data).ok())
+}
+
 /// Compile the schedule blob of one commit, reading the metadata file it
 /// names from the same commit; also says which metadata file it named.
 fn compile_at(
@@ -194,18 +238,14 @@ fn compile_at(
     blob: ObjectId,
     id: &CourseId,
 ) -> Result<(Option<Arc<Course>>, Option<String>), String> {
-    let data = repo.find_blob(blob).map_err(err)?.data.clone();
-    let Ok(text) = String::from_utf8(data) else {
+    let Some(text) = small_text(repo, blob)? else {
         return Ok((None, None));
     };
     let mut named = None;
     let mut read_meta = |m: &str| -> Option<String> {
         named = Some(m.to_owned());
-        let entry = tree
-            .lookup_entry_by_path(join_lexically(dir_rel, m))
-            .ok()??;
-        let data = repo.find_blob(entry.object_id()).ok()?.data.clone();
-        String::from_utf8(data).ok()
+        let meta = meta_blob_in(tree, dir_rel, Some(m)).ok()??;
+        small_text(repo, meta).ok()?
     };
     let course = compile_version(id, rel, text, &mut read_meta).ok();
     Ok((course.map(Arc::new), named))

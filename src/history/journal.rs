@@ -13,6 +13,14 @@
 use super::fold::Version;
 use crate::model::{Course, CourseId};
 use crate::schedule::load::compile_version;
+use crate::schedule::read::MAX_FILE_BYTES;
+
+/// One row as read: rowid, `at_ms`, schedule and metadata text (`None`
+/// where the row holds something else).
+type Row = (i64, Option<i64>, Option<String>, Option<String>);
+
+/// The live loader's size limit, for SQL (4 MiB: no wrap).
+const MAX_ROW_BYTES: i64 = MAX_FILE_BYTES as i64;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 use sha2::Digest;
@@ -138,11 +146,20 @@ impl Journal {
             .map_err(|e| err(&path, e))?;
             self.load(id)?;
         }
-        Ok(self
+        let mut versions = self
             .logs
             .get(id)
             .map(|l| l.versions.clone())
-            .unwrap_or_default())
+            .unwrap_or_default();
+        // Not recorded (the file changed again while it was re-read): the
+        // course served is still the one loaded, never an older row.
+        if versions.last().is_none_or(|v| *v.course != **current) {
+            versions.push(Version {
+                at: now,
+                course: current.clone(),
+            });
+        }
+        Ok(versions)
     }
 
     /// Read rows of `id` not read yet.
@@ -153,13 +170,43 @@ impl Journal {
         let conn = self.conn()?;
         let mut stmt = conn
             .prepare_cached(
-                "SELECT rowid, at_ms, schedule, metadata FROM versions
+                "SELECT rowid, at_ms,
+                   octet_length(schedule) <= ?4
+                     AND coalesce(octet_length(metadata), 0) <= ?4,
+                   schedule, metadata
+                 FROM versions
                  WHERE dir = ?1 AND course = ?2 AND rowid > ?3 ORDER BY rowid",
             )
             .map_err(|e| err(&path, e))?;
-        let rows: Vec<(i64, i64, String, Option<String>)> = stmt
-            .query_map(params![dir, id.as_str(), last_row], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        // A row that is not what coursecal writes (a wrong type, text that
+        // is not UTF-8, over the live loader's size limit) is no version;
+        // it is read past, never an error that stops every later row.
+        let rows: Vec<Row> = stmt
+            .query_map(params![dir, id.as_str(), last_row, MAX_ROW_BYTES], |r| {
+                let text = |i: usize| {
+                    r.get_ref(i)
+                        .ok()
+                        .and_then(|v| v.as_str().ok().map(str::to_owned))
+                };
+                // Texts are fetched only when they fit: a huge row is
+                // never copied out of SQLite.
+                let fits = r.get_ref(2).ok().and_then(|v| v.as_i64().ok()) == Some(1);
+                // No metadata is NULL; metadata of another type makes the
+                // row unreadable (schedule `None`), not metadata-free.
+                let (schedule, metadata) = match (fits, r.get_ref(4).ok()) {
+                    (false, _) | (true, None) => (None, None),
+                    (true, Some(rusqlite::types::ValueRef::Null)) => (text(3), None),
+                    (true, Some(_)) => match text(4) {
+                        Some(m) => (text(3), Some(m)),
+                        None => (None, None),
+                    },
+                };
+                Ok((
+                    r.get(0)?,
+                    r.get_ref(1).ok().and_then(|v| v.as_i64().ok()),
+                    schedule,
+                    metadata,
+                ))
             })
             .map_err(|e| err(&path, e))?
             .collect::<Result<_, _>>()
@@ -169,6 +216,9 @@ impl Journal {
         let name = PathBuf::from(format!("{id}.yaml"));
         for (row, at_ms, schedule, metadata) in rows {
             log.last_row = row;
+            let (Some(at_ms), Some(schedule)) = (at_ms, schedule) else {
+                continue;
+            };
             let key = digest(&schedule, metadata.as_deref());
             let course = log
                 .compiled

@@ -16,9 +16,13 @@ pub enum Source {
         repo: Box<git::Repo>,
         /// `HEAD` at the last load.
         head: Option<gix::ObjectId>,
-        /// An uncommitted edit per schedule file: the course and when it
-        /// was first loaded (its version's instant while it stays).
-        uncommitted: BTreeMap<std::path::PathBuf, (Arc<Course>, DateTime<Utc>)>,
+        /// Per schedule file, every uncommitted version this process
+        /// served, each stamped when it was first loaded. They stay after
+        /// a commit, so SEQUENCE never goes back: an edit reverted before
+        /// it was committed is a move back, and a second edit before a
+        /// commit is a second move. Held in memory only: a restart forgets
+        /// them (then the commits alone count, as on every replica).
+        uncommitted: BTreeMap<std::path::PathBuf, Vec<Version>>,
     },
     /// A journal in the state directory.
     Journal(Box<journal::Journal>),
@@ -77,23 +81,31 @@ impl Source {
             Source::Git {
                 repo, uncommitted, ..
             } => {
-                let mut versions = repo.versions(path, &current.id)?;
-                if versions.last().is_some_and(|v| *v.course == **current) {
-                    uncommitted.remove(path);
-                } else {
-                    let at = match uncommitted.get(path) {
-                        Some((c, at)) if **c == **current => *at,
-                        _ => now,
-                    };
-                    uncommitted.insert(path.clone(), (current.clone(), at));
-                    versions.push(Version {
-                        at,
+                let committed = repo.versions(path, &current.id)?;
+                let served = uncommitted.entry(path.clone()).or_default();
+                let mut versions = interleave(committed.clone(), served);
+                if versions.last().is_none_or(|v| *v.course != **current) {
+                    let v = Version {
+                        at: now,
                         course: current.clone(),
-                    });
+                    };
+                    served.push(v.clone());
+                    versions = interleave(committed, served);
                 }
                 Ok(versions)
             }
             Source::Journal(j) => j.record_and_load(&current.id, current, inputs, now),
         }
     }
+}
+
+/// Commits and uncommitted versions in the order they were made (a commit
+/// first on a tie), a version equal to the one before it dropped.
+fn interleave(committed: Vec<Version>, served: &[Version]) -> Vec<Version> {
+    let mut all = committed;
+    all.extend(served.iter().cloned());
+    // Stable: commits (pushed first) stay before saves of the same instant.
+    all.sort_by_key(|v| v.at);
+    all.dedup_by(|later, earlier| *later.course == *earlier.course);
+    all
 }

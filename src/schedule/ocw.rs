@@ -353,7 +353,7 @@ impl MetadataError {
 
 /// Whether `rel` names a path inside the directory it is relative to, by
 /// its components alone: not absolute, and no `..` climbing above it.
-fn stays_inside(rel: &Path) -> bool {
+pub(crate) fn stays_inside(rel: &Path) -> bool {
     let mut depth: usize = 0;
     for c in rel.components() {
         match c {

@@ -110,6 +110,15 @@ async fn changes_feed(
     merged: bool,
     headers: &HeaderMap,
 ) -> Result<Response, HttpError> {
+    // A change feed lists what a course team changed: a learner's own run
+    // and reminders change nothing in it. Refused rather than ignored, so
+    // a self link never claims a run the content does not show, and each
+    // new value cannot cost a cold render.
+    if req.variant.shift.is_some() || req.variant.alarms != crate::model::Alarms::default() {
+        return Err(HttpError::BadRequest(
+            "a change feed takes no `start=`, `pace=` or `alarm=` (they shape a calendar, not what changed): use `courses=`, `tz=` and `kinds=`",
+        ));
+    }
     let base = state.base_url.clone();
     let key = CacheKey::Changes {
         req: req.clone(),

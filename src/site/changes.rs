@@ -11,6 +11,13 @@ use chrono_tz::Tz;
 
 /// How far back a change feed goes, from its newest change.
 pub const FEED_WINDOW: Duration = Duration::days(365);
+/// At most this many entries in an Atom change feed (the newest): a
+/// nightly import that renames every item must not make a feed of
+/// megabytes. Feed readers poll; older entries were seen already.
+pub const MAX_FEED_ENTRIES: usize = 200;
+/// At most this many changes in a page's "Recent changes"; the change feed
+/// has the rest.
+pub const MAX_PAGE_CHANGES: usize = 20;
 /// How far back a page's "Recent changes" go (from now when serving, from
 /// the newest change in a static build).
 pub const PAGE_WINDOW: Duration = Duration::days(30);
@@ -215,12 +222,15 @@ pub fn atom(
     req: &FeedRequest,
     links: &AtomLinks,
 ) -> Result<String, RequestError> {
-    let listed = select(catalog, req, FEED_WINDOW)?;
+    let mut listed = select(catalog, req, FEED_WINDOW)?;
+    listed.truncate(MAX_FEED_ENTRIES);
     let courses = catalog.select(&req.courses)?;
     let several = courses.len() > 1;
     let name = crate::ics::feed::feed_name(&courses);
     let feed_id = match (&req.courses, courses.as_slice()) {
         (crate::model::Courses::Some(_), [one]) => format!("tag:coursecal,2026:{}/changes", one.id),
+        // Every course: one id that stays when a course is added.
+        (crate::model::Courses::All, _) => "tag:coursecal,2026:changes".to_owned(),
         _ => format!(
             "tag:coursecal,2026:changes/{}",
             courses

@@ -388,9 +388,13 @@ fn recent_changes(site: &Site, page: Page, c: &Course, tz: chrono_tz::Tz) -> Mar
     let Some(newest) = all.iter().map(|ch| ch.at).max() else {
         return html! {};
     };
-    let since = site.now.unwrap_or(newest) - changes::PAGE_WINDOW;
+    let from = site.now.unwrap_or(newest);
+    let since = from
+        .checked_sub_signed(changes::PAGE_WINDOW)
+        .unwrap_or(from);
     let mut recent: Vec<&crate::catalog::Change> = all.iter().filter(|ch| ch.at >= since).collect();
     recent.sort_by(|a, b| (b.at, &a.uid).cmp(&(a.at, &b.uid)));
+    recent.truncate(changes::MAX_PAGE_CHANGES);
     let feed = site.rel(page, &format!("courses/{}.atom", c.id));
     let when = |w: crate::model::When| {
         html! { time datetime=(changes::machine(w)) { (changes::show(w, tz)) } }
