@@ -1,9 +1,9 @@
 //! Arbitrary bytes into every `coursecal import` source. The first byte
 //! picks the source (low bits), `--timezone` (0x80) and `--year` (0x40);
 //! the rest is its content. Pages are also read under a table header (a
-//! `|` table and a tab table), so the fuzzer reaches the column rules. Invariants: no panic, and the
-//! YAML written always parses (a compile error may only be about content,
-//! never YAML syntax).
+//! `|` table, 4, and a tab table, 5), so the fuzzer reaches the column
+//! rules. Invariants: no panic, and the YAML written always parses (a
+//! compile error may only be about content, never YAML syntax).
 #![no_main]
 
 use coursecal::{ImportOptions, Imported};
@@ -32,8 +32,13 @@ fuzz_target!(|data: &[u8]| {
         ..ImportOptions::default()
     };
     let text = String::from_utf8_lossy(rest);
-    let imported = match which & 0x7f {
+    // The low six bits pick the source: 0x40 (`--year`) and 0x80
+    // (`--timezone`) combine with every one.
+    let imported = match which & 0x3f {
         0 => coursecal::import_page(&text, &options),
+        // A page under a `|` and a tab table header: the column rules.
+        4 => coursecal::import_page(&format!("| Item | Release | Due | Event |\n{text}"), &options),
+        5 => coursecal::import_page(&format!("Item\tRelease\tDue\tEvent\n{text}"), &options),
         1 => coursecal::import_sheet(&text, &options),
         2 => coursecal::import_calendar(&text, &options),
         // A refused archive is a clear error, which is fine.

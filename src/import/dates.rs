@@ -186,7 +186,8 @@ pub fn zone_label(word: &str) -> Option<ZoneLabel> {
 pub fn find_time(line: &str, from: usize) -> Option<FoundTime> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
-        Regex::new(r"(?i)\b(?:(\d{1,2})(?:[:.](\d{2}))?\s*([ap])(?:\.m\.|m\b)|(\d{1,2}):(\d{2})|\b(noon|midnight)\b)(?:\s*\(?\s*(UTC|GMT|Z|EST/EDT|EDT/EST|CST/CDT|MST/MDT|PST/PDT|ET|CT|MT|PT|EST|EDT|CST|CDT|MST|MDT|PST|PDT|BST|CEST|CET|EEST|EET)\b)?")
+        // "5-7pm": a range's start takes the meridiem written after its end.
+        Regex::new(r"(?i)\b(?:(\d{1,2})(?:[:.](\d{2}))?(?:\s*[-–]\s*(?P<end>\d{1,2})(?:[:.]\d{2})?)?\s*([ap])(?:\.m\.|m\b)|(\d{1,2}):(\d{2})|\b(noon|midnight)\b)(?:\s*\(?\s*(UTC|GMT|Z|EST/EDT|EDT/EST|CST/CDT|MST/MDT|PST/PDT|ET|CT|MT|PT|EST|EDT|CST|CDT|MST|MDT|PST|PDT|BST|CEST|CET|EEST|EET)\b)?")
             .expect("a valid pattern")
     });
     let rest = line.get(from..)?;
@@ -196,8 +197,12 @@ pub fn find_time(line: &str, from: usize) -> Option<FoundTime> {
     let time = if let Some(h) = num(1) {
         let m = num(2).unwrap_or(0);
         let pm = c
-            .get(3)
-            .is_some_and(|x| x.as_str().eq_ignore_ascii_case("p"));
+            .get(4)
+            .is_some_and(|x| x.as_str().eq_ignore_ascii_case("p"))
+            // "11-1pm" starts in the morning: a start hour above its end's.
+            && c.name("end")
+                .and_then(|e| e.as_str().parse::<u32>().ok())
+                .is_none_or(|e| h == 12 || e == 12 || h <= e);
         // "0:00am" is midnight as some pages write it.
         let midnight = h == 0 && !pm;
         if !midnight && !(1..=12).contains(&h) {
@@ -210,10 +215,10 @@ pub fn find_time(line: &str, from: usize) -> Option<FoundTime> {
             (h, false) => h,
         };
         NaiveTime::from_hms_opt(h24, m, 0)?
-    } else if let (Some(h), Some(m)) = (num(4), num(5)) {
+    } else if let (Some(h), Some(m)) = (num(5), num(6)) {
         NaiveTime::from_hms_opt(h, m, 0)?
     } else {
-        match c.get(6)?.as_str().to_ascii_lowercase().as_str() {
+        match c.get(7)?.as_str().to_ascii_lowercase().as_str() {
             "noon" => NaiveTime::from_hms_opt(12, 0, 0)?,
             _ => NaiveTime::MIN,
         }
@@ -221,7 +226,7 @@ pub fn find_time(line: &str, from: usize) -> Option<FoundTime> {
     Some(FoundTime {
         span: (from + all.start(), from + all.end()),
         time,
-        zone: c.get(7).and_then(|z| zone_label(z.as_str())),
+        zone: c.get(8).and_then(|z| zone_label(z.as_str())),
     })
 }
 
@@ -274,6 +279,15 @@ mod tests {
             NaiveTime::from_hms_opt(18, 0, 0).unwrap()
         );
         assert!(looks_dated("Sometime in Octember 12"));
+    }
+
+    #[test]
+    fn a_time_range_starts_at_its_first_hour() {
+        let at = |s: &str| find_time(s, 0).map(|t| t.time.format("%H:%M").to_string());
+        assert_eq!(at("Thursday, Jan 29 5-7pm").as_deref(), Some("17:00"));
+        assert_eq!(at("11-1pm").as_deref(), Some("11:00"));
+        assert_eq!(at("12-2 pm").as_deref(), Some("12:00"));
+        assert_eq!(at("9:30–10:45am").as_deref(), Some("09:30"));
     }
 
     #[test]

@@ -151,6 +151,18 @@ pub struct Unread {
     pub why: String,
 }
 
+impl Unread {
+    /// Something in the source itself (not a file inside it) at `line`.
+    pub fn new(line: usize, text: impl Into<String>, why: impl Into<String>) -> Self {
+        Unread {
+            file: None,
+            line,
+            text: text.into(),
+            why: why.into(),
+        }
+    }
+}
+
 /// Everything read from a source.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Draft {

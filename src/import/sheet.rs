@@ -154,22 +154,16 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
     let cols = match reader.headers() {
         Ok(h) => columns(h),
         Err(e) => {
-            draft.unread.push(Unread {
-                file: None,
-                line: 1,
-                text: String::new(),
-                why: format!("not a CSV header row: {e}"),
-            });
+            draft.unread.push(Unread::new(
+                1,
+                String::new(),
+                format!("not a CSV header row: {e}"),
+            ));
             return draft;
         }
     };
     let (Some(date_col), Some(title_col)) = (cols.date, cols.title) else {
-        draft.unread.push(Unread {
-            file: None,
-            line: 1,
-            text: text.lines().next().unwrap_or_default().to_owned(),
-            why: "expected a date column (Date, Due, Release, When) and a title column (Title, Name, Item, Event, Assignment, Topic)".into(),
-        });
+        draft.unread.push(Unread::new(1, text.lines().next().unwrap_or_default().to_owned(), "expected a date column (Date, Due, Release, When) and a title column (Title, Name, Item, Event, Assignment, Topic)",));
         return draft;
     };
     // The csv crate's line count is one short after CRLF rows (Excel's line
@@ -186,12 +180,11 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| lines.at(p.byte()));
-                draft.unread.push(Unread {
-                    file: None,
+                draft.unread.push(Unread::new(
                     line,
-                    text: String::new(),
-                    why: format!("unreadable row: {e}"),
-                });
+                    String::new(),
+                    format!("unreadable row: {e}"),
+                ));
                 continue;
             }
         };
@@ -201,12 +194,7 @@ pub fn read(text: &str, zone: Option<Tz>) -> Draft {
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let unread = |why: &str| Unread {
-            file: None,
-            line,
-            text: raw.clone(),
-            why: why.to_owned(),
-        };
+        let unread = |why: &str| Unread::new(line, raw.clone(), why.to_owned());
         let title = cell(Some(title_col))
             .split_whitespace()
             .collect::<Vec<_>>()

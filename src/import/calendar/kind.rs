@@ -26,9 +26,11 @@ pub(super) fn is_due(summary: &str, categories: &[String]) -> bool {
 }
 
 /// Canvas marks an assignment's deadline only by its UID
-/// (`event-assignment-NNN`), whatever the title says.
+/// (`event-assignment-NNN`, or `event-assignment-override-NNN` for a
+/// section's own due date), whatever the title says.
 pub(super) fn canvas_assignment(uid: Option<&str>) -> bool {
     uid.and_then(|u| super::vevent::strip_prefix_ci(u, "event-assignment-"))
+        .map(|n| super::vevent::strip_prefix_ci(n, "override-").unwrap_or(n))
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 

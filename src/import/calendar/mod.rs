@@ -81,14 +81,13 @@ pub fn read(raw: &str, zone_option: Option<Tz>) -> Draft {
     let raw = raw.strip_prefix('\u{feff}').unwrap_or(raw);
     let unfolded = icalendar::parser::unfold(raw);
     if let Some(line) = too_deep(&unfolded) {
-        draft.unread.push(Unread {
-            file: None,
+        draft.unread.push(Unread::new(
             line,
-            text: String::new(),
-            why: format!(
+            String::new(),
+            format!(
                 "components nested more than {MAX_DEPTH} deep: not a calendar this import reads (line counted after unfolding)"
             ),
-        });
+        ));
         return draft;
     }
     let roots = match icalendar::parser::read_components(&unfolded) {
@@ -104,17 +103,16 @@ pub fn read(raw: &str, zone_option: Option<Tz>) -> Draft {
                         .and_then(|n| n.parse().ok())
                 })
                 .unwrap_or(1);
-            draft.unread.push(Unread {
-                file: None,
+            draft.unread.push(Unread::new(
                 line,
-                text: unfolded
+                unfolded
                     .lines()
                     .nth(line.saturating_sub(1))
                     .unwrap_or_default()
                     .chars()
                     .take(200)
-                    .collect(),
-                why: format!(
+                    .collect::<String>(),
+                format!(
                     "not an iCalendar file this import can read (the parser stopped at this line, counted after unfolding: {})",
                     e.lines()
                         .map(str::trim)
@@ -126,7 +124,7 @@ pub fn read(raw: &str, zone_option: Option<Tz>) -> Draft {
                         .take(200)
                         .collect::<String>()
                 ),
-            });
+            ));
             return draft;
         }
     };
@@ -180,12 +178,11 @@ pub fn read(raw: &str, zone_option: Option<Tz>) -> Draft {
             .lines()
             .position(|l| l.to_ascii_uppercase().starts_with("X-WR-TIMEZONE"))
             .map_or(1, |i| i + 1);
-        draft.skipped.push(Unread {
-            file: None,
+        draft.skipped.push(Unread::new(
             line,
-            text: z.clone(),
-            why: "an unknown X-WR-TIMEZONE, not used".into(),
-        });
+            z.clone(),
+            "an unknown X-WR-TIMEZONE, not used",
+        ));
     }
 
     let mut events = Vec::new();
@@ -194,19 +191,17 @@ pub fn read(raw: &str, zone_option: Option<Tz>) -> Draft {
         match name.as_str() {
             "VEVENT" => match read_event(c, line) {
                 Ok(e) => events.push(e),
-                Err(why) => draft.unread.push(Unread {
-                    file: None,
+                Err(why) => draft.unread.push(Unread::new(
                     line,
-                    text: text(c, "SUMMARY").unwrap_or_else(|| "VEVENT".into()),
+                    text(c, "SUMMARY").unwrap_or_else(|| "VEVENT".into()),
                     why,
-                }),
+                )),
             },
-            "VTODO" | "VJOURNAL" => draft.skipped.push(Unread {
-                file: None,
+            "VTODO" | "VJOURNAL" => draft.skipped.push(Unread::new(
                 line,
-                text: text(c, "SUMMARY").unwrap_or_else(|| name.clone()),
-                why: format!("a {name} (to-do or journal entry) is not a schedule item"),
-            }),
+                text(c, "SUMMARY").unwrap_or_else(|| name.clone()),
+                format!("a {name} (to-do or journal entry) is not a schedule item"),
+            )),
             // VTIMEZONE (zones are looked up by TZID), VALARM, X- parts.
             _ => {}
         }

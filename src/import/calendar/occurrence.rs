@@ -64,11 +64,12 @@ pub(super) fn occurrences<'a>(events: &'a [VEvent], draft: &mut Draft) -> Vec<Oc
     }
     let mut used: HashSet<(String, (u8, i64))> = HashSet::new();
     let mut rules = 0;
-    let unread = |e: &VEvent, why: String| Unread {
-        file: None,
-        line: e.line,
-        text: e.summary.clone().unwrap_or_else(|| "VEVENT".into()),
-        why,
+    let unread = |e: &VEvent, why: String| {
+        Unread::new(
+            e.line,
+            e.summary.clone().unwrap_or_else(|| "VEVENT".into()),
+            why,
+        )
     };
     for e in events.iter().filter(|e| e.recurrence_id.is_none()) {
         if out.len() >= MAX_ITEMS {

@@ -76,12 +76,7 @@ pub(super) fn place(o: Occurrence<'_>, zone: Option<Tz>, draft: &mut Draft) {
         }
     };
     let due = is_due(&name, &e.categories) || canvas_assignment(e.uid.as_deref());
-    let unread = |why: String| Unread {
-        file: None,
-        line: e.line,
-        text: name.clone(),
-        why,
-    };
+    let unread = |why: String| Unread::new(e.line, name.clone(), why);
     // An all-day occurrence is on its date; a timed one starts in the zone.
     let (date, at) = match o.start {
         IcsTime::Date(date) => {

@@ -3,23 +3,34 @@
 //! the pairing is the job here, one line (or sentence, or table row) at a
 //! time:
 //!
-//! 1. a due date ("suggested due date:", "due:") → an assignment (under
-//!    the unit above it, else the draft's rule: the unit released by then);
+//! 0. a date alone on its line ("Aug 27") → the day of the lines below;
+//! 1. a due date ("suggested due date:", "due:", "Deadline:") → an
+//!    assignment (under the unit above it, else the draft's rule: the unit
+//!    released by then), named by the sentence before "due" or, after a
+//!    label ("Updated Deadline: hand in the essay"), by the words after it;
+//!    "HW 1 is posted …. Due: …" also releases HW 1 on the day above; a due
+//!    without a time takes the one the page says once ("All assignments
+//!    are due by 11:59 PM EDT"); several such items on a line are each read;
 //! 2. a line that starts with "Unit"/"Module"/"Week"/"Chapter" → a release
-//!    (two units joined by "& Unit" on one line → two releases);
+//!    (two units joined by "& Unit" on one line → two releases); a line
+//!    that says "… become(s) publicly available" → a release of the unit
+//!    heading the lines above ("Module 1"), else of what it names;
 //! 3. a date with a time → a live event (a zone label, a zone the page
 //!    states in prose — "all times are UTC" — or `--timezone`);
 //! 4. any other sentence with a date → a milestone ("Course concludes …"),
 //!    every date of it ("Quiz 1 March 3; Quiz 2 March 10").
 //!
 //! Tables — HTML `<table>` rows and text rows split by `|` or tabs — are
-//! read by their header: a column headed release/open/available holds
-//! releases, due/deadline/submission dues, event/session/lecture events;
-//! other dated columns are read like lines. "Week 45, Monday, November 8."
-//! prefixes are dropped; "(tentative)" becomes a note. A date without a
-//! year takes `--year`, else the first year written on the page, then the
-//! year of the dates before it (rolling on when it would fall half a year
-//! before the previous one) — always noted. The title is the page's
+//! read by their header: a column headed release/open/available/assigned
+//! holds releases, due/deadline/submission dues, event/session/lecture
+//! events; other dated columns are read like lines. A cell with several
+//! dates, each labelled ("Feb 2 (Milestone) Feb 12 (everything)"), gives
+//! one item per date. "Week 45, Monday, November 8." prefixes are dropped;
+//! "(tentative)" becomes a note. A date without a year takes `--year`,
+//! else the first year written on the page, then the year of the dates
+//! before it (rolling on when it would fall half a year before the
+//! previous one; a weekday written with it picks the year beside it that
+//! has that weekday) — always noted. The title is the page's
 //! heading, or its first line that is not navigation ("Skip to main
 //! content", "Menu", "Sign in").
 //!
@@ -34,10 +45,11 @@ use super::dates::{
     FoundDate, FoundTime, ZoneLabel, find_dates, find_time, instant, looks_dated, zone_label,
 };
 use super::draft::{Draft, DraftItem, DraftUnit, Due, Live, Start, UnitOf, Unread};
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, Weekday};
 use lines::{Line, lines, title};
 use phrases::{
-    CONNECTORS, clean_name, date_first, due_re, name_before, re, sentences, tentative, unit_re,
+    CONNECTORS, clean_name, date_first, due_re, name_before, re, release_re, sentences,
+    stated_due_time_re, tentative, unit_re, without_trailing_day,
 };
 use regex::Regex;
 use std::sync::OnceLock;
@@ -70,6 +82,21 @@ fn stated_zone(lines: &[Line]) -> Option<(ZoneLabel, String, usize)> {
     })
 }
 
+/// A time the page gives once for every due ("All assignments are due by
+/// 11:59 PM EDT on the listed due date"), from a line without a date.
+fn stated_due_time(lines: &[Line]) -> Option<(FoundTime, String, usize)> {
+    lines.iter().find_map(|l| {
+        if !find_dates(&l.text).is_empty() {
+            return None;
+        }
+        stated_due_time_re().find_iter(&l.text).find_map(|m| {
+            let t = find_time(&l.text, m.end()).filter(|t| t.span.0 == m.end())?;
+            let said = l.text.get(m.start()..t.span.1)?.to_owned();
+            Some((t, said, l.n))
+        })
+    })
+}
+
 /// Where the year of a date written without one came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum YearFrom {
@@ -86,6 +113,17 @@ struct Reader {
     last: Option<NaiveDate>,
     has_zone: bool,
     zone: Option<(ZoneLabel, String, usize)>,
+    /// The time of dues that give none (see `stated_due_time`).
+    due_time: Option<(FoundTime, String, usize)>,
+    /// The weekday written before this line's one date ("Monday,
+    /// November 8"): it picks the year of a date written without one.
+    weekday: Option<Weekday>,
+    /// The last undated unit heading ("Module 1"): what a line that says
+    /// "… become publicly available" releases.
+    heading_unit: Option<String>,
+    /// The last line that is a date alone ("Aug 27"), and its number: the
+    /// day of the lines below it ("HW 1 is posted …" is released then).
+    day: Option<(NaiveDate, Vec<String>, usize)>,
 }
 
 /// Reads the page's lines (see the module's rules).
@@ -96,7 +134,7 @@ pub fn read(text: &str, options: &PageOptions) -> Draft {
     // latest seen.
     let written = lines
         .iter()
-        .flat_map(|l| find_dates(&l.text))
+        .flat_map(|l| find_dates(&date_first(&l.text).0))
         .find_map(|d| d.year);
     let mut r = Reader {
         draft: Draft {
@@ -112,6 +150,10 @@ pub fn read(text: &str, options: &PageOptions) -> Draft {
         last: None,
         has_zone: options.has_zone,
         zone: stated_zone(&lines),
+        due_time: stated_due_time(&lines),
+        weekday: None,
+        heading_unit: None,
+        day: None,
     };
     let mut table: Option<Vec<Column>> = None;
     for line in &lines {
@@ -141,16 +183,14 @@ pub fn read(text: &str, options: &PageOptions) -> Draft {
 
 impl Reader {
     fn unread(&mut self, line: &Line, why: &str) {
-        self.draft.unread.push(Unread {
-            file: None,
-            line: line.n,
-            text: line.text.clone(),
-            why: why.to_owned(),
-        });
+        self.draft
+            .unread
+            .push(Unread::new(line.n, line.text.clone(), why.to_owned()));
     }
 
     /// The date of `found`, with notes on what was assumed.
     fn resolve(&mut self, found: &FoundDate, notes: &mut Vec<String>) -> Option<NaiveDate> {
+        let weekday = self.weekday.take();
         let date = match (found.year, self.year) {
             (Some(y), _) => {
                 self.year_from = YearFrom::Around;
@@ -164,7 +204,25 @@ impl Reader {
                 if self.last.is_some_and(|l| (l - d).num_days() > 180) {
                     d = found.date(y + 1)?;
                 }
+                // A weekday written with the date decides between the
+                // year guessed and the ones beside it.
+                let by_weekday = weekday.filter(|w| d.weekday() != *w).and_then(|w| {
+                    [d.year() - 1, d.year() + 1]
+                        .into_iter()
+                        .filter_map(|y| found.date(y))
+                        .find(|a| a.weekday() == w)
+                });
+                if let Some(a) = by_weekday {
+                    d = a;
+                    self.year_from = YearFrom::Around;
+                }
                 notes.push(match self.year_from {
+                    _ if by_weekday.is_some() => format!(
+                        "year {}: the weekday the page gives ({}) falls on this date in {}",
+                        d.year(),
+                        d.weekday(),
+                        d.year()
+                    ),
                     _ if d.year() != y => format!(
                         "year {}: the date would fall before the one above it in {y}",
                         d.year()
@@ -225,6 +283,24 @@ impl Reader {
         }
     }
 
+    /// The start of a due: its own time, else the time the page gives for
+    /// every due, else none (a due on the day).
+    fn due_start(
+        &self,
+        date: NaiveDate,
+        time: Option<&FoundTime>,
+        notes: &mut Vec<String>,
+    ) -> Result<Option<Start>, &'static str> {
+        match (time, &self.due_time) {
+            (Some(t), _) => self.start(date, t, notes).map(Some),
+            (None, Some((t, said, n))) => {
+                notes.push(format!("time from the page: \"{said}\" (line {n})"));
+                self.start(date, t, notes).map(Some)
+            }
+            (None, None) => Ok(None),
+        }
+    }
+
     /// A due date: under the unit above, else placed by the draft's rule.
     fn due(&mut self, item: DraftItem) {
         match self.draft.units.last_mut() {
@@ -236,128 +312,67 @@ impl Reader {
         }
     }
 
-    /// A table row read by its columns.
-    fn row(&mut self, line: &Line, cols: &[Column], cells: &[String]) {
-        let mut notes = Vec::new();
-        let cells: Vec<String> = cells.iter().map(|c| tentative(c, &mut notes)).collect();
-        let col = |i: usize| cols.get(i).copied().unwrap_or(Column::Other);
-        // The name: the undated cells of name columns; else (a "Date |
-        // Event" table names its events in the event column) every
-        // undated cell.
-        let named = |only_names: bool| {
-            cells
-                .iter()
-                .enumerate()
-                .filter(|(i, c)| {
-                    find_dates(c).is_empty() && (!only_names || col(*i) == Column::Other)
-                })
-                .map(|(_, c)| clean_name(c))
-                .filter(|c| !c.is_empty() && !c.chars().all(|ch| "-–—:".contains(ch)))
-                .collect::<Vec<_>>()
-                .join(": ")
-        };
-        let name = Some(named(true))
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| named(false));
-        let mut released = false;
-        for (i, cell) in cells.iter().enumerate() {
-            let dates = find_dates(cell);
-            let Some(found) = dates.first() else {
-                if looks_dated(cell) {
-                    self.unread(line, "looks like a date, but none could be read");
+    fn line(&mut self, line: &Line) {
+        // "Quiz 3 is posted. Due: Sept 17. Bonus set 1 is posted. Due:
+        // Sept 17.": each item with its due is read on its own.
+        if due_re().find_iter(&line.text).nth(1).is_some() {
+            let groups = due_groups(&line.text);
+            if groups.len() > 1 {
+                for text in groups {
+                    self.line(&Line { n: line.n, text });
                 }
-                continue;
-            };
-            let kind = col(i);
-            if matches!(kind, Column::Date | Column::Other) {
-                let text = if name.is_empty() {
-                    cell.clone()
-                } else {
-                    format!("{name} ({cell})")
-                };
-                self.line(&Line { n: line.n, text });
-                continue;
-            }
-            if name.is_empty() {
-                self.unread(line, "a dated table row without a name");
                 return;
             }
-            let mut notes = notes.clone();
-            let Some(date) = self.resolve(found, &mut notes) else {
-                let why = self.no_date("a date");
-                self.unread(line, &why);
-                continue;
-            };
-            let time = find_time(cell, found.span.1).or_else(|| find_time(cell, 0));
-            let at = match &time {
-                Some(t) => match self.start(date, t, &mut notes) {
-                    Ok(s) => Some(s),
-                    Err(why) => {
-                        self.unread(line, why);
-                        continue;
-                    }
-                },
-                None => None,
-            };
-            let item = DraftItem {
-                at: at.clone(),
-                ..DraftItem::new(name.clone(), date, notes.clone(), line.n)
-            };
-            match kind {
-                Column::Release => {
-                    released = true;
-                    self.draft.units.push(DraftUnit {
-                        key: Some(name.clone()),
-                        ..DraftUnit::new(item)
-                    });
-                }
-                Column::Due => {
-                    if released {
-                        self.draft.dues.push(Due {
-                            item,
-                            unit: UnitOf::Named(name.clone()),
-                        });
-                    } else {
-                        self.due(item);
-                    }
-                }
-                _ => match at {
-                    Some(start) => {
-                        self.draft
-                            .live
-                            .push(Live::new(name.clone(), start, notes, line.n))
-                    }
-                    None => self.draft.milestones.push(item),
-                },
-            }
-            if dates.len() > 1 {
-                report_others(line, cell, &dates, 0, &mut self.draft);
-            }
         }
-    }
-
-    fn line(&mut self, line: &Line) {
         let mut notes = Vec::new();
         let text = tentative(&line.text, &mut notes);
         // Table rows without a header ("2018-09-05 | Quiz 1"): read as
         // "Quiz 1 (2018-09-05)".
-        let text = if let Some(cells) = cells(&text) {
+        let (text, weekday) = if let Some(cells) = cells(&text) {
             let (dated, rest): (Vec<String>, Vec<String>) =
                 cells.into_iter().partition(|c| !find_dates(c).is_empty());
             let rest: Vec<String> = rest.into_iter().filter(|c| !c.is_empty()).collect();
-            format!("{} ({})", rest.join(" — "), dated.join(", "))
+            (format!("{} ({})", rest.join(" — "), dated.join(", ")), None)
         } else {
             date_first(&text)
         };
         let dates = find_dates(&text);
+        self.weekday = weekday.filter(|_| dates.len() == 1);
         let Some(first) = dates.first() else {
+            // A short undated "Module 1" line heads the lines below it.
+            if unit_re().is_match(&text) && text.split_whitespace().count() <= 6 {
+                self.heading_unit = Some(clean_name(&text));
+            }
             if looks_dated(&text) {
                 self.unread(line, "looks like a date, but none could be read");
             }
             return;
         };
+        // 0. A date alone on its line heads the lines below it.
+        if dates.len() == 1
+            && clean_name(&format!(
+                "{}{}",
+                &text[..first.span.0],
+                &text[first.span.1..]
+            ))
+            .trim_matches('.')
+            .is_empty()
+        {
+            let mut day_notes = notes.clone();
+            let Some(date) = self.resolve(first, &mut day_notes) else {
+                let why = self.no_date("a date");
+                self.unread(line, &why);
+                return;
+            };
+            self.day = Some((date, day_notes, line.n));
+            return;
+        }
         // 1. A due date, under the unit above.
-        if let Some(due) = due_re().find(&text).filter(|_| !unit_re().is_match(&text)) {
+        if let Some(caps) = due_re()
+            .captures(&text)
+            .filter(|_| !unit_re().is_match(&text))
+        {
+            let Some(due) = caps.get(0) else { return };
             let used = dates
                 .iter()
                 .position(|d| d.span.0 >= due.start())
@@ -367,7 +382,18 @@ impl Reader {
             // clause that says it was handed out.
             let head = text[..due.start()].replace('(', " ");
             let head = head.split(';').next().unwrap_or_default();
+            // The sentence before "Due:", not the whole line.
+            let head = sentences(head).last().copied().unwrap_or_default();
             let mut name = clean_name(head);
+            // "HW 1 is posted on WebAssign. Due: …": released on the day
+            // heading these lines.
+            let posted = posted_re()
+                .find(&name)
+                .map(|m| m.start())
+                .filter(|&i| i > 0);
+            if let Some(i) = posted {
+                name = clean_name(&name[..i]);
+            }
             for verb in [
                 " out",
                 " released",
@@ -380,6 +406,29 @@ impl Reader {
                     name = clean_name(stripped);
                 }
             }
+            // "Updated Deadline: handing in the essay (November 22)": a
+            // label; the item is named after it.
+            if due.as_str().contains(':')
+                && [
+                    "", "updated", "new", "revised", "extended", "final", "changed",
+                ]
+                .contains(&name.to_lowercase().as_str())
+            {
+                let tail = &text[due.end()..];
+                let upto = tail
+                    .find('(')
+                    .unwrap_or(tail.len())
+                    .min(find_dates(tail).first().map_or(tail.len(), |d| d.span.0));
+                let after = clean_name(tail.get(..upto).unwrap_or_default());
+                let after = clean_name(after.trim_end_matches('.'));
+                if !after.is_empty() && find_time(&after, 0).is_none_or(|t| t.span.0 > 0) {
+                    name = after;
+                }
+            }
+            // "Deadline (optional):"
+            if let Some(said) = caps.get(3) {
+                notes.push(format!("the page says \"{}\"", said.as_str().trim()));
+            }
             let Some(date) = self.resolve(at, &mut notes) else {
                 let why = self.no_date("a due date");
                 self.unread(line, &why);
@@ -389,17 +438,26 @@ impl Reader {
                 self.unread(line, "a due date without an assignment name");
                 return;
             }
-            // A time after "due" ("due 11.59 am", "due November 8, 5 pm").
-            let start = match find_time(&text, due.end()) {
-                Some(t) => match self.start(date, &t, &mut notes) {
-                    Ok(s) => Some(s),
-                    Err(why) => {
-                        self.unread(line, why);
-                        return;
-                    }
-                },
-                None => None,
+            // A time after "due" ("due 11.59 am", "due November 8, 5 pm"),
+            // else the one the page gives for every due.
+            let time = find_time(&text, due.end());
+            let start = match self.due_start(date, time.as_ref(), &mut notes) {
+                Ok(s) => s,
+                Err(why) => {
+                    self.unread(line, why);
+                    return;
+                }
             };
+            if let (Some(_), Some((day, day_notes, n))) = (posted, &self.day) {
+                let mut release_notes = day_notes.clone();
+                release_notes.push(format!("released on the date heading line {n}"));
+                self.draft.units.push(DraftUnit::new(DraftItem::new(
+                    name.clone(),
+                    *day,
+                    release_notes,
+                    line.n,
+                )));
+            }
             self.due(DraftItem {
                 at: start,
                 ..DraftItem::new(name, date, notes, line.n)
@@ -441,6 +499,26 @@ impl Reader {
             }
             report_others(line, &text, &dates, 0, &mut self.draft);
             return;
+        }
+        // 2b. "The module 1 exercises become publicly available": a
+        // release of the unit headed above, else of what the line names.
+        if let Some(m) = release_re().find(&text) {
+            let name = match self.heading_unit.take() {
+                Some(unit) => unit,
+                None => clean_name(&text[..m.start()]),
+            };
+            if !name.is_empty() {
+                let Some(date) = self.resolve(first, &mut notes) else {
+                    let why = self.no_date("a release date");
+                    self.unread(line, &why);
+                    return;
+                };
+                self.draft
+                    .units
+                    .push(DraftUnit::new(DraftItem::new(name, date, notes, line.n)));
+                report_others(line, &text, &dates, 0, &mut self.draft);
+                return;
+            }
         }
         // 3. A live event: a date and a time (after it, or before it in a
         // table row: "Review, 14:00 GMT (2018-09-26)").
@@ -532,6 +610,57 @@ impl Reader {
     }
 }
 
+/// "… is posted on WebAssign", "… released": where an item's name ends.
+fn posted_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    re(
+        r"(?i)\s(?:(?:is|are|was|were|will\s+be|gets?)\s+)?(?:posted|released|handed\s+out|assigned|out|available)\b",
+        &RE,
+    )
+}
+
+/// A line's sentences grouped so that each group ends with a due and its
+/// date.
+fn due_groups(text: &str) -> Vec<String> {
+    let mut groups = Vec::new();
+    let mut group = String::new();
+    for sentence in sentences(text) {
+        if !group.is_empty() {
+            group.push(' ');
+        }
+        group.push_str(sentence);
+        let closes = due_re()
+            .find(&group)
+            .is_some_and(|m| !find_dates(&group[m.end()..]).is_empty());
+        if closes {
+            groups.push(std::mem::take(&mut group));
+        }
+    }
+    if !group.is_empty() {
+        match groups.last_mut() {
+            Some(last) => {
+                last.push(' ');
+                last.push_str(&group);
+            }
+            None => groups.push(group),
+        }
+    }
+    groups
+}
+
+/// The label written in brackets right after a date in a table cell
+/// ("Feb 2 (Milestone) …" → "Milestone").
+fn label_after(text: &str) -> Option<String> {
+    let t = text.trim_start();
+    let inner = t.strip_prefix('(')?;
+    let label = clean_name(&inner[..inner.find(')')?]);
+    // "(Fri)", "(5 pm)" say when, not which.
+    let when = find_time(&label, 0).is_some()
+        || !find_dates(&label).is_empty()
+        || without_trailing_day(&format!("x {label}")) == "x";
+    (!label.is_empty() && !when).then_some(label)
+}
+
 /// A line whose item took one date while the line holds more: the
 /// others are reported, never dropped without a word.
 fn report_others(line: &Line, text: &str, dates: &[FoundDate], used: usize, draft: &mut Draft) {
@@ -542,16 +671,15 @@ fn report_others(line: &Line, text: &str, dates: &[FoundDate], used: usize, draf
         .filter_map(|(_, d)| text.get(d.span.0..d.span.1))
         .collect();
     if !others.is_empty() {
-        draft.unread.push(Unread {
-            file: None,
-            line: line.n,
-            text: line.text.clone(),
-            why: format!(
+        draft.unread.push(Unread::new(
+            line.n,
+            line.text.clone(),
+            format!(
                 "{} more date(s) on this line became no item: {}",
                 others.len(),
                 others.join(", ")
             ),
-        });
+        ));
     }
 }
 
@@ -631,6 +759,82 @@ Course concludes November 16, 2017. Certificates generated around November 24, 2
         assert_eq!(
             sentences("Quiz on Sept. 5, 2018. Exam on Oct. 1, 2018."),
             ["Quiz on Sept. 5, 2018.", "Exam on Oct. 1, 2018."]
+        );
+    }
+
+    #[test]
+    fn a_leading_date_moves_with_its_time_year_and_weekday() {
+        assert_eq!(
+            date_first("Week 47, Monday, November 22, 11.59 am. Deadline: the essay."),
+            (
+                "Deadline: the essay. (November 22, 11.59 am)".to_owned(),
+                Some(Weekday::Mon)
+            )
+        );
+        assert_eq!(
+            date_first("Updated:  Week 2, 2022, Wednesday, January 12, 5 pm, Deadline: review").0,
+            "Deadline: review (January 12, 2022, 5 pm)"
+        );
+        // A label not followed by a date stays.
+        assert_eq!(date_first("Note: see below").0, "Note: see below");
+    }
+
+    #[test]
+    fn the_weekday_picks_the_year_and_a_label_names_the_due() {
+        let page = "Dates\n\nModule 1\n\n\
+                    - Week 45, Monday, November 8. The exercises become publicly available.\n\
+                    - Week 47, Monday, November 22, 11.59 am. Updated Deadline: hand in.\n\
+                    - Week 2, 2022, Wednesday, January 12. Deadline (optional): review.\n";
+        let d = read(
+            page,
+            &PageOptions {
+                has_zone: true,
+                ..PageOptions::default()
+            },
+        );
+        assert!(d.unread.is_empty(), "{:?}", d.unread);
+        let unit = &d.units[0];
+        assert_eq!(unit.release.name, "Module 1");
+        assert_eq!(unit.release.date.to_string(), "2021-11-08");
+        let names: Vec<(&str, String)> = unit
+            .assignments
+            .iter()
+            .map(|a| (a.name.as_str(), a.date.to_string()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("hand in", "2021-11-22".to_owned()),
+                ("review", "2022-01-12".to_owned())
+            ]
+        );
+        assert!(
+            unit.assignments[1]
+                .notes
+                .iter()
+                .any(|n| n.contains("optional"))
+        );
+    }
+
+    #[test]
+    fn a_due_time_said_once_applies_to_every_due_without_one() {
+        let page = "Homework\nAll work is due by 11:59 PM EDT on the due date.\n\
+                    | Assignment | Assigned | Due |\n\
+                    | HW 1 | Jan 22, 2026 | Feb 2 (draft) Feb 12 (final) |\n";
+        let d = read(page, &PageOptions::default());
+        assert!(d.unread.is_empty(), "{:?}", d.unread);
+        assert_eq!(d.units.len(), 1);
+        let dues: Vec<(&str, Option<Start>)> = d
+            .dues
+            .iter()
+            .map(|due| (due.item.name.as_str(), due.item.at.clone()))
+            .collect();
+        assert_eq!(dues.len(), 2, "{dues:?}");
+        assert_eq!(dues[0].0, "HW 1 (draft)");
+        assert_eq!(dues[1].0, "HW 1 (final)");
+        assert!(
+            format!("{:?}", dues[1].1).contains("2026-02-12T23:59:00-04:00"),
+            "{dues:?}"
         );
     }
 }
