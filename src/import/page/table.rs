@@ -5,7 +5,7 @@
 
 use super::lines::Line;
 use super::phrases::{clean_name, tentative};
-use super::{label_after, report_others};
+use super::reader::{Reader, label_after, report_others};
 use crate::import::dates::{find_dates, find_time, looks_dated};
 use crate::import::draft::{DraftItem, DraftUnit, Due, Live, UnitOf};
 
@@ -89,7 +89,7 @@ pub(super) fn header(text: &str) -> Option<Vec<Column>> {
         .then_some(cols)
 }
 
-impl super::Reader {
+impl Reader {
     /// A table row read by its columns.
     pub(super) fn row(&mut self, line: &Line, cols: &[Column], cells: &[String]) {
         let mut notes = Vec::new();
