@@ -5,6 +5,7 @@
 //! while their courses are unchanged. The cache is bounded by total bytes,
 //! so memory stays bounded however many variants clients ask for.
 
+use super::slots::{ColdSlot, cold_slot, render_slots, renders};
 use crate::catalog::Catalog;
 use crate::ics::{Piece, PieceOf};
 use crate::model::Course;
@@ -200,20 +201,22 @@ impl Rendered {
     /// (once, off the async workers) unless already made; when the fast
     /// bytes are asked for again, the best level is queued. `None` if the
     /// compressing task failed.
-    pub async fn encoded(&self, coding: Compression) -> Option<(Bytes, Level)> {
+    pub async fn encoded(self: &Arc<Self>, coding: Compression) -> Option<(Bytes, Level)> {
         let cell = self.cell(coding);
         if let Some(m) = cell.made.load_full() {
             if m.level == Level::Fast {
-                queue_upgrade(self.body.clone(), cell.clone(), coding);
+                queue_upgrade(self, coding);
             }
             return Some((m.bytes.clone(), m.level));
         }
+        // A slot like a render's: compression is CPU work too. Taken
+        // before the lock, so a client with a backlog of cold work waits in
+        // its own queue, never while holding a lock everyone else needs.
+        let permit = cold_slot().await?;
         let _making = cell.making.lock().await;
         if let Some(m) = cell.made.load_full() {
             return Some((m.bytes.clone(), m.level));
         }
-        // A slot like a render's: compression is CPU work too.
-        let permit = cold_slot().await?;
         let body = self.body.clone();
         let bytes = off_workers(move || compress(&body, coding, Level::Fast))
             .await
@@ -303,21 +306,20 @@ fn compress(body: &[u8], coding: Compression, level: Level) -> Bytes {
 /// never outlives its work.
 const UPGRADE_QUEUE: usize = 64;
 
-type Upgrade = (Bytes, Arc<Encoding>, Compression);
+/// A queued upgrade holds the variant weakly: one evicted (or replaced by
+/// an edit) while it waits costs neither memory nor a compression.
+type Upgrade = (std::sync::Weak<Rendered>, Compression);
 
-/// Queue the best-level encoding of `body` unless it is queued or made.
-fn queue_upgrade(body: Bytes, cell: Arc<Encoding>, coding: Compression) {
+/// Queue the best-level encoding of `r`'s body unless it is queued or made.
+fn queue_upgrade(r: &Arc<Rendered>, coding: Compression) {
+    let cell = r.cell(coding);
     if cell.upgrading.swap(true, Ordering::AcqRel) {
         return;
     }
     let Some(tx) = upgrades() else {
         return;
     };
-    if let Err(
-        std::sync::mpsc::TrySendError::Full((_, cell, _))
-        | std::sync::mpsc::TrySendError::Disconnected((_, cell, _)),
-    ) = tx.try_send((body, cell, coding))
-    {
+    if tx.try_send((Arc::downgrade(r), coding)).is_err() {
         cell.upgrading.store(false, Ordering::Release);
     }
 }
@@ -333,11 +335,16 @@ fn upgrades() -> Option<&'static std::sync::mpsc::SyncSender<Upgrade>> {
         std::thread::Builder::new()
             .name("coursecal-upgrade".into())
             .spawn(move || {
-                for (body, cell, coding) in rx {
+                for (variant, coding) in rx {
                     // Idle: every render slot free. Requests come first.
                     while renders().available_permits() < render_slots() {
                         std::thread::sleep(std::time::Duration::from_millis(5));
                     }
+                    let Some(r) = variant.upgrade() else {
+                        continue;
+                    };
+                    let (body, cell) = (r.body.clone(), r.cell(coding).clone());
+                    drop(r);
                     let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                         compress(&body, coding, Level::Best)
                     }));
@@ -540,24 +547,34 @@ impl FeedCache {
     /// for the same missing variant wait for one render instead of each
     /// rendering it (no thundering herd after a reload). The flag says
     /// whether it was a hit.
-    pub async fn get_or_render<E, Fut>(
+    pub(super) async fn get_or_render<E, Fut>(
         &self,
         key: &CacheKey,
-        make: impl FnOnce() -> Fut,
+        make: impl FnOnce(ColdSlot) -> Fut,
+        closed: impl FnOnce() -> E,
     ) -> Result<(Arc<Rendered>, bool), E>
     where
         Fut: std::future::Future<Output = Result<Arc<Rendered>, E>>,
     {
         // A page whose next date has passed is rendered again.
-        if let Some(v) = self.inner.get(key)
-            && v.valid_until.is_some_and(|t| t <= chrono::Utc::now())
-        {
-            self.inner.remove(key);
+        match self.inner.get(key) {
+            Some(v) if v.valid_until.is_some_and(|t| t <= chrono::Utc::now()) => {
+                self.inner.remove(key);
+            }
+            Some(v) => return Ok((v, true)),
+            None => {}
         }
+        // A miss waits for its cold slot first (see `cold_slot`), and only
+        // then for the key's one render: a client with a backlog of cold
+        // requests never holds a key (the default feed after a reload)
+        // that everyone else waits for.
+        let Some(slot) = cold_slot().await else {
+            return Err(closed());
+        };
         match self.inner.get_value_or_guard_async(key).await {
             Ok(v) => Ok((v, true)),
             Err(guard) => {
-                let v = make().await?;
+                let v = make(slot).await?;
                 let _ = guard.insert(v.clone());
                 Ok((v, false))
             }
@@ -599,137 +616,5 @@ impl FeedCache {
 
     pub fn weight(&self) -> u64 {
         self.inner.weight()
-    }
-}
-
-/// Renders (and compressions) under way at once: two per core. Rendering is CPU work; more at
-/// once only queues behind the cores, and a flood of distinct variants
-/// (new zones, start dates, reminders) must not build a backlog that
-/// outlives its requests.
-pub(super) fn renders() -> &'static tokio::sync::Semaphore {
-    static RENDERS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    RENDERS.get_or_init(|| tokio::sync::Semaphore::new(render_slots()))
-}
-
-fn render_slots() -> usize {
-    static SLOTS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *SLOTS.get_or_init(|| 2 * std::thread::available_parallelism().map_or(2, |n| n.get()))
-}
-
-tokio::task_local! {
-    /// The address of the client a connection's requests come from (set
-    /// around each connection by the accept loop).
-    static CLIENT: std::net::IpAddr;
-}
-
-/// Run a connection's future as `client`'s: its cold work is then shared
-/// fairly with other clients' (see [`cold_slot`]).
-pub(super) fn as_client<F: std::future::Future>(
-    client: std::net::IpAddr,
-    f: F,
-) -> impl std::future::Future<Output = F::Output> {
-    CLIENT.scope(client, f)
-}
-
-/// A slot for cold work (a render or a fast compression): one of the
-/// server's [`renders`], and at most half of them per client address, so a
-/// client sending a stream of new variants on many connections queues
-/// behind itself, not in front of everyone else (the global queue is FIFO:
-/// without this its 16 waiters would all be ahead of another client's
-/// first request). `None` only if the semaphore is closed.
-pub(super) async fn cold_slot() -> Option<ColdSlot> {
-    let client = match CLIENT.try_with(|c| *c) {
-        Ok(c) => Some(clients().gate(c).acquire_owned().await.ok()?),
-        Err(_) => None,
-    };
-    let global = renders().acquire().await.ok()?;
-    Some(ColdSlot {
-        _global: global,
-        client,
-    })
-}
-
-/// A slot for cold work; given back when dropped.
-pub(super) struct ColdSlot {
-    _global: tokio::sync::SemaphorePermit<'static>,
-    client: Option<tokio::sync::OwnedSemaphorePermit>,
-}
-
-impl Drop for ColdSlot {
-    fn drop(&mut self) {
-        if let Some(permit) = self.client.take() {
-            clients().release(permit);
-        }
-    }
-}
-
-/// Per-client gates, held only while a client has cold work under way or
-/// waiting: the map is bounded by the requests in flight.
-#[derive(Default)]
-struct Clients(
-    std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, Arc<tokio::sync::Semaphore>>>,
-);
-
-impl Clients {
-    fn gate(&self, client: std::net::IpAddr) -> Arc<tokio::sync::Semaphore> {
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        map.entry(client)
-            .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new((render_slots() / 2).max(1))))
-            .clone()
-    }
-
-    fn release(&self, permit: tokio::sync::OwnedSemaphorePermit) {
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        drop(permit);
-        // Only the map holds it (no permit, no waiter): forget the client.
-        // Clones are made under this lock, so none can appear meanwhile.
-        map.retain(|_, gate| Arc::strong_count(gate) > 1);
-    }
-}
-
-fn clients() -> &'static Clients {
-    static CLIENTS: std::sync::OnceLock<Clients> = std::sync::OnceLock::new();
-    CLIENTS.get_or_init(Clients::default)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::future::Future;
-    use std::pin::Pin;
-    use std::task::{Context, Poll, Waker};
-
-    /// Poll once: ready now or not (no clock involved).
-    fn now<F: Future + Unpin>(f: &mut F) -> Option<F::Output> {
-        match Pin::new(f).poll(&mut Context::from_waker(Waker::noop())) {
-            Poll::Ready(v) => Some(v),
-            Poll::Pending => None,
-        }
-    }
-
-    /// Queue order, not time: with one client holding all its slots and
-    /// more of its requests waiting, another client's cold request gets a
-    /// slot at once.
-    #[test]
-    fn one_clients_stream_of_cold_work_does_not_queue_ahead_of_another() {
-        let flooder: std::net::IpAddr = [10, 0, 0, 1].into();
-        let other: std::net::IpAddr = [10, 0, 0, 2].into();
-        let per_client = (render_slots() / 2).max(1);
-        let mut held = Vec::new();
-        for _ in 0..per_client {
-            let slot = now(&mut Box::pin(as_client(flooder, cold_slot())));
-            held.push(slot.flatten().expect("a free slot"));
-        }
-        let mut waiting: Vec<_> = (0..16)
-            .map(|_| Box::pin(as_client(flooder, cold_slot())))
-            .collect();
-        for w in &mut waiting {
-            assert!(now(w).is_none(), "over the client's share");
-        }
-        let theirs = now(&mut Box::pin(as_client(other, cold_slot())));
-        assert!(theirs.flatten().is_some(), "queued behind another client");
-        // The flooder's next one goes when one of its own ends.
-        drop(held.pop());
-        assert!(now(&mut waiting[0]).flatten().is_some());
     }
 }

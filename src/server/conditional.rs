@@ -6,6 +6,7 @@ use super::cache::{Compression, Rendered};
 use super::error::HttpError;
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 /// How long clients and CDNs may reuse a feed without asking again.
@@ -131,7 +132,7 @@ impl Sending<'_> {
 /// The response for a cached body: 200 with the negotiated encoding (once
 /// it is made), or 304 when the client's copy is current.
 pub async fn respond(
-    r: &Rendered,
+    r: &Arc<Rendered>,
     headers: &HeaderMap,
     how: Sending<'_>,
 ) -> Result<Response<Body>, HttpError> {

@@ -200,7 +200,7 @@ async fn accept_loop(
                 let stream = write_timeout::WriteTimeout::new(stream, config.write_timeout);
                 let conn = builder.serve_connection(TokioIo::new(stream), service);
                 let conn = graceful.watch(conn);
-                tokio::spawn(super::cache::as_client(peer.ip(), async move {
+                tokio::spawn(super::slots::as_client(peer.ip(), async move {
                     let _ = conn.await;
                     drop(slot);
                 }));

@@ -13,6 +13,7 @@ pub(crate) mod listen;
 pub(crate) mod metrics;
 pub(crate) mod pages;
 pub(crate) mod router;
+pub(crate) mod slots;
 pub(crate) mod state;
 pub(crate) mod watch;
 pub(crate) mod write_timeout;
