@@ -5,7 +5,7 @@
 //! while their courses are unchanged. The cache is bounded by total bytes,
 //! so memory stays bounded however many variants clients ask for.
 
-use super::slots::{ColdSlot, cold_slot, render_slots, renders};
+use super::slots::{cold_slot, render_slots, renders};
 use crate::catalog::Catalog;
 use crate::ics::{Piece, PieceOf};
 use crate::model::Course;
@@ -550,7 +550,7 @@ impl FeedCache {
     pub(super) async fn get_or_render<E, Fut>(
         &self,
         key: &CacheKey,
-        make: impl FnOnce(ColdSlot) -> Fut,
+        make: impl FnOnce() -> Fut,
         closed: impl FnOnce() -> E,
     ) -> Result<(Arc<Rendered>, bool), E>
     where
@@ -574,7 +574,10 @@ impl FeedCache {
         match self.inner.get_value_or_guard_async(key).await {
             Ok(v) => Ok((v, true)),
             Err(guard) => {
-                let v = make(slot).await?;
+                // The slot is held here, across the whole render.
+                let v = make().await;
+                drop(slot);
+                let v = v?;
                 let _ = guard.insert(v.clone());
                 Ok((v, false))
             }
@@ -616,5 +619,50 @@ impl FeedCache {
 
     pub fn weight(&self) -> u64 {
         self.inner.weight()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll, Waker};
+
+    /// Poll once: ready now or not (no clock involved).
+    fn now<F: Future + Unpin>(f: &mut F) -> Option<F::Output> {
+        match Pin::new(f).poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(v) => Some(v),
+            Poll::Pending => None,
+        }
+    }
+
+    #[test]
+    fn a_cold_render_runs_holding_its_slot() {
+        let _alone = crate::server::slots::ONE_AT_A_TIME
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let cache = FeedCache::new(1 << 20);
+        let key = CacheKey::Feed(FeedRequest::new(
+            crate::model::Courses::All,
+            crate::model::Variant::default(),
+        ));
+        let mut render = Box::pin(cache.get_or_render(
+            &key,
+            || async {
+                // Inside the render: one of the server's slots is taken.
+                Err::<Arc<Rendered>, usize>(renders().available_permits())
+            },
+            || usize::MAX,
+        ));
+        let free = match now(&mut render) {
+            Some(Err(free)) => free,
+            Some(Ok(_)) => panic!("nothing was rendered"),
+            None => panic!("the render did not run at once"),
+        };
+        assert_eq!(free, render_slots() - 1);
+        drop(render);
+        // Given back when done.
+        assert_eq!(renders().available_permits(), render_slots());
     }
 }

@@ -144,14 +144,15 @@ where
         .cache
         .get_or_render(
             &key,
-            |_slot| {
+            || {
                 let snap = snap.clone();
                 let key = key.clone();
                 async move {
-                    // At most a few cold renders run at once (`_slot`, held
-                    // until the render is done); a request that waits longer
-                    // than the request timeout is dropped while it waits,
-                    // before it queues any work.
+                    // At most a few cold renders run at once: this runs
+                    // holding a cold slot (`get_or_render` holds it until
+                    // the render is done); a request that waits longer than
+                    // the request timeout is dropped while it waits for its
+                    // slot, before it queues any work.
                     let made = off_workers(move || {
                         let mut r = make(&snap)?;
                         // Unchanged bytes keep the encodings already made.
