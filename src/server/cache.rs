@@ -551,33 +551,26 @@ impl FeedCache {
         &self,
         key: &CacheKey,
         make: impl FnOnce() -> Fut,
-        closed: impl FnOnce() -> E,
     ) -> Result<(Arc<Rendered>, bool), E>
     where
         Fut: std::future::Future<Output = Result<Arc<Rendered>, E>>,
     {
         // A page whose next date has passed is rendered again.
-        match self.inner.get(key) {
-            Some(v) if v.valid_until.is_some_and(|t| t <= chrono::Utc::now()) => {
-                self.inner.remove(key);
-            }
-            Some(v) => return Ok((v, true)),
-            None => {}
+        if let Some(v) = self.inner.get(key)
+            && v.valid_until.is_some_and(|t| t <= chrono::Utc::now())
+        {
+            self.inner.remove(key);
         }
-        // A miss waits for its cold slot first (see `cold_slot`), and only
-        // then for the key's one render: a client with a backlog of cold
-        // requests never holds a key (the default feed after a reload)
-        // that everyone else waits for.
-        let Some(slot) = cold_slot().await else {
-            return Err(closed());
-        };
+        // The key's guard comes before the cold slot (taken in `make`):
+        // requests for a variant being rendered join that render, even when
+        // it is too big to be kept (a 10 MB page read by 30 clients is one
+        // copy). Waiting for the slot first would queue them behind their
+        // own client's gate until the render is over, and each would then
+        // render it again (`tests/connection_limits.rs` measures that).
         match self.inner.get_value_or_guard_async(key).await {
             Ok(v) => Ok((v, true)),
             Err(guard) => {
-                // The slot is held here, across the whole render.
-                let v = make().await;
-                drop(slot);
-                let v = v?;
+                let v = make().await?;
                 let _ = guard.insert(v.clone());
                 Ok((v, false))
             }
@@ -619,50 +612,5 @@ impl FeedCache {
 
     pub fn weight(&self) -> u64 {
         self.inner.weight()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::future::Future;
-    use std::pin::Pin;
-    use std::task::{Context, Poll, Waker};
-
-    /// Poll once: ready now or not (no clock involved).
-    fn now<F: Future + Unpin>(f: &mut F) -> Option<F::Output> {
-        match Pin::new(f).poll(&mut Context::from_waker(Waker::noop())) {
-            Poll::Ready(v) => Some(v),
-            Poll::Pending => None,
-        }
-    }
-
-    #[test]
-    fn a_cold_render_runs_holding_its_slot() {
-        let _alone = crate::server::slots::ONE_AT_A_TIME
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        let cache = FeedCache::new(1 << 20);
-        let key = CacheKey::Feed(FeedRequest::new(
-            crate::model::Courses::All,
-            crate::model::Variant::default(),
-        ));
-        let mut render = Box::pin(cache.get_or_render(
-            &key,
-            || async {
-                // Inside the render: one of the server's slots is taken.
-                Err::<Arc<Rendered>, usize>(renders().available_permits())
-            },
-            || usize::MAX,
-        ));
-        let free = match now(&mut render) {
-            Some(Err(free)) => free,
-            Some(Ok(_)) => panic!("nothing was rendered"),
-            None => panic!("the render did not run at once"),
-        };
-        assert_eq!(free, render_slots() - 1);
-        drop(render);
-        // Given back when done.
-        assert_eq!(renders().available_permits(), render_slots());
     }
 }

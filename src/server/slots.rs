@@ -111,10 +111,6 @@ fn clients() -> &'static Clients {
     CLIENTS.get_or_init(Clients::default)
 }
 
-/// Tests that count the server's slots run one at a time (they share it).
-#[cfg(test)]
-pub(super) static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,7 +131,6 @@ mod tests {
     /// slot at once.
     #[test]
     fn one_clients_stream_of_cold_work_does_not_queue_ahead_of_another() {
-        let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
         let flooder: std::net::IpAddr = [10, 0, 0, 1].into();
         let other: std::net::IpAddr = [10, 0, 0, 2].into();
         let per_client = (render_slots() / 2).max(1);
