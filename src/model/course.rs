@@ -127,7 +127,7 @@ impl Event {
     }
 
     /// RFC 5545 UID: course id + kind + id (+ the run's tag, see
-    /// [`Event::moved`]).
+    /// `Event::moved`).
     pub fn uid(&self) -> &str {
         &self.uid
     }
