@@ -285,6 +285,7 @@ impl Loader {
         self.loaded_once = true;
         let mut seen: BTreeMap<crate::model::CourseId, &Path> = BTreeMap::new();
         let now = chrono::Utc::now();
+        let mut opened = history::git::Opened::default();
         let mut reread_all = false;
         if let Some(source) = &mut self.history {
             report.history = Some(source.describe());
@@ -321,6 +322,7 @@ impl Loader {
             let h = match &mut self.history {
                 Some(source) => historic(
                     source,
+                    &mut opened,
                     self.historic.get(path),
                     reread_all,
                     &l.course,
@@ -367,8 +369,10 @@ impl Loader {
 /// keeps the previous facts while the course itself is unchanged (a
 /// transient error: a full disk, `git gc` repacking), else leaves the
 /// course without history, and says so either way.
+#[allow(clippy::too_many_arguments)]
 fn historic(
     source: &mut history::Source,
+    opened: &mut history::git::Opened,
     previous: Option<&Historic>,
     reread: bool,
     loaded: &Arc<Course>,
@@ -382,7 +386,7 @@ fn historic(
     {
         return Some(p.clone());
     }
-    let versions = match source.versions(loaded, inputs, now) {
+    let versions = match source.versions(opened, loaded, inputs, now) {
         Ok(v) => v,
         Err(e) => {
             errors.push(e);

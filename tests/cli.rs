@@ -34,6 +34,43 @@ fn build_writes_one_feed_per_course_and_a_merged_one() {
 }
 
 #[test]
+fn feeds_only_writes_the_ics_feeds_and_nothing_else() {
+    let ran = Test::new()
+        .shipped()
+        .args(&["build", "--feeds-only", "--out", "public"])
+        .run()
+        .success();
+    let mut written: Vec<String> = walk(&ran.path("public"));
+    written.sort();
+    assert_eq!(
+        written,
+        [
+            ".coursecal-build",
+            "calendar.ics",
+            "courses/res-cms-154.ics",
+            "courses/res-cms-155.ics"
+        ]
+    );
+}
+
+/// Every file under `dir`, relative to it.
+fn walk(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).expect("readable").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p);
+            } else if let Ok(rel) = p.strip_prefix(dir) {
+                out.push(rel.to_string_lossy().into_owned());
+            }
+        }
+    }
+    out
+}
+
+#[test]
 fn two_builds_are_byte_identical() {
     let a = Test::new()
         .shipped()

@@ -124,6 +124,11 @@ impl Ran {
         self
     }
 
+    /// Where `rel` is in the test's directory.
+    pub fn path(&self, rel: &str) -> std::path::PathBuf {
+        self.dir.join(rel)
+    }
+
     pub fn file(&self, rel: &str) -> String {
         std::fs::read_to_string(self.dir.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
     }

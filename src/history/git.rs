@@ -51,6 +51,20 @@ pub struct Repo {
     holds_dir: HashMap<PathBuf, HashMap<ObjectId, bool>>,
 }
 
+/// The repository as opened for one load (see [`Repo::versions`]).
+#[derive(Default)]
+pub struct Opened(Option<gix::Repository>);
+
+impl std::fmt::Debug for Opened {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Opened(open)"
+        } else {
+            "Opened(not yet)"
+        })
+    }
+}
+
 fn err(e: impl std::fmt::Display) -> String {
     format!("git: {e}")
 }
@@ -110,11 +124,16 @@ impl Repo {
         Ok(repo.head_id().ok().map(|id| id.detach()))
     }
 
-    fn walk(&mut self, repo: &gix::Repository) -> Result<Arc<Vec<Commit>>, String> {
-        let Ok(head) = repo.head_id() else {
+    /// The commits reachable from `head` (`HEAD` as [`Repo::head`] read it
+    /// at the start of the load: every course of one load sees one walk).
+    fn walk(
+        &mut self,
+        repo: &gix::Repository,
+        head: Option<ObjectId>,
+    ) -> Result<Arc<Vec<Commit>>, String> {
+        let Some(head) = head else {
             return Ok(Arc::new(Vec::new()));
         };
-        let head = head.detach();
         if let Some((at, walked)) = &self.walked
             && *at == head
         {
@@ -145,19 +164,42 @@ impl Repo {
         Ok(walked)
     }
 
-    /// The committed versions of the schedule file `path` (course `id`),
+    /// The repository, opened once for a whole load and kept in `open`:
+    /// opening reads config files and the object database's index, which,
+    /// once per course, was most of the history's cost in a `build` of
+    /// 1,000 courses. (A `gix::Repository` is not `Send`, so it lives in
+    /// the load, not in `Repo`; each load opens it again and sees packs
+    /// written since, e.g. by `git gc`.)
+    fn opened<'o>(&self, open: &'o mut Opened) -> Result<&'o gix::Repository, String> {
+        if open.0.is_none() {
+            let mut repo = gix::open(&self.workdir).map_err(err)?;
+            // Trees of neighbouring commits share most of their objects.
+            repo.object_cache_size_if_unset(8 * 1024 * 1024);
+            open.0 = Some(repo);
+        }
+        open.0
+            .as_ref()
+            .ok_or_else(|| err("the repository did not open"))
+    }
+
+    /// The committed versions of the schedule file `path` (course `id`)
+    /// reachable from `head` (the `HEAD` this load began with),
     /// oldest first. Versions that do not compile are left out.
-    pub fn versions(&mut self, path: &Path, id: &CourseId) -> Result<Vec<Version>, String> {
-        let mut repo = gix::open(&self.workdir).map_err(err)?;
-        // Trees of neighbouring commits share most of their objects.
-        repo.object_cache_size_if_unset(8 * 1024 * 1024);
+    pub fn versions(
+        &mut self,
+        open: &mut Opened,
+        head: Option<ObjectId>,
+        path: &Path,
+        id: &CourseId,
+    ) -> Result<Vec<Version>, String> {
+        let repo = self.opened(open)?;
         let canonical = std::fs::canonicalize(path).map_err(err)?;
         let Ok(rel) = canonical.strip_prefix(&self.workdir) else {
             return Ok(Vec::new());
         };
         let rel = rel.to_path_buf();
         let dir_rel = rel.parent().map(Path::to_path_buf).unwrap_or_default();
-        let commits = self.walk(&repo)?;
+        let commits = self.walk(repo, head)?;
         let mut versions: Vec<Version> = Vec::new();
         let mut last: Option<(CourseId, ObjectId, Option<ObjectId>)> = None;
         let mut holds_dir = self.holds_dir.remove(&dir_rel).unwrap_or_default();
@@ -196,7 +238,7 @@ impl Repo {
             let course = match self.compiled.get(&key) {
                 Some(c) => c.clone(),
                 None => {
-                    let (course, named) = compile_at(&repo, &tree, &rel, &dir_rel, blob, id)?;
+                    let (course, named) = compile_at(repo, &tree, &rel, &dir_rel, blob, id)?;
                     // The first compile of a blob learns which metadata file
                     // it names; its key then includes that file's blob.
                     let first_time = !self.metadata_of.contains_key(&blob);

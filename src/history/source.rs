@@ -81,10 +81,11 @@ impl Source {
 
     /// The versions of the course `current`, just loaded from `inputs`
     /// (its schedule file, then the metadata file it names), oldest first,
-    /// `current` last; `now` stamps it when it is new (an uncommitted
+    /// `current` last; `open` is what this load opened (one per load); `now` stamps it when it is new (an uncommitted
     /// edit, or a version the journal records).
     pub fn versions(
         &mut self,
+        open: &mut git::Opened,
         current: &Arc<Course>,
         inputs: &[std::path::PathBuf],
         now: DateTime<Utc>,
@@ -94,9 +95,11 @@ impl Source {
         };
         match self {
             Source::Git {
-                repo, uncommitted, ..
+                repo,
+                uncommitted,
+                head,
             } => {
-                let committed = repo.versions(path, &current.id)?;
+                let committed = repo.versions(open, *head, path, &current.id)?;
                 let served = uncommitted.entry(path.clone()).or_default();
                 let mut versions = interleave(committed.clone(), served);
                 if versions.last().is_none_or(|v| *v.course != **current) {

@@ -160,6 +160,11 @@ fn write_tree(
     let write_all = || -> Result<(), ExportError> {
         let all = render::feed(catalog, &FeedRequest::default())?;
         put(&root.join("calendar.ics"), all.body.as_bytes())?;
+        // The change feeds go with the pages that link them: `--feeds-only`
+        // writes the `.ics` feeds and nothing else, as it says.
+        if site.is_none() {
+            return Ok(());
+        }
         let req = FeedRequest::default();
         let links = super::changes::links(&req, true, options.base_url, true);
         let atom = super::changes::atom(catalog, &req, &links)?;
@@ -187,11 +192,11 @@ fn write_tree(
                 };
                 put(&courses_dir.join(format!("{id}.ics")), feed.body.as_bytes())?;
                 drop(feed);
-                // The change feed, where the course page's <head> links it.
-                let links = super::changes::links(&req, false, options.base_url, true);
-                let atom = super::changes::atom(catalog, &req, &links)?;
-                put(&courses_dir.join(format!("{id}.atom")), atom.as_bytes())?;
                 if let Some(site) = &site {
+                    // The change feed, where the course page's <head> links it.
+                    let links = super::changes::links(&req, false, options.base_url, true);
+                    let atom = super::changes::atom(catalog, &req, &links)?;
+                    put(&courses_dir.join(format!("{id}.atom")), atom.as_bytes())?;
                     let mut result = Ok(());
                     let mut emit = |rel: String, bytes: Vec<u8>| {
                         if result.is_ok() {
