@@ -27,24 +27,11 @@ for n in $SIZES; do
     "$(awk -v b="$bytes" 'BEGIN{printf "%.1f", b/1048576}')" "$reload" "$reread" "$(cat "$dir/build.time")"
 done
 
-# Serving memory: 1,000 courses loaded, 1,000 distinct variants requested
-# (each course in its own zone), RSS of the server afterwards.
+# Serving memory: 1,000 courses loaded, 1,000 distinct variants requested.
 dir=$ROOT/target/bench-scale/1000
 if [ -d "$dir/schedules" ]; then
-  port=18401
-  RUST_LOG=warn "$BIN" serve --schedules "$dir/schedules" --addr 127.0.0.1:$port >/dev/null 2>&1 &
-  pid=$!
-  trap 'kill $pid 2>/dev/null || true' EXIT
-  for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.2; done
-  rss0=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/$pid/status)
-  zones=(UTC Europe/Berlin America/New_York Asia/Kolkata Australia/Sydney)
-  for i in $(seq 0 999); do
-    printf 'http://127.0.0.1:%s/courses/gen-%05d.ics?tz=%s\n' "$port" "$i" "${zones[$((i % 5))]}"
-  done | xargs -P 4 -I{} curl -s -o /dev/null -H 'Accept-Encoding: gzip' {}
-  rss1=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/$pid/status)
-  cached=$(curl -s "http://127.0.0.1:$port/healthz" | grep -o '"cached_variants":[0-9]*' | cut -d: -f2)
-  printf '\nserve, 1,000 courses: RSS %s MB after load, %s MB after 1,000 variants (%s cached, 64 MiB cache budget)\n' "$rss0" "$rss1" "$cached"
-  kill $pid 2>/dev/null || true
+  echo
+  "$ROOT/scripts/bench-memory.sh" "$BIN"
 fi
 
 # Static export of the whole site (feeds, pages, widgets, QR codes, one-event

@@ -4,6 +4,7 @@
 mod harness;
 
 mod architecture;
+mod cache_weight;
 mod cli;
 mod cold_variants;
 mod connection_limits;

@@ -2,8 +2,9 @@
 //! HTML pages, each with its bytes, (for feeds) gzip and brotli encodings
 //! and a strong ETag, computed once and shared by every request for them —
 //! N readers of one 10 MB page hold one copy. Feeds are kept across reloads
-//! while their courses are unchanged. The cache is bounded by total bytes,
-//! so memory stays bounded however many variants clients ask for.
+//! while their courses are unchanged. The cache is bounded by the bytes its
+//! entries hold, weighed again whenever that changes, so memory stays
+//! bounded however many variants clients ask for.
 
 use super::slots::{cold_slot, render_slots, renders};
 use crate::catalog::Catalog;
@@ -52,11 +53,21 @@ pub enum CacheKey {
     },
 }
 
-/// One response body in every encoding we serve.
+/// One response body in the encodings asked for.
 #[derive(Debug)]
 pub struct Rendered {
-    pub body: Bytes,
-    /// The gzip and brotli encodings of `body` (feeds only). The first
+    /// The identity body. A feed keeps it only while no compressed
+    /// encoding is made or once a request asked for it: calendar clients
+    /// almost all ask for gzip, and a feed's gzip is a fifth of its size,
+    /// so a cache of compressed-only variants holds about five times as
+    /// many. An identity request for a feed that dropped it inflates it
+    /// again (once, like a compression) and keeps it.
+    identity: arc_swap::ArcSwapOption<Bytes>,
+    /// A request asked for the identity body: it is kept from then on.
+    identity_asked: AtomicBool,
+    /// Held while the identity body is inflated again.
+    restoring: tokio::sync::Mutex<()>,
+    /// The gzip and brotli encodings of the body (feeds only). The first
     /// request for one makes it at a fast level; a request for it again
     /// queues an upgrade to the best level (see [`Encoding`]). They are
     /// always of this very body.
@@ -80,6 +91,15 @@ pub struct Rendered {
     /// the same request selects these very courses (unchanged files keep
     /// their `Arc`).
     pub sources: Vec<Arc<Course>>,
+    /// The cache holding it and its key there, to weigh it again when the
+    /// bytes it holds change (see [`Rendered::held`]).
+    home: std::sync::Mutex<Option<Home>>,
+}
+
+#[derive(Debug, Clone)]
+struct Home {
+    cache: std::sync::Weak<Responses>,
+    key: CacheKey,
 }
 
 /// One compressed encoding of a body. A cold variant costs what its
@@ -153,11 +173,13 @@ impl Rendered {
                 .expect("a quoted hex digest is a valid header value")
         };
         Rendered {
+            identity: arc_swap::ArcSwapOption::from_pointee(body),
+            identity_asked: AtomicBool::new(false),
+            restoring: tokio::sync::Mutex::new(()),
             gzip: Arc::default(),
             br: Arc::default(),
             compressed: true,
             valid_until: None,
-            body,
             etags: [
                 etag(""),
                 etag("-gz"),
@@ -170,6 +192,7 @@ impl Rendered {
             digest,
             last_modified,
             sources: Vec::new(),
+            home: std::sync::Mutex::new(None),
         }
     }
 
@@ -197,6 +220,49 @@ impl Rendered {
             .map_or(Level::Fast, |m| m.level)
     }
 
+    /// The identity body: held, or inflated again from an encoding (once,
+    /// off the async workers) and kept from now on. `None` if inflating
+    /// failed.
+    pub async fn identity(self: &Arc<Self>) -> Option<Bytes> {
+        // Checked first: a shared flag is written once, not per request.
+        if !self.identity_asked.load(Ordering::Relaxed) {
+            self.identity_asked.store(true, Ordering::Relaxed);
+        }
+        if let Some(b) = self.identity.load_full() {
+            return Some(Bytes::clone(&b));
+        }
+        let permit = cold_slot().await?;
+        let _restoring = self.restoring.lock().await;
+        if let Some(b) = self.identity.load_full() {
+            return Some(Bytes::clone(&b));
+        }
+        let held = self.held_encoding()?;
+        let body = off_workers(move || inflate(&held)).await.flatten();
+        drop(permit);
+        let Some(body) = body else {
+            tracing::error!("inflating a cached body failed");
+            return None;
+        };
+        self.identity.store(Some(Arc::new(body.clone())));
+        self.reweigh();
+        Some(body)
+    }
+
+    /// An encoding that is made, to inflate the body from.
+    fn held_encoding(&self) -> Option<(Compression, Bytes)> {
+        [Compression::Gzip, Compression::Brotli]
+            .into_iter()
+            .find_map(|c| Some((c, self.cell(c).made.load_full()?.bytes.clone())))
+    }
+
+    /// The identity body, held or inflated from an encoding (not kept).
+    fn body_now(&self) -> Option<Bytes> {
+        match self.identity.load_full() {
+            Some(b) => Some(Bytes::clone(&b)),
+            None => inflate(&self.held_encoding()?),
+        }
+    }
+
     /// The body in `coding`, and its level: made now at the fast level
     /// (once, off the async workers) unless already made; when the fast
     /// bytes are asked for again, the best level is queued. `None` if the
@@ -217,24 +283,39 @@ impl Rendered {
         if let Some(m) = cell.made.load_full() {
             return Some((m.bytes.clone(), m.level));
         }
-        let body = self.body.clone();
-        let bytes = off_workers(move || compress(&body, coding, Level::Fast))
+        let this = self.clone();
+        let bytes = off_workers(move || Some(compress(&this.body_now()?, coding, Level::Fast)))
             .await
+            .flatten()
             .or_else(|| {
                 tracing::error!("compressing task failed");
                 None
             })?;
         drop(permit);
         cell.store(bytes.clone(), Level::Fast);
+        self.drop_identity_unless_asked();
+        self.reweigh();
         Some((bytes, Level::Fast))
+    }
+
+    /// A feed's identity body goes once an encoding holds the same bytes,
+    /// unless a request asked for it.
+    fn drop_identity_unless_asked(&self) {
+        if self.compressed
+            && !self.identity_asked.load(Ordering::Relaxed)
+            && self.held_encoding().is_some()
+        {
+            self.identity.store(None);
+        }
     }
 
     /// Take the encodings `earlier` has made when it holds these very
     /// bytes (an edit that does not change this variant): they are then
-    /// served without compressing again. Encodings of other bytes are never
-    /// taken.
+    /// served without compressing again, and the identity body is kept
+    /// only if it was asked for. Encodings of other bytes are never taken.
     pub fn adopt_encodings(&mut self, earlier: &Rendered) {
-        if !self.compressed || !earlier.compressed || earlier.body != self.body {
+        // The digest names the bytes (it is their strong ETag).
+        if !self.compressed || !earlier.compressed || earlier.digest != self.digest {
             return;
         }
         for coding in [Compression::Gzip, Compression::Brotli] {
@@ -242,6 +323,9 @@ impl Rendered {
                 self.cell(coding).made.store(Some(m));
             }
         }
+        let asked = earlier.identity_asked.load(Ordering::Relaxed);
+        self.identity_asked.store(asked, Ordering::Relaxed);
+        self.drop_identity_unless_asked();
     }
 
     fn cell(&self, coding: Compression) -> &Arc<Encoding> {
@@ -251,20 +335,76 @@ impl Rendered {
         }
     }
 
-    /// Bytes held, for the cache's weight: fixed when made (the cache
-    /// weighs an entry again when it leaves), so the encodings, which may
-    /// still be on their way, count at a bound: gzip and brotli of a feed
-    /// are each well under a quarter of it, at either level, and the best
-    /// bytes replace the fast ones.
-    pub fn size(&self) -> usize {
-        let encoded = if self.compressed {
-            self.body.len() / 2
-        } else {
-            0
+    /// Bytes held now, for the cache's weight: the bodies it holds and
+    /// what every response carries besides (the struct, its encodings'
+    /// cells, ETags, digest, dates, sources). The cache stores the weight
+    /// it was given and is given a new one whenever this changes (see
+    /// [`Rendered::reweigh`]).
+    pub fn held(&self) -> usize {
+        let identity = self.identity.load().as_ref().map_or(0, |b| b.len());
+        let encodings: usize = [&self.gzip, &self.br]
+            .iter()
+            .map(|c| {
+                let made = c.made.load();
+                let bytes = made.as_ref().map_or(0, |m| {
+                    m.bytes.len() + std::mem::size_of::<Encoded>() + ARC_HEADER
+                });
+                bytes + std::mem::size_of::<Encoding>() + ARC_HEADER
+            })
+            .sum();
+        let headers: usize = self.etags.iter().map(|e| e.len() + ALLOC_OVERHEAD).sum();
+        let dates = self
+            .last_modified_header
+            .as_ref()
+            .map_or(0, |h| h.len() + ALLOC_OVERHEAD);
+        std::mem::size_of::<Self>()
+            + ARC_HEADER
+            + identity
+            + encodings
+            + headers
+            + dates
+            + self.digest.capacity()
+            + self.sources.capacity() * std::mem::size_of::<Arc<Course>>()
+    }
+
+    /// Give the cache holding this response its new weight (after an
+    /// encoding was made or the identity body dropped or inflated), as
+    /// long as it holds this very response for its key.
+    fn reweigh(self: &Arc<Self>) {
+        let home = match self.home.lock() {
+            Ok(h) => h.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
         };
-        self.body.len() + encoded + 128
+        let Some(home) = home else { return };
+        let Some(cache) = home.cache.upgrade() else {
+            return;
+        };
+        if cache
+            .peek(&home.key)
+            .is_some_and(|e| Arc::ptr_eq(&e.r, self))
+        {
+            // Soft: weighing again is no use of the entry.
+            let _ = cache.replace(home.key, Entry::of(self.clone()), true);
+        }
+    }
+
+    fn set_home(&self, cache: &Arc<Responses>, key: &CacheKey) {
+        let home = Home {
+            cache: Arc::downgrade(cache),
+            key: key.clone(),
+        };
+        match self.home.lock() {
+            Ok(mut h) => *h = Some(home),
+            Err(poisoned) => *poisoned.into_inner() = Some(home),
+        }
     }
 }
+
+/// What an `Arc` adds to its value: the two reference counts.
+const ARC_HEADER: usize = 2 * std::mem::size_of::<usize>();
+/// What the allocator adds to a small allocation (glibc: a size word,
+/// rounded up to 16 bytes).
+const ALLOC_OVERHEAD: usize = 16;
 
 /// Compressions made since start, by level: what a flood of cold variants
 /// costs shows here (`/metrics`), and tests assert on it.
@@ -343,14 +483,18 @@ fn upgrades() -> Option<&'static std::sync::mpsc::SyncSender<Upgrade>> {
                     let Some(r) = variant.upgrade() else {
                         continue;
                     };
-                    let (body, cell) = (r.body.clone(), r.cell(coding).clone());
+                    let (body, cell) = (r.body_now(), r.cell(coding).clone());
                     drop(r);
                     let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        compress(&body, coding, Level::Best)
+                        body.map(|body| compress(&body, coding, Level::Best))
                     }));
                     match made {
-                        Ok(bytes) => cell.store(bytes, Level::Best),
-                        Err(_) => tracing::error!("compressing task failed"),
+                        Ok(Some(bytes)) => cell.store(bytes, Level::Best),
+                        _ => tracing::error!("compressing task failed"),
+                    }
+                    // Still cached: its weight changes with the new bytes.
+                    if let Some(r) = variant.upgrade() {
+                        r.reweigh();
                     }
                 }
             })
@@ -398,6 +542,19 @@ fn brotli(data: &[u8], quality: u32) -> Bytes {
     exact(out)
 }
 
+/// The body `held` encodes; `None` if the bytes do not decode (they are
+/// our own encoder's: a bug).
+fn inflate((coding, bytes): &(Compression, Bytes)) -> Option<Bytes> {
+    use std::io::Read;
+    let mut out = Vec::with_capacity(bytes.len() * 5);
+    let read = match coding {
+        Compression::Gzip => flate2::read::GzDecoder::new(&bytes[..]).read_to_end(&mut out),
+        Compression::Brotli => brotli::Decompressor::new(&bytes[..], 4096).read_to_end(&mut out),
+    };
+    read.ok()?;
+    Some(exact(out))
+}
+
 /// Bytes held for as long as the cache keeps them: without the spare
 /// capacity a growing buffer leaves (up to as much again), so that what an
 /// entry weighs is what it holds.
@@ -425,14 +582,55 @@ fn still_valid(catalog: &Catalog, key: &CacheKey, r: &Rendered) -> bool {
     }
 }
 
+/// A cached response with the weight it was given: the cache must find
+/// the same weight when the entry leaves as when it came in, so a change
+/// of what the response holds replaces the entry with its new weight
+/// (see [`Rendered::reweigh`]) instead of being read live.
+#[derive(Clone)]
+struct Entry {
+    r: Arc<Rendered>,
+    weight: u64,
+}
+
+impl Entry {
+    fn of(r: Arc<Rendered>) -> Entry {
+        Entry {
+            weight: r.held() as u64,
+            r,
+        }
+    }
+}
+
 #[derive(Clone)]
 struct Weigh;
 
-impl quick_cache::Weighter<CacheKey, Arc<Rendered>> for Weigh {
-    fn weight(&self, _: &CacheKey, v: &Arc<Rendered>) -> u64 {
-        v.size() as u64
+impl quick_cache::Weighter<CacheKey, Entry> for Weigh {
+    fn weight(&self, key: &CacheKey, v: &Entry) -> u64 {
+        v.weight + key_size(key) as u64
     }
 }
+
+/// Bytes a key holds (with its copy in the response's [`Home`]).
+fn key_size(key: &CacheKey) -> usize {
+    let text = |s: &Option<String>| s.as_ref().map_or(0, String::capacity);
+    let request = |r: &FeedRequest| match &r.courses {
+        crate::model::Courses::All => 0,
+        crate::model::Courses::Some(ids) => ids
+            .iter()
+            .map(|id| id.capacity() + std::mem::size_of::<String>())
+            .sum(),
+    };
+    let heap = match key {
+        CacheKey::Feed(req) => request(req),
+        CacheKey::Changes { req, base, .. } => request(req) + text(base),
+        CacheKey::Event { course, uid, .. } => course.capacity() + uid.capacity(),
+        CacheKey::Page { course, base, .. } => text(course) + text(base),
+    };
+    2 * (std::mem::size_of::<CacheKey>() + heap)
+}
+
+/// The responses of one catalog version.
+type Responses = quick_cache::sync::Cache<CacheKey, Entry, Weigh>;
 
 /// Course pieces (see [`crate::ics::PieceOf`]) by course and what they
 /// depend on, with the course they were rendered from: held only while
@@ -500,14 +698,14 @@ pub(super) fn pieces_rendered() -> &'static Counter {
 
 /// Bounded map of rendered responses for one catalog version.
 pub struct FeedCache {
-    inner: quick_cache::sync::Cache<CacheKey, Arc<Rendered>, Weigh>,
+    inner: Arc<Responses>,
     /// Course pieces, shared with the versions before and after this one.
     pieces: Arc<Pieces>,
     /// Feeds of the previous version that this reload invalidated, until
     /// rendered again: when the new bytes are the same (the edit was to
     /// events this variant leaves out), their encodings are reused. Bounded
     /// to an eighth of the budget, and dropped at the next reload.
-    earlier: quick_cache::sync::Cache<CacheKey, Arc<Rendered>, Weigh>,
+    earlier: Responses,
 }
 
 /// Default byte budget of the feed cache.
@@ -526,9 +724,9 @@ impl FeedCache {
 
     fn with_pieces(max_bytes: u64, pieces: Arc<Pieces>) -> Self {
         FeedCache {
-            inner: quick_cache::sync::Cache::with_weighter(4096, max_bytes, Weigh),
+            inner: Arc::new(Responses::with_weighter(4096, max_bytes, Weigh)),
             pieces,
-            earlier: quick_cache::sync::Cache::with_weighter(1024, max_bytes / 8, Weigh),
+            earlier: Responses::with_weighter(1024, max_bytes / 8, Weigh),
         }
     }
 
@@ -540,7 +738,7 @@ impl FeedCache {
     /// The entry an earlier version held for `key`, if a reload dropped it
     /// and it was not rendered again since (taken: asked once).
     pub fn take_earlier(&self, key: &CacheKey) -> Option<Arc<Rendered>> {
-        self.earlier.remove(key).map(|(_, r)| r)
+        self.earlier.remove(key).map(|(_, e)| e.r)
     }
 
     /// The cached variant, or the one `make` produces. Concurrent requests
@@ -557,7 +755,7 @@ impl FeedCache {
     {
         // A page whose next date has passed is rendered again.
         if let Some(v) = self.inner.get(key)
-            && v.valid_until.is_some_and(|t| t <= chrono::Utc::now())
+            && v.r.valid_until.is_some_and(|t| t <= chrono::Utc::now())
         {
             self.inner.remove(key);
         }
@@ -568,10 +766,11 @@ impl FeedCache {
         // own client's gate until the render is over, and each would then
         // render it again (`tests/connection_limits.rs` measures that).
         match self.inner.get_value_or_guard_async(key).await {
-            Ok(v) => Ok((v, true)),
+            Ok(v) => Ok((v.r, true)),
             Err(guard) => {
                 let v = make().await?;
-                let _ = guard.insert(v.clone());
+                v.set_home(&self.inner, key);
+                let _ = guard.insert(Entry::of(v.clone()));
                 Ok((v, false))
             }
         }
@@ -583,23 +782,24 @@ impl FeedCache {
     pub fn carried_over(&self, catalog: &Catalog, max_bytes: u64) -> (FeedCache, usize) {
         let next = FeedCache::with_pieces(max_bytes, self.pieces.clone());
         let mut kept = 0;
-        for (req, r) in self.inner.iter() {
+        for (req, Entry { r, .. }) in self.inner.iter() {
             if still_valid(catalog, &req, &r) {
                 next.insert(req, r);
                 kept += 1;
             } else if r.compressed {
-                next.earlier.insert(req, r);
+                next.earlier.insert(req, Entry::of(r));
             }
         }
         (next, kept)
     }
 
     pub fn get(&self, key: &CacheKey) -> Option<Arc<Rendered>> {
-        self.inner.get(key)
+        self.inner.get(key).map(|e| e.r)
     }
 
     pub fn insert(&self, key: CacheKey, r: Arc<Rendered>) {
-        self.inner.insert(key, r);
+        r.set_home(&self.inner, &key);
+        self.inner.insert(key, Entry::of(r));
     }
 
     pub fn len(&self) -> usize {

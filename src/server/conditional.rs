@@ -171,7 +171,7 @@ pub async fn respond(
     let body = match coding.compression() {
         None => {
             builder = builder.header(header::ETAG, r.identity_etag().clone());
-            r.body.clone()
+            r.identity().await.ok_or(HttpError::Internal)?
         }
         Some(c) => {
             let (bytes, level) = r.encoded(c).await.ok_or(HttpError::Internal)?;

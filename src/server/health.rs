@@ -38,6 +38,8 @@ pub async fn healthz(State(state): State<Arc<AppState>>) -> Response {
         "warnings": snap.warnings,
         "history": snap.history,
         "cached_variants": snap.cache.len(),
+        // What the cache holds, as it counts it against `--cache-bytes`.
+        "cached_bytes": snap.cache.weight(),
     }))
     .into_response()
 }
