@@ -18,7 +18,7 @@ pub(crate) fn rows(c: &Course) -> Vec<String> {
                 When::AllDay(d) => d.format("%Y-%m-%d").to_string(),
                 When::At(t) => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
             };
-            format!("{}\t{}\t{start}", e.kind.as_str(), e.name)
+            format!("{}\t{}\t{start}", e.kind.as_str(), e.name())
         })
         .collect();
     rows.sort();
@@ -538,7 +538,7 @@ fn control_characters_in_source_text_are_removed_and_noted() {
     let imported = coursecal::import_sheet(csv, &Default::default());
     let compiled = coursecal::compile("c-1", "c-1.yaml", &imported.yaml)
         .unwrap_or_else(|d| panic!("{d:?}\n{}", imported.yaml));
-    let names: Vec<&str> = compiled.course.events.iter().map(|e| &*e.name).collect();
+    let names: Vec<&str> = compiled.course.events.iter().map(|e| e.name()).collect();
     assert!(names.contains(&"Unit 1: Foundations"), "{names:?}");
     assert!(names.contains(&"Problem set 1"), "{names:?}");
     assert!(

@@ -183,7 +183,7 @@ pub fn fold(versions: &[Version]) -> Option<History> {
                 at,
                 uid: e.uid().to_owned(),
                 kind: e.kind,
-                name: e.name.to_string(),
+                name: e.name().to_string(),
                 when: Span::of(e),
                 what,
             };
@@ -225,9 +225,9 @@ pub fn fold(versions: &[Version]) -> Option<History> {
                     What::Reinstated
                 }));
             }
-            if t.event.name != e.name {
+            if t.event.name() != e.name() {
                 changes.push(change(What::Renamed {
-                    from: t.event.name.to_string(),
+                    from: t.event.name().to_string(),
                 }));
             }
             if rescheduled {
@@ -245,7 +245,7 @@ pub fn fold(versions: &[Version]) -> Option<History> {
                     at,
                     uid: uid.clone(),
                     kind: t.event.kind,
-                    name: t.event.name.to_string(),
+                    name: t.event.name().to_string(),
                     when: Span::of(&t.event),
                     what: What::Removed,
                 });

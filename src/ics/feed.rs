@@ -183,10 +183,10 @@ pub fn default_size_bound(courses: &[&Course]) -> usize {
         total = total.saturating_add(3 * 2 * course_text);
         for e in &c.events {
             let text = e.uid().len()
-                + e.name.len()
-                + len(e.description.as_deref())
-                + len(e.url.as_deref())
-                + len(e.location.as_deref())
+                + e.name().len()
+                + len(e.description())
+                + len(e.url())
+                + len(e.location())
                 + len(e.unit.as_deref())
                 + course_text;
             total = total.saturating_add(FIXED + 3 * text);
@@ -265,7 +265,7 @@ fn render_with(courses: &[&Course], zone: Zone, kinds: KindSet, alarms: &Alarms)
     let estimate: usize = events
         .iter()
         .map(|(i, e)| {
-            let text = e.name.len() + e.description.as_deref().map_or(0, str::len);
+            let text = e.name().len() + e.description().map_or(0, str::len);
             420 + e.uid().len() + texts[*i].line.len() + text + text / 16
         })
         .sum();
@@ -362,9 +362,9 @@ pub(super) fn write_event(
             }
         }
     }
-    w.text_parts("SUMMARY", &[&ct.prefix, e.kind.summary_prefix(), &e.name]);
+    w.text_parts("SUMMARY", &[&ct.prefix, e.kind.summary_prefix(), e.name()]);
     // Description: the item's own text, the unit of an assignment, the course.
-    let (desc, sep) = match e.description.as_deref() {
+    let (desc, sep) = match e.description() {
         Some(d) => (d, "\n\n"),
         None => ("", ""),
     };
@@ -375,10 +375,10 @@ pub(super) fn write_event(
         ),
         None => w.text_parts("DESCRIPTION", &[desc, sep, &ct.line]),
     }
-    if let Some(loc) = &e.location {
+    if let Some(loc) = e.location() {
         w.text("LOCATION", loc);
     }
-    if let Some(url) = e.url.as_deref().or(course.url.as_deref()) {
+    if let Some(url) = e.url().or(course.url.as_deref()) {
         w.raw("URL", url);
     }
     w.raw("CATEGORIES", e.kind.as_str());
@@ -403,7 +403,7 @@ pub(super) fn write_alarms(w: &mut Writer, ct: &CourseText, e: &Event, alarms: &
         w.raw("TRIGGER", &trigger(*minutes));
         w.text_parts(
             "DESCRIPTION",
-            &[&ct.prefix, e.kind.summary_prefix(), &e.name],
+            &[&ct.prefix, e.kind.summary_prefix(), e.name()],
         );
         w.end("VALARM");
     }

@@ -52,7 +52,8 @@ pub struct EventHistory {
 /// One dated item of a course.
 ///
 /// Kept compact, as a catalog holds one per dated item of every course
-/// (100,000 for 1,000 courses): texts are boxed to their exact length, and
+/// (100,000 for 1,000 courses): its texts (UID, name, description, link,
+/// location) lie end to end in one allocation of their exact length, and
 /// the id is not stored apart but read from the UID that contains it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
@@ -60,18 +61,16 @@ pub struct Event {
     pub kind: Kind,
     /// Cancelled items stay in feeds with `STATUS:CANCELLED`.
     pub cancelled: bool,
-    /// Where [`Event::id`] lies in `uid`.
+    /// Which texts are present, a bit per [`Text`] (the UID and the name
+    /// always are).
+    present: u8,
+    /// Where [`Event::id`] lies in the UID.
     id_at: (u32, u32),
-    /// RFC 5545 UID: course id + kind + id, nothing else.
-    uid: Box<str>,
-    /// The item's name as written.
-    pub name: Box<str>,
-    /// Longer text, if any.
-    pub description: Option<Box<str>>,
-    /// A link for the item (a recording, the assignment page).
-    pub url: Option<Box<str>>,
-    /// Where a live event happens.
-    pub location: Option<Box<str>>,
+    /// Where each text but the last ends in `text`, in [`Text`] order.
+    ends: [u32; 4],
+    /// The texts, end to end: UID (course id + kind + id, nothing else),
+    /// name, description, link, location.
+    text: Box<str>,
     /// For assignments: the unit they belong to (one copy per unit).
     pub unit: Option<Arc<str>>,
     /// What the course's history says of this event, when it has one
@@ -81,6 +80,31 @@ pub struct Event {
     end: Option<DateTime<Utc>>,
 }
 
+/// The texts of an event, in the order they lie in [`Event`]'s buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Text {
+    Uid,
+    Name,
+    Description,
+    Url,
+    Location,
+}
+
+impl Text {
+    const ALL: [Text; 5] = [
+        Text::Uid,
+        Text::Name,
+        Text::Description,
+        Text::Url,
+        Text::Location,
+    ];
+}
+
+/// Offsets into texts read from a file of at most a few MiB.
+fn offset(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 impl Event {
     /// An event of `kind` with the id `id` in course `course_id`, from
     /// `start` to `end` (timed events only, strictly after the start).
@@ -88,7 +112,7 @@ impl Event {
         course_id: &ids::CourseId,
         kind: Kind,
         id: &str,
-        name: impl Into<Box<str>>,
+        name: impl AsRef<str>,
         start: When,
         end: Option<DateTime<Utc>>,
     ) -> Result<Event, BadSpan> {
@@ -99,18 +123,19 @@ impl Event {
         }
         let uid = ids::uid(course_id, kind, id);
         let at = uid.len() - id.len() - ids::UID_SUFFIX.len();
-        // Offsets into text read from a file of at most a few MiB.
-        let offset = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         let id_at = (offset(at), offset(at + id.len()));
+        let name = name.as_ref();
+        let mut text = String::with_capacity(uid.len() + name.len());
+        text.push_str(&uid);
+        text.push_str(name);
+        let (u, n) = (offset(uid.len()), offset(text.len()));
         Ok(Event {
             kind,
             cancelled: false,
+            present: 0b11,
             id_at,
-            uid: uid.into_boxed_str(),
-            name: name.into(),
-            description: None,
-            url: None,
-            location: None,
+            ends: [u, n, n, n],
+            text: text.into_boxed_str(),
             unit: None,
             history: None,
             start,
@@ -118,10 +143,55 @@ impl Event {
         })
     }
 
+    fn get(&self, which: Text) -> &str {
+        let i = which as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        let end = self.ends.get(i).map_or(self.text.len(), |&e| e as usize);
+        self.text.get(start..end).unwrap_or_default()
+    }
+
+    fn optional(&self, which: Text) -> Option<&str> {
+        (self.present & (1 << which as u8) != 0).then(|| self.get(which))
+    }
+
+    /// The texts laid out again with those `changed` (only while an event
+    /// is built or moved, never per request).
+    fn relayout(&mut self, changed: &[(Text, Option<&str>)]) {
+        fn value<'a>(
+            e: &'a Event,
+            changed: &[(Text, Option<&'a str>)],
+            t: Text,
+        ) -> Option<&'a str> {
+            match changed.iter().find(|(c, _)| *c == t) {
+                Some((_, v)) => *v,
+                None if matches!(t, Text::Uid | Text::Name) => Some(e.get(t)),
+                None => e.optional(t),
+            }
+        }
+        let len = Text::ALL
+            .iter()
+            .map(|&t| value(self, changed, t).map_or(0, str::len));
+        let mut text = String::with_capacity(len.sum());
+        let mut ends = [0; 4];
+        let mut present = 0;
+        for (i, &t) in Text::ALL.iter().enumerate() {
+            if let Some(v) = value(self, changed, t) {
+                text.push_str(v);
+                present |= 1 << t as u8;
+            }
+            if let Some(end) = ends.get_mut(i) {
+                *end = offset(text.len());
+            }
+        }
+        self.text = text.into_boxed_str();
+        self.ends = ends;
+        self.present = present;
+    }
+
     /// Stable id within the course (explicit `id:` or derived from the
     /// name, by the rule in `model/ids.rs`): ASCII, at most 100 bytes.
     pub fn id(&self) -> &str {
-        self.uid
+        self.uid()
             .get(self.id_at.0 as usize..self.id_at.1 as usize)
             .unwrap_or_default()
     }
@@ -129,7 +199,37 @@ impl Event {
     /// RFC 5545 UID: course id + kind + id (+ the run's tag, see
     /// `Event::moved`).
     pub fn uid(&self) -> &str {
-        &self.uid
+        self.get(Text::Uid)
+    }
+
+    /// The item's name as written.
+    pub fn name(&self) -> &str {
+        self.get(Text::Name)
+    }
+
+    /// Longer text, if any.
+    pub fn description(&self) -> Option<&str> {
+        self.optional(Text::Description)
+    }
+
+    /// A link for the item (a recording, the assignment page).
+    pub fn url(&self) -> Option<&str> {
+        self.optional(Text::Url)
+    }
+
+    /// Where a live event happens.
+    pub fn location(&self) -> Option<&str> {
+        self.optional(Text::Location)
+    }
+
+    /// Set (or clear) the longer text and the link.
+    pub fn set_details(&mut self, description: Option<&str>, url: Option<&str>) {
+        self.relayout(&[(Text::Description, description), (Text::Url, url)]);
+    }
+
+    /// Set (or clear) where a live event happens.
+    pub fn set_location(&mut self, location: Option<&str>) {
+        self.relayout(&[(Text::Location, location)]);
     }
 
     /// When it starts.
@@ -146,16 +246,17 @@ impl Event {
     /// with the run (calendars keep runs apart) and no end (runs leave out
     /// live events, the only ones with an end).
     pub(crate) fn moved(&self, start: When, tag: &str) -> Event {
-        let uid = match self.uid.strip_suffix(ids::UID_SUFFIX) {
+        let uid = match self.uid().strip_suffix(ids::UID_SUFFIX) {
             Some(base) => format!("{base}.{tag}{}", ids::UID_SUFFIX),
-            None => format!("{}.{tag}", self.uid),
+            None => format!("{}.{tag}", self.uid()),
         };
-        Event {
-            uid: uid.into_boxed_str(),
+        let mut moved = Event {
             start,
             end: None,
             ..self.clone()
-        }
+        };
+        moved.relayout(&[(Text::Uid, Some(&uid))]);
+        moved
     }
 }
 
@@ -254,5 +355,42 @@ mod tests {
         assert_eq!(all_day, Err(BadSpan));
         let ok = ev(None).unwrap();
         assert_eq!((ok.uid(), ok.id()), ("c.live.x@coursecal", "x"));
+    }
+
+    #[test]
+    fn texts_set_one_by_one_keep_the_others() {
+        let t = Utc.with_ymd_and_hms(2017, 9, 29, 18, 0, 0).unwrap();
+        let c: ids::CourseId = "c".parse().unwrap();
+        let mut e = Event::new(&c, Kind::Live, "x", "Név", When::At(t), None).unwrap();
+        assert_eq!((e.description(), e.url(), e.location()), (None, None, None));
+        e.set_details(Some("Leírás"), Some(""));
+        e.set_location(Some("Room 1"));
+        let texts = |e: &Event| {
+            let owned = |s: Option<&str>| s.map(str::to_owned);
+            let (d, u, l) = (owned(e.description()), owned(e.url()), owned(e.location()));
+            (
+                e.uid().to_owned(),
+                e.id().to_owned(),
+                e.name().to_owned(),
+                d,
+                u,
+                l,
+            )
+        };
+        let some = |s: &str| Some(s.to_owned());
+        let (uid, name) = ("c.live.x@coursecal".to_owned(), "Név".to_owned());
+        let x = "x".to_owned();
+        let expected = (uid, x, name, some("Leírás"), some(""), some("Room 1"));
+        assert_eq!(texts(&e), expected);
+        e.set_details(None, Some("https://example.org/"));
+        assert_eq!(
+            (e.description(), e.url()),
+            (None, Some("https://example.org/"))
+        );
+        assert_eq!((e.name(), e.location()), ("Név", Some("Room 1")));
+        let day = When::AllDay(t.date_naive());
+        let moved = e.moved(day, "s1");
+        assert_eq!((moved.uid(), moved.id()), ("c.live.x.s1@coursecal", "x"));
+        assert_eq!((moved.name(), moved.location()), ("Név", Some("Room 1")));
     }
 }

@@ -140,8 +140,7 @@ impl Resolver<'_> {
         let name = std::mem::take(&mut item.name.value);
         let mut event = Event::new(self.course_id, kind, &id, name, start, end)
             .expect("ends are checked against starts before events are built");
-        event.description = item.description.take().map(String::into_boxed_str);
-        event.url = item.url.take().map(String::into_boxed_str);
+        event.set_details(item.description.as_deref(), item.url.as_deref());
         event.cancelled = item.cancelled;
         self.events.push(event);
         self.events.last_mut()
@@ -181,7 +180,7 @@ impl Resolver<'_> {
         };
         let start = start.filter(|_| end.is_some());
         if let Some(e) = self.push(Kind::Live, &mut ev.item, start, end) {
-            e.location = ev.location.take().map(String::into_boxed_str);
+            e.set_location(ev.location.as_deref());
         }
     }
 }

@@ -224,19 +224,19 @@ pub fn agenda(
                                         " " span.past-badge hidden[!past(item)] { "Past" }
                                     }
                                     p.name {
-                                        @match &ev.url {
-                                            Some(u) => a href=(u) target=[target] rel=[rel] { (ev.name) },
-                                            None => (ev.name),
+                                        @match ev.url() {
+                                            Some(u) => a href=(u) target=[target] rel=[rel] { (ev.name()) },
+                                            None => (ev.name()),
                                         }
                                     }
                                     @if !embedded {
                                         @if let Some(unit) = &ev.unit {
                                             p.sub { (unit) }
                                         }
-                                        @if let Some(loc) = &ev.location {
+                                        @if let Some(loc) = ev.location() {
                                             p.sub { "Where: " (loc) }
                                         }
-                                        @if let Some(d) = &ev.description {
+                                        @if let Some(d) = ev.description() {
                                             p.sub { (d) }
                                         }
                                     }
@@ -245,7 +245,7 @@ pub fn agenda(
                                     data-event=(ics_base) download target=[target] rel=[rel]
                                     title="Add this date to your calendar (.ics)" {
                                     "Add to calendar"
-                                    span.vh { ": " (ev.name) }
+                                    span.vh { ": " (ev.name()) }
                                 }
                             }
                         }

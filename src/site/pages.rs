@@ -226,13 +226,13 @@ fn past_sessions(c: &Course, tz: Tz) -> Markup {
                 ul.past-sessions {
                     @for e in &live {
                         li {
-                            (e.name)
+                            (e.name())
                             @if let When::At(t) = e.start() {
                                 " — " time datetime=(t.format("%Y-%m-%dT%H:%M:%SZ").to_string()) {
                                     (t.with_timezone(&tz).format("%a %-d %b %Y, %H:%M").to_string()) " " (tz.name())
                                 }
                             }
-                            @if let Some(u) = &e.url { " · " (external(u, "recording")) }
+                            @if let Some(u) = e.url() { " · " (external(u, "recording")) }
                         }
                     }
                 }
