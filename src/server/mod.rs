@@ -12,6 +12,7 @@ pub(crate) mod health;
 pub(crate) mod listen;
 pub(crate) mod metrics;
 pub(crate) mod pages;
+pub(crate) mod rendered;
 pub(crate) mod router;
 pub(crate) mod slots;
 pub(crate) mod state;
