@@ -357,6 +357,13 @@ mod tests {
         assert_eq!((ok.uid(), ok.id()), ("c.live.x@coursecal", "x"));
     }
 
+    /// A catalog holds one per dated item of every course: 112 bytes
+    /// besides its one allocation of texts (176 with a pointer per text).
+    #[test]
+    fn an_event_stays_compact() {
+        assert!(std::mem::size_of::<Event>() <= 112);
+    }
+
     #[test]
     fn texts_set_one_by_one_keep_the_others() {
         let t = Utc.with_ymd_and_hms(2017, 9, 29, 18, 0, 0).unwrap();
