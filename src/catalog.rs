@@ -284,8 +284,7 @@ impl Loader {
         self.dir_error = dir_error;
         self.loaded_once = true;
         let mut seen: BTreeMap<crate::model::CourseId, &Path> = BTreeMap::new();
-        let now = chrono::Utc::now();
-        let mut opened = history::git::Opened::default();
+        let mut load = history::Load::new(chrono::Utc::now());
         let mut reread_all = false;
         if let Some(source) = &mut self.history {
             report.history = Some(source.describe());
@@ -322,12 +321,11 @@ impl Loader {
             let h = match &mut self.history {
                 Some(source) => historic(
                     source,
-                    &mut opened,
+                    &mut load,
                     self.historic.get(path),
                     reread_all,
                     &l.course,
                     &inputs_of(entry),
-                    now,
                     &mut report.history_errors,
                 ),
                 None => None,
@@ -369,15 +367,13 @@ impl Loader {
 /// keeps the previous facts while the course itself is unchanged (a
 /// transient error: a full disk, `git gc` repacking), else leaves the
 /// course without history, and says so either way.
-#[allow(clippy::too_many_arguments)]
 fn historic(
     source: &mut history::Source,
-    opened: &mut history::git::Opened,
+    load: &mut history::Load,
     previous: Option<&Historic>,
     reread: bool,
     loaded: &Arc<Course>,
     inputs: &[PathBuf],
-    now: chrono::DateTime<chrono::Utc>,
     errors: &mut Vec<String>,
 ) -> Option<Historic> {
     let same_course = previous.filter(|p| Arc::ptr_eq(&p.loaded, loaded));
@@ -386,7 +382,7 @@ fn historic(
     {
         return Some(p.clone());
     }
-    let versions = match source.versions(opened, loaded, inputs, now) {
+    let versions = match source.versions(load, loaded, inputs) {
         Ok(v) => v,
         Err(e) => {
             errors.push(e);

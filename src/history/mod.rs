@@ -15,7 +15,7 @@ pub mod journal;
 mod source;
 
 pub use fold::{Change, History, Span, Version, What, fold};
-pub use source::Source;
+pub use source::{Load, Source};
 
 /// The state directory (the journal lives there): `given` (`--state`,
 /// `COURSECAL_STATE`), else `$XDG_STATE_HOME/coursecal`, else

@@ -7,6 +7,24 @@ use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// What every course of one load shares: the instant the load began
+/// (it stamps new versions) and the git repository as opened for it.
+#[derive(Debug)]
+pub struct Load {
+    now: DateTime<Utc>,
+    opened: git::Opened,
+}
+
+impl Load {
+    /// A load that began at `now`.
+    pub fn new(now: DateTime<Utc>) -> Self {
+        Load {
+            now,
+            opened: git::Opened::default(),
+        }
+    }
+}
+
 /// Where a schedules directory's versions come from, decided once.
 #[derive(Debug)]
 pub enum Source {
@@ -81,15 +99,15 @@ impl Source {
 
     /// The versions of the course `current`, just loaded from `inputs`
     /// (its schedule file, then the metadata file it names), oldest first,
-    /// `current` last; `open` is what this load opened (one per load); `now` stamps it when it is new (an uncommitted
-    /// edit, or a version the journal records).
+    /// `current` last; the load's `now` stamps it when it is new (an
+    /// uncommitted edit, or a version the journal records).
     pub fn versions(
         &mut self,
-        open: &mut git::Opened,
+        load: &mut Load,
         current: &Arc<Course>,
         inputs: &[std::path::PathBuf],
-        now: DateTime<Utc>,
     ) -> Result<Vec<Version>, String> {
+        let now = load.now;
         let Some(path) = inputs.first() else {
             return Ok(Vec::new());
         };
@@ -99,7 +117,7 @@ impl Source {
                 uncommitted,
                 head,
             } => {
-                let committed = repo.versions(open, *head, path, &current.id)?;
+                let committed = repo.versions(&mut load.opened, *head, path, &current.id)?;
                 let served = uncommitted.entry(path.clone()).or_default();
                 let mut versions = interleave(committed.clone(), served);
                 if versions.last().is_none_or(|v| *v.course != **current) {
