@@ -5,7 +5,7 @@
 //! while their courses are unchanged. The cache is bounded by total bytes,
 //! so memory stays bounded however many variants clients ask for.
 
-use super::slots::{self, cold_slot, render_slots, renders, try_turn};
+use super::slots::{self, ColdSlot, cold_slot, render_slots, renders, try_turn};
 use crate::catalog::Catalog;
 use crate::ics::{Piece, PieceOf};
 use crate::model::Course;
@@ -218,13 +218,17 @@ impl Rendered {
             return Some((m.bytes.clone(), m.level));
         }
         let body = self.body.clone();
-        let bytes = off_workers(move || compress(&body, coding, Level::Fast))
-            .await
-            .or_else(|| {
-                tracing::error!("compressing task failed");
-                None
-            })?;
-        drop(permit);
+        // The slot goes with the work: given back when the compression
+        // ends, even if this request is cancelled first.
+        let bytes = off_workers(move || {
+            let _permit = permit;
+            compress(&body, coding, Level::Fast)
+        })
+        .await
+        .or_else(|| {
+            tracing::error!("compressing task failed");
+            None
+        })?;
         cell.store(bytes.clone(), Level::Fast);
         Some((bytes, Level::Fast))
     }
@@ -543,15 +547,19 @@ impl FeedCache {
         self.earlier.remove(key).map(|(_, r)| r)
     }
 
-    /// The cached variant, or the one `make` produces, run holding a cold
-    /// slot (see [`cold_slot`]). Concurrent requests for the same missing
-    /// variant wait for one render instead of each rendering it (no
-    /// thundering herd after a reload). The flag says whether it was a hit;
-    /// `closed()` is the error when the slots are gone.
+    /// The cached variant, or the one `make` produces with a cold slot
+    /// (see [`cold_slot`]), which it holds until its CPU work ends: moved
+    /// into that work, a request cancelled mid-render (its client gone)
+    /// keeps the slot until the render it started is over, so a client
+    /// cannot queue renders on the workers by hanging up. Concurrent
+    /// requests for the same missing variant wait for one render instead of
+    /// each rendering it (no thundering herd after a reload). The flag says
+    /// whether it was a hit; `closed()` is the error when the slots are
+    /// gone.
     pub(super) async fn get_or_render<E, Fut>(
         &self,
         key: &CacheKey,
-        make: impl FnOnce() -> Fut,
+        make: impl FnOnce(ColdSlot) -> Fut,
         closed: impl Fn() -> E,
     ) -> Result<(Arc<Rendered>, bool), E>
     where
@@ -587,9 +595,7 @@ impl FeedCache {
             // The server-wide queue is waited for holding the guard: it
             // holds at most a share per client, each of them under way.
             let slot = now.slot().await.ok_or_else(&closed)?;
-            let v = make().await;
-            drop(slot);
-            let v = v?;
+            let v = make(slot).await?;
             let _ = guard.insert(v.clone());
             return Ok((v, false));
         }
@@ -695,7 +701,8 @@ mod tests {
         Some(Box::pin(as_client(client, async move {
             let render = {
                 let (log, name) = (log.clone(), name.clone());
-                move || async move {
+                move |slot| async move {
+                    let _slot = slot;
                     cpu.acquire().await.map_err(|_| ())?.forget();
                     log.rendered.borrow_mut().push((who, name.clone()));
                     Ok(Arc::new(Rendered::with(name, None)))
@@ -812,5 +819,49 @@ mod tests {
             turns.push(matches!(ready, std::task::Poll::Ready(Some(_))));
         }
         assert_eq!(turns, vec![true; share]);
+    }
+
+    /// `make` gets the slot to hold for as long as its work runs: a request
+    /// cancelled mid-render hands the key on at once, but its slot comes
+    /// back only when the work it started ends (a client hanging up cannot
+    /// pile renders up on the workers).
+    #[test]
+    fn a_cancelled_render_keeps_its_slot_until_its_work_ends() {
+        let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+        let cache = FeedCache::new(1 << 20);
+        let worker: RefCell<Vec<ColdSlot>> = RefCell::default();
+        let client = IpAddr::from([10, 0, 3, 1]);
+        let w = key("w");
+        let mut cancelled = Box::pin(as_client(
+            client,
+            cache.get_or_render(
+                &w,
+                |slot| {
+                    worker.borrow_mut().push(slot);
+                    std::future::pending::<Result<Arc<Rendered>, ()>>()
+                },
+                || (),
+            ),
+        ));
+        let cx = &mut Context::from_waker(Waker::noop());
+        assert!(cancelled.as_mut().poll(cx).is_pending());
+        drop(cancelled);
+        assert_eq!(renders().available_permits(), render_slots() - 1);
+        // The key is free for another request at once.
+        let mut again = Box::pin(cache.get_or_render(
+            &w,
+            |slot| async move {
+                let _slot = slot;
+                Ok::<_, ()>(Arc::new(Rendered::with("w".to_owned(), None)))
+            },
+            || (),
+        ));
+        assert!(matches!(
+            again.as_mut().poll(cx),
+            std::task::Poll::Ready(Ok((_, false)))
+        ));
+        assert_eq!(renders().available_permits(), render_slots() - 1);
+        worker.borrow_mut().clear();
+        assert_eq!(renders().available_permits(), render_slots());
     }
 }

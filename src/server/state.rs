@@ -147,11 +147,14 @@ where
         .cache
         .get_or_render(
             &key,
-            || {
+            |slot| {
                 let snap = snap.clone();
                 let key = key.clone();
                 async move {
                     let made = off_workers(move || {
+                        // Held until the render is over, even if the
+                        // request is cancelled first (see `get_or_render`).
+                        let _slot = slot;
                         let mut r = make(&snap)?;
                         // Unchanged bytes keep the encodings already made.
                         if let Some(earlier) = snap.cache.take_earlier(&key) {
