@@ -93,7 +93,8 @@ struct Encoding {
     /// What is served now: the fast bytes, then the best ones.
     made: arc_swap::ArcSwapOption<Encoded>,
     /// Held while the fast bytes are made: concurrent requests wait for one.
-    making: tokio::sync::Mutex<()>,
+    /// Shared, so that the compression holds it, not the request.
+    making: Arc<tokio::sync::Mutex<()>>,
     /// An upgrade is queued, under way or done.
     upgrading: AtomicBool,
 }
@@ -213,23 +214,26 @@ impl Rendered {
         // before the lock, so a client with a backlog of cold work waits in
         // its own queue, never while holding a lock everyone else needs.
         let permit = cold_slot().await?;
-        let _making = cell.making.lock().await;
+        let making = cell.making.clone().lock_owned().await;
         if let Some(m) = cell.made.load_full() {
             return Some((m.bytes.clone(), m.level));
         }
-        let body = self.body.clone();
-        // The slot goes with the work: given back when the compression
-        // ends, even if this request is cancelled first.
+        let (body, cell) = (self.body.clone(), cell.clone());
+        // The slot and the lock go with the work, and the work stores its
+        // bytes: a request cancelled meanwhile (its client gone) leaves
+        // them for the next request instead of a second compression, and
+        // its slot is given back only when the compression ends.
         let bytes = off_workers(move || {
-            let _permit = permit;
-            compress(&body, coding, Level::Fast)
+            let _held = (permit, making);
+            let bytes = compress(&body, coding, Level::Fast);
+            cell.store(bytes.clone(), Level::Fast);
+            bytes
         })
         .await
         .or_else(|| {
             tracing::error!("compressing task failed");
             None
         })?;
-        cell.store(bytes.clone(), Level::Fast);
         Some((bytes, Level::Fast))
     }
 
