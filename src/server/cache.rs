@@ -868,4 +868,41 @@ mod tests {
         worker.borrow_mut().clear();
         assert_eq!(renders().available_permits(), render_slots());
     }
+
+    /// A request cancelled while its fast compression runs leaves the
+    /// bytes to the next request: one compression, not two.
+    #[test]
+    fn a_cancelled_compression_is_stored_for_the_next_request() {
+        let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+        let fast = || {
+            compressions()
+                .get_or_create(&LevelLabel { level: "fast" })
+                .get()
+        };
+        let before = fast();
+        let r = Arc::new(Rendered::with("BEGIN:VCALENDAR\r\n".repeat(500), None));
+        let cx = &mut Context::from_waker(Waker::noop());
+        let mut cancelled = Box::pin(r.encoded(Compression::Brotli));
+        assert!(
+            cancelled.as_mut().poll(cx).is_pending(),
+            "compressed inline"
+        );
+        drop(cancelled);
+        // The work runs on its own: wait for it to end (bounded), not for
+        // a time. It gives its slot back after storing the bytes.
+        let done = || r.br.made.load().is_some() && renders().available_permits() == render_slots();
+        for _ in 0..10_000 {
+            if done() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        assert!(done(), "the compression never ended");
+        let mut next = Box::pin(r.encoded(Compression::Brotli));
+        let std::task::Poll::Ready(Some((bytes, Level::Fast))) = next.as_mut().poll(cx) else {
+            panic!("the cancelled request's bytes were not kept");
+        };
+        assert!(!bytes.is_empty());
+        assert_eq!(fast() - before, 1);
+    }
 }
