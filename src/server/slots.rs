@@ -84,8 +84,9 @@ pub(super) fn try_turn() -> Option<Turn> {
     Some(Turn { client })
 }
 
-/// One of a client's share of cold work; given back when dropped (a
-/// request cancelled by its client's disconnect gives it back with it).
+/// One of a client's share of cold work; given back when dropped: with
+/// the request if it is cancelled while it waits, or with the work it was
+/// taken for (see [`ColdSlot`]).
 pub(super) struct Turn {
     client: Option<tokio::sync::OwnedSemaphorePermit>,
 }
@@ -110,7 +111,9 @@ impl Drop for Turn {
     }
 }
 
-/// A slot for cold work; given back when dropped.
+/// A slot for cold work; given back when dropped. Moved into the work it
+/// pays for, so that a request cancelled mid-render (its client gone)
+/// still counts until that work ends.
 pub(super) struct ColdSlot {
     _global: tokio::sync::SemaphorePermit<'static>,
     _turn: Turn,

@@ -135,9 +135,10 @@ impl AppState {
 
 /// The warm path is a cache lookup; a miss renders off the async workers,
 /// once per key however many requests wait for it, holding a cold slot. A
-/// request that waits longer than the request timeout is dropped with
-/// whatever it holds (its place in a queue, its turn, the key's guard)
-/// before it queues any work.
+/// request dropped while it waits (its client gone, or past the request
+/// timeout) gives back what it holds (its place in a queue, its turn, the
+/// key's guard) before it queues any work; a render it started keeps its
+/// slot until it ends.
 pub async fn cached<F>(state: &AppState, key: CacheKey, make: F) -> Result<Arc<Rendered>, HttpError>
 where
     F: FnOnce(&Snapshot) -> Result<Rendered, HttpError> + Send + 'static,
