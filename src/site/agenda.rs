@@ -99,10 +99,6 @@ pub fn week_label(monday: NaiveDate) -> String {
     format!("Week of {}", monday.format("%-d %b %Y"))
 }
 
-fn iso(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
 /// "18:00–19:00" (or "18:00") in `tz`, and the same in UTC for the tooltip.
 fn times(event: &Event, tz: Tz) -> Option<(String, String)> {
     let When::At(start) = event.start() else {
@@ -183,7 +179,7 @@ pub fn agenda(
                             );
                             @let start_attr = match ev.start() {
                                 When::AllDay(d) => d.format("%Y-%m-%d").to_string(),
-                                When::At(t) => iso(t),
+                                When::At(t) => super::rfc3339(t),
                             };
                             @let ics = format!(
                                 "courses/{}/events/{}.ics",
@@ -194,7 +190,7 @@ pub fn agenda(
                             // The next item is the page's "current" one for
                             // assistive technology (the script moves it).
                             li class=(classes) data-kind=(ev.kind.as_str()) data-start=(start_attr)
-                                data-end=[ev.end().map(iso)] data-cancelled[ev.cancelled]
+                                data-end=[ev.end().map(super::rfc3339)] data-cancelled[ev.cancelled]
                                 aria-current=[is_next.then_some("true")] {
                                 @match times(ev, tz) {
                                     Some((local, utc)) => {

@@ -4,6 +4,7 @@
 //! Pure functions of the catalog and the request: no clock (the window is
 //! measured from the newest change), so replicas agree byte for byte.
 
+use super::rfc3339;
 use crate::catalog::{Catalog, Change, Span, What};
 use crate::model::{Course, FeedRequest, RequestError, When};
 use chrono::{DateTime, Duration, Utc};
@@ -89,7 +90,7 @@ pub fn show(w: When, tz: Tz) -> String {
 pub fn machine(w: When) -> String {
     match w {
         When::AllDay(d) => d.format("%Y-%m-%d").to_string(),
-        When::At(t) => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        When::At(t) => super::rfc3339(t),
     }
 }
 
@@ -321,11 +322,6 @@ pub fn line(l: &Listed, req: &FeedRequest) -> String {
         l.course.id,
         sentence(l.change, zone_for(req))
     )
-}
-
-/// An instant as RFC 3339 in UTC (Atom `updated`, scripts).
-pub fn rfc3339(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// A JSON string (RFC 8259): quotes, backslashes and control characters

@@ -4,7 +4,7 @@ use super::agenda::{self, next_change};
 use super::changes;
 use super::layout::{Doc, controls, document};
 use super::subscribe::{self, FeedLink};
-use super::{Client, Mode, Page, Site, all_courses_name, display_zone};
+use super::{Client, Mode, Page, Site, all_courses_name, display_zone, rfc3339};
 use crate::catalog::What;
 use crate::model::{Course, Kind, KindSet, Pace, Variant, When};
 use chrono::{DateTime, Utc};
@@ -17,10 +17,6 @@ fn count_text(upcoming: Option<usize>, total: usize) -> String {
         Some(n) => format!("{n} upcoming · {total} {dates}"),
         None => format!("{total} {dates}"),
     }
-}
-
-fn iso(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 fn course_feed(c: &Course) -> FeedLink<'_> {
@@ -85,7 +81,7 @@ pub fn index(site: &Site, view: Variant) -> (String, Option<DateTime<Utc>>) {
                         }
                         p.count {
                             span data-upcoming data-total=(c.events.len())
-                                data-ends=(ends.iter().map(|t| iso(*t)).collect::<Vec<_>>().join(" ")) {
+                                data-ends=(ends.iter().map(|t| rfc3339(*t)).collect::<Vec<_>>().join(" ")) {
                                 (count_text(upcoming, c.events.len()))
                             }
                         }
@@ -120,7 +116,7 @@ fn published(c: &Course) -> Option<Markup> {
     c.updated.map(|u| {
         html! {
             "Published "
-            time datetime=(iso(u)) { (u.format("%-d %b %Y, %H:%M UTC")) }
+            time datetime=(rfc3339(u)) { (u.format("%-d %b %Y, %H:%M UTC")) }
         }
     })
 }
@@ -228,7 +224,7 @@ fn past_sessions(c: &Course, tz: Tz) -> Markup {
                         li {
                             (e.name)
                             @if let When::At(t) = e.start() {
-                                " — " time datetime=(t.format("%Y-%m-%dT%H:%M:%SZ").to_string()) {
+                                " — " time datetime=(rfc3339(t)) {
                                     (t.with_timezone(&tz).format("%a %-d %b %Y, %H:%M").to_string()) " " (tz.name())
                                 }
                             }
@@ -411,7 +407,7 @@ fn recent_changes(site: &Site, page: Page, view: Variant, c: &Course, tz: chrono
                 ul.changes {
                     @for ch in &recent {
                         li {
-                            time datetime=(ch.at.format("%Y-%m-%dT%H:%M:%SZ").to_string()) { (ch.at.with_timezone(&tz).format("%-d %b %Y").to_string()) }
+                            time datetime=(rfc3339(ch.at)) { (ch.at.with_timezone(&tz).format("%-d %b %Y").to_string()) }
                             ": " strong { (changes::verb(&ch.what)) } " " (ch.kind.summary_prefix()) (ch.name)
                             @match &ch.what {
                                 What::Moved { from } => { " — from " (when(from.start)) " to " (when(ch.when.start)) }
