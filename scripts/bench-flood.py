@@ -23,6 +23,13 @@ The flooders connect from 127.0.0.1 and the other client from 127.0.0.2
 subscribers. Prints p50/p99/max of the other client's cached and cold
 requests in both phases, and how many cold variants the flood got served.
 Load generator and server share the machine's cores.
+
+With SHARED=1 in the environment a third phase follows:
+
+  shared the flood again, but one flooder request in four asks for one of
+         the next cold variants the other client is about to ask for: the
+         flooder's request for it is queued behind the flooder's own
+         backlog, and the other client's must not wait there with it.
 """
 import datetime, http.client, os, shutil, statistics, subprocess, sys, tempfile, threading, time
 
@@ -74,31 +81,67 @@ def day(n):
     return (datetime.date(2000, 1, 1) + datetime.timedelta(days=n)).isoformat()
 
 
+# The other client's next cold `start=` day number (read by SHARED flooders).
+NEXT = [0]
+
+
+def cold_target(n):
+    return f"/courses/gen-00003.ics?start={day(n)}"
+
+
 def other_client(port, seconds, offset):
     """The cached and cold latencies of one ordinary client, in ms."""
     c = Client(port, "127.0.0.2")
     cached, cold = [], []
     n = offset
+    NEXT[0] = n + 1
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         t = time.perf_counter()
         c.get("/calendar.ics", "gzip")
         cached.append((time.perf_counter() - t) * 1000)
         n += 1
+        NEXT[0] = n + 1
         t = time.perf_counter()
-        c.get(f"/courses/gen-00003.ics?start={day(n)}", "br, gzip")
+        c.get(cold_target(n), "br, gzip")
         cold.append((time.perf_counter() - t) * 1000)
         time.sleep(0.01)
     return cached, cold
 
 
-def flood(port, stop, counter, base):
+def flood(port, stop, counter, base, shared):
     c = Client(port, "127.0.0.1")
     n = base
+    i = 0
     while not stop.is_set():
-        n += 1
-        c.get(f"/calendar.ics?start={day(n)}", "br, gzip")
+        i += 1
+        if shared and i % 4 == 0:
+            # One of the other client's next three cold variants.
+            c.get(cold_target(NEXT[0] + (i // 4) % 3), "br, gzip")
+        else:
+            n += 1
+            c.get(f"/calendar.ics?start={day(n)}", "br, gzip")
         counter.append(1)
+
+
+def flood_phase(port, name, offset, base, shared):
+    stop, served = threading.Event(), []
+    threads = [threading.Thread(target=flood, args=(port, stop, served, base + 3_000 * i, shared))
+               for i in range(FLOODERS)]
+    for t in threads:
+        t.start()
+    time.sleep(1)  # the flood's queue fills first
+    before = len(served)
+    cached, cold = other_client(port, SECONDS, offset)
+    during = len(served) - before
+    stop.set()
+    for t in threads:
+        t.join()
+    what = "requests (a quarter for the other client's next variants)" if shared \
+        else "cold merged variants"
+    print(f"{name} ({during} {what} served to the flooders in {SECONDS:.0f} s):")
+    row("other client, cached", cached)
+    row("other client, cold", cold)
 
 
 def pct(xs, p):
@@ -124,21 +167,10 @@ def main():
             cached, cold = other_client(port, SECONDS, 52_000)
             row("other client, cached", cached)
             row("other client, cold", cold)
-            stop, served = threading.Event(), []
-            threads = [threading.Thread(target=flood, args=(port, stop, served, 3_000 * i))
-                       for i in range(FLOODERS)]
-            for t in threads:
-                t.start()
-            time.sleep(1)  # the flood's queue fills first
-            before = len(served)
-            cached, cold = other_client(port, SECONDS, 55_000)
-            during = len(served) - before
-            stop.set()
-            for t in threads:
-                t.join()
-            print(f"flood ({during} cold merged variants served to the flooders in {SECONDS:.0f} s):")
-            row("other client, cached", cached)
-            row("other client, cold", cold)
+            flood_phase(port, "flood", 55_000, 0, False)
+            if os.environ.get("SHARED") == "1":
+                # Days apart from the first flood's, so every variant is new.
+                flood_phase(port, "shared flood", 58_000, 1_000, True)
         finally:
             server.terminate()
             server.wait()

@@ -26,8 +26,9 @@ pub struct Rendered {
     identity: arc_swap::ArcSwapOption<Bytes>,
     /// A request asked for the identity body: it is kept from then on.
     identity_asked: AtomicBool,
-    /// Held while the identity body is inflated again.
-    restoring: tokio::sync::Mutex<()>,
+    /// Held while the identity body is inflated again (by the work, not
+    /// the request, as [`Encoding::making`]).
+    restoring: Arc<tokio::sync::Mutex<()>>,
     /// The gzip and brotli encodings of the body (feeds only). The first
     /// request for one makes it at a fast level; a request for it again
     /// queues an upgrade to the best level (see [`Encoding`]). They are
@@ -81,7 +82,8 @@ struct Encoding {
     /// What is served now: the fast bytes, then the best ones.
     made: arc_swap::ArcSwapOption<Encoded>,
     /// Held while the fast bytes are made: concurrent requests wait for one.
-    making: tokio::sync::Mutex<()>,
+    /// Shared, so that the compression holds it, not the request.
+    making: Arc<tokio::sync::Mutex<()>>,
     /// An upgrade is queued, under way or done.
     upgrading: AtomicBool,
 }
@@ -130,7 +132,7 @@ impl Rendered {
         r
     }
 
-    fn with(body: String, last_modified: Option<SystemTime>) -> Self {
+    pub(super) fn with(body: String, last_modified: Option<SystemTime>) -> Self {
         let body = exact(body.into_bytes());
         let digest: String = Sha256::digest(&body)[..16]
             .iter()
@@ -143,7 +145,7 @@ impl Rendered {
         Rendered {
             identity: arc_swap::ArcSwapOption::from_pointee(body),
             identity_asked: AtomicBool::new(false),
-            restoring: tokio::sync::Mutex::new(()),
+            restoring: Arc::default(),
             gzip: Arc::default(),
             br: Arc::default(),
             compressed: true,
@@ -200,20 +202,27 @@ impl Rendered {
             return Some(Bytes::clone(&b));
         }
         let permit = cold_slot().await?;
-        let _restoring = self.restoring.lock().await;
+        let restoring = self.restoring.clone().lock_owned().await;
         if let Some(b) = self.identity.load_full() {
             return Some(Bytes::clone(&b));
         }
         let held = self.held_encoding()?;
-        let body = off_workers(move || inflate(&held)).await.flatten();
-        drop(permit);
-        let Some(body) = body else {
+        let this = self.clone();
+        // Stored by the work: a request cancelled meanwhile leaves the body
+        // for the next one (see `encoded`).
+        let body = off_workers(move || {
+            let _held = (permit, restoring);
+            let body = inflate(&held)?;
+            this.identity.store(Some(Arc::new(body.clone())));
+            this.reweigh();
+            Some(body)
+        })
+        .await
+        .flatten();
+        if body.is_none() {
             tracing::error!("inflating a cached body failed");
-            return None;
-        };
-        self.identity.store(Some(Arc::new(body.clone())));
-        self.reweigh();
-        Some(body)
+        }
+        body
     }
 
     /// An encoding that is made, to inflate the body from.
@@ -247,22 +256,30 @@ impl Rendered {
         // before the lock, so a client with a backlog of cold work waits in
         // its own queue, never while holding a lock everyone else needs.
         let permit = cold_slot().await?;
-        let _making = cell.making.lock().await;
+        let making = cell.making.clone().lock_owned().await;
         if let Some(m) = cell.made.load_full() {
             return Some((m.bytes.clone(), m.level));
         }
         let this = self.clone();
-        let bytes = off_workers(move || Some(compress(&this.body_now()?, coding, Level::Fast)))
-            .await
-            .flatten()
-            .or_else(|| {
-                tracing::error!("compressing task failed");
-                None
-            })?;
-        drop(permit);
-        cell.store(bytes.clone(), Level::Fast);
-        self.drop_identity_unless_asked();
-        self.reweigh();
+        // The slot and the lock go with the work, and the work stores its
+        // bytes (and weighs the response again): a request cancelled
+        // meanwhile (its client gone) leaves them for the next request
+        // instead of a second compression, and its slot is given back only
+        // when the compression ends.
+        let bytes = off_workers(move || {
+            let _held = (permit, making);
+            let bytes = compress(&this.body_now()?, coding, Level::Fast);
+            this.cell(coding).store(bytes.clone(), Level::Fast);
+            this.drop_identity_unless_asked();
+            this.reweigh();
+            Some(bytes)
+        })
+        .await
+        .flatten()
+        .or_else(|| {
+            tracing::error!("compressing task failed");
+            None
+        })?;
         Some((bytes, Level::Fast))
     }
 
@@ -517,4 +534,48 @@ fn inflate((coding, bytes): &(Compression, Bytes)) -> Option<Bytes> {
 fn exact(mut v: Vec<u8>) -> Bytes {
     v.shrink_to_fit();
     Bytes::from(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::slots::ONE_AT_A_TIME;
+    use std::task::{Context, Waker};
+
+    /// A request cancelled while its fast compression runs leaves the
+    /// bytes to the next request: one compression, not two.
+    #[test]
+    fn a_cancelled_compression_is_stored_for_the_next_request() {
+        let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+        let fast = || {
+            compressions()
+                .get_or_create(&LevelLabel { level: "fast" })
+                .get()
+        };
+        let before = fast();
+        let r = Arc::new(Rendered::with("BEGIN:VCALENDAR\r\n".repeat(500), None));
+        let cx = &mut Context::from_waker(Waker::noop());
+        let mut cancelled = Box::pin(r.encoded(Compression::Brotli));
+        assert!(
+            cancelled.as_mut().poll(cx).is_pending(),
+            "compressed inline"
+        );
+        drop(cancelled);
+        // The work runs on its own: wait for it to end (bounded), not for
+        // a time. It gives its slot back after storing the bytes.
+        let done = || r.br.made.load().is_some() && renders().available_permits() == render_slots();
+        for _ in 0..10_000 {
+            if done() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        assert!(done(), "the compression never ended");
+        let mut next = Box::pin(r.encoded(Compression::Brotli));
+        let std::task::Poll::Ready(Some((bytes, Level::Fast))) = next.as_mut().poll(cx) else {
+            panic!("the cancelled request's bytes were not kept");
+        };
+        assert!(!bytes.is_empty());
+        assert_eq!(fast() - before, 1);
+    }
 }

@@ -55,31 +55,68 @@ fn fairness_key(ip: std::net::IpAddr) -> std::net::IpAddr {
 /// client sending a stream of new variants on many connections queues
 /// behind itself, not in front of everyone else (the global queue is FIFO:
 /// without this its 16 waiters would all be ahead of another client's
-/// first request). `None` only if the semaphore is closed.
+/// first request). `None` only if a semaphore is closed.
 pub(super) async fn cold_slot() -> Option<ColdSlot> {
+    turn().await?.slot().await
+}
+
+/// The client's turn for cold work, waiting behind its own earlier cold
+/// work if it has its share under way. `None` only if the gate is closed.
+pub(super) async fn turn() -> Option<Turn> {
     let client = match CLIENT.try_with(|c| *c) {
         Ok(c) => Some(clients().gate(c).acquire_owned().await.ok()?),
         Err(_) => None,
     };
-    let global = renders().acquire().await.ok()?;
-    Some(ColdSlot {
-        _global: global,
-        client,
-    })
+    Some(Turn { client })
 }
 
-/// A slot for cold work; given back when dropped.
-pub(super) struct ColdSlot {
-    _global: tokio::sync::SemaphorePermit<'static>,
+/// The client's turn if it has one free now, without queueing: a request
+/// holding something others may wait for (a key's render) takes its turn
+/// only this way, and gives that up before it queues (see
+/// `FeedCache::get_or_render`). Work outside any client always has a turn.
+pub(super) fn try_turn() -> Option<Turn> {
+    let client = match CLIENT.try_with(|c| *c) {
+        // The gate is FIFO: with waiters queued it has no free permit, so
+        // this never jumps the client's own queue.
+        Ok(c) => Some(clients().gate(c).try_acquire_owned().ok()?),
+        Err(_) => None,
+    };
+    Some(Turn { client })
+}
+
+/// One of a client's share of cold work; given back when dropped: with
+/// the request if it is cancelled while it waits, or with the work it was
+/// taken for (see [`ColdSlot`]).
+pub(super) struct Turn {
     client: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
-impl Drop for ColdSlot {
+impl Turn {
+    /// The server-wide slot, waited for with the client's turn in hand:
+    /// that queue holds at most a share per client, so it is fair.
+    pub(super) async fn slot(self) -> Option<ColdSlot> {
+        let global = renders().acquire().await.ok()?;
+        Some(ColdSlot {
+            _global: global,
+            _turn: self,
+        })
+    }
+}
+
+impl Drop for Turn {
     fn drop(&mut self) {
         if let Some(permit) = self.client.take() {
             clients().release(permit);
         }
     }
+}
+
+/// A slot for cold work; given back when dropped. Moved into the work it
+/// pays for, so that a request cancelled mid-render (its client gone)
+/// still counts until that work ends.
+pub(super) struct ColdSlot {
+    _global: tokio::sync::SemaphorePermit<'static>,
+    _turn: Turn,
 }
 
 /// Per-client gates, held only while a client has cold work under way or
@@ -111,6 +148,12 @@ fn clients() -> &'static Clients {
     CLIENTS.get_or_init(Clients::default)
 }
 
+/// Unit tests that take the server's slots run one at a time: the slots
+/// are process-wide, and one test's held slots would be another's full
+/// server.
+#[cfg(test)]
+pub(super) static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +174,7 @@ mod tests {
     /// slot at once.
     #[test]
     fn one_clients_stream_of_cold_work_does_not_queue_ahead_of_another() {
+        let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
         let flooder: std::net::IpAddr = [10, 0, 0, 1].into();
         let other: std::net::IpAddr = [10, 0, 0, 2].into();
         let per_client = (render_slots() / 2).max(1);

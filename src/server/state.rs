@@ -5,7 +5,6 @@ use super::cache::{CacheKey, FeedCache, Rendered, off_workers};
 use super::config::ServeConfig;
 use super::error::HttpError;
 use super::metrics;
-use super::slots::cold_slot;
 use crate::catalog::{Catalog, Loader};
 use arc_swap::ArcSwap;
 use std::sync::{Arc, Mutex};
@@ -135,7 +134,11 @@ impl AppState {
 }
 
 /// The warm path is a cache lookup; a miss renders off the async workers,
-/// once per key however many requests wait for it.
+/// once per key however many requests wait for it, holding a cold slot. A
+/// request dropped while it waits (its client gone, or past the request
+/// timeout) gives back what it holds (its place in a queue, its turn, the
+/// key's guard) before it queues any work; a render it started keeps its
+/// slot until it ends.
 pub async fn cached<F>(state: &AppState, key: CacheKey, make: F) -> Result<Arc<Rendered>, HttpError>
 where
     F: FnOnce(&Snapshot) -> Result<Rendered, HttpError> + Send + 'static,
@@ -143,35 +146,39 @@ where
     let snap = state.snapshot.load_full();
     let result = snap
         .cache
-        .get_or_render(&key, || {
-            let snap = snap.clone();
-            let key = key.clone();
-            async move {
-                // At most a few cold renders run at once; a request that
-                // waits longer than the request timeout is dropped here,
-                // before it queues any work.
-                let Some(_slot) = cold_slot().await else {
-                    return Err(HttpError::Internal);
-                };
-                let made = off_workers(move || {
-                    let mut r = make(&snap)?;
-                    // Unchanged bytes keep the encodings already made.
-                    if let Some(earlier) = snap.cache.take_earlier(&key) {
-                        r.adopt_encodings(&earlier);
-                    }
-                    Ok(r)
-                });
-                match made.await {
-                    // Encodings are made when asked for (see `Rendered::encoded`).
-                    Some(Ok(r)) => Ok(Arc::new(r)),
-                    Some(Err(resp)) => Err(resp),
-                    None => {
-                        tracing::error!("rendering task failed");
-                        Err(HttpError::Internal)
+        .get_or_render(
+            &key,
+            |slot| {
+                let snap = snap.clone();
+                let key = key.clone();
+                async move {
+                    let made = off_workers(move || {
+                        // Held until the render is over, even if the
+                        // request is cancelled first (see `get_or_render`).
+                        let _slot = slot;
+                        let mut r = make(&snap)?;
+                        // Unchanged bytes keep the encodings already made.
+                        if let Some(earlier) = snap.cache.take_earlier(&key) {
+                            r.adopt_encodings(&earlier);
+                        }
+                        Ok(r)
+                    });
+                    match made.await {
+                        // Encodings are made when asked for (see `Rendered::encoded`).
+                        Some(Ok(r)) => Ok(Arc::new(r)),
+                        Some(Err(resp)) => Err(resp),
+                        None => {
+                            tracing::error!("rendering task failed");
+                            Err(HttpError::Internal)
+                        }
                     }
                 }
-            }
-        })
+            },
+            || {
+                tracing::error!("the cold slots are closed");
+                HttpError::Internal
+            },
+        )
         .await;
     let (r, hit) = result?;
     if hit {
