@@ -578,4 +578,54 @@ mod tests {
         assert!(!bytes.is_empty());
         assert_eq!(fast() - before, 1);
     }
+
+    /// A feed asked for compressed drops its identity body, and a request
+    /// for identity cancelled while it is inflated leaves the body to the
+    /// next request: the same bytes, inflated once, kept from then on.
+    #[test]
+    fn identity_is_dropped_for_compressed_requests_and_inflated_once() {
+        let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+        let body = "BEGIN:VCALENDAR\r\n".repeat(500);
+        let r = Arc::new(Rendered::with(body.clone(), None));
+        let whole = r.held();
+        let cx = &mut Context::from_waker(Waker::noop());
+        let wait = |done: &dyn Fn() -> bool| {
+            for _ in 0..10_000 {
+                if done() {
+                    return true;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            false
+        };
+        let mut gz = Box::pin(r.encoded(Compression::Gzip));
+        let gz = loop {
+            if let std::task::Poll::Ready(made) = gz.as_mut().poll(cx) {
+                break made.expect("compressed");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        };
+        assert!(r.identity.load().is_none(), "identity kept");
+        assert!(
+            r.held() < whole && r.held() >= gz.0.len(),
+            "{} of {whole}",
+            r.held()
+        );
+        let mut cancelled = Box::pin(r.identity());
+        // Started (or, on a fast worker, already done), then cancelled.
+        let _ = cancelled.as_mut().poll(cx);
+        drop(cancelled);
+        let idle =
+            || r.identity.load().is_some() && renders().available_permits() == render_slots();
+        assert!(wait(&idle), "the inflation never ended");
+        let mut next = Box::pin(r.identity());
+        let std::task::Poll::Ready(Some(bytes)) = next.as_mut().poll(cx) else {
+            panic!("the cancelled request's body was not kept");
+        };
+        assert_eq!(bytes, body.as_bytes());
+        assert!(
+            r.held() >= whole,
+            "identity and gzip weigh more than identity alone"
+        );
+    }
 }
