@@ -1,7 +1,7 @@
 // Helpers shared by the browser tests and scripts/screenshots.mjs: start
 // `coursecal serve`, launch Debian's Chromium headless, small HTTP servers.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, cpSync, writeFileSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { mkdtempSync, cpSync, writeFileSync, readFileSync, existsSync, statSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import http from 'node:http';
 import path from 'node:path';
@@ -12,9 +12,23 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const BIN = process.env.COURSECAL_BIN || path.join(ROOT, 'target/debug/coursecal');
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
+/// Every temporary directory a test made, removed when the process exits
+/// (each run used to leave a score of them in /tmp).
+const temporary = [];
+process.on('exit', () => {
+  for (const d of temporary) rmSync(d, { recursive: true, force: true });
+});
+
+/// A new temporary directory, removed when the tests end.
+export function tempDir(prefix) {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  temporary.push(dir);
+  return dir;
+}
+
 /// A temp copy of the shipped schedules, plus extra files { name: text }.
 export function schedules(extra = {}) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'coursecal-browser-'));
+  const dir = tempDir('coursecal-browser-');
   const s = path.join(dir, 'schedules');
   cpSync(path.join(ROOT, 'schedules'), s, { recursive: true });
   for (const [name, text] of Object.entries(extra)) writeFileSync(path.join(s, name), text);

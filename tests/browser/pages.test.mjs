@@ -6,10 +6,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, schedules, serve, run, httpServer, browser, axe, A11Y_PAGES } from './lib.mjs';
+import { ROOT, schedules, serve, run, httpServer, browser, axe, A11Y_PAGES, tempDir } from './lib.mjs';
 
 const HERE = path.join(ROOT, 'tests/browser');
 const XSS = readFileSync(path.join(HERE, 'xss-101.yaml'), 'utf8');
@@ -344,7 +343,7 @@ async function checkLinks(p, origin) {
 }
 
 test('the static export opens from a plain static file server', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'coursecal-static-'));
+  const dir = tempDir('coursecal-static-');
   const { schedules: sched } = schedules({ 'xss-101.yaml': XSS });
   const st = await staticServer(dir);
   try {
@@ -452,7 +451,7 @@ test('starting on my own date with a reminder rewrites every link and the agenda
 });
 
 test('every page is valid HTML (Nu Html Checker)', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'coursecal-vnu-'));
+  const dir = tempDir('coursecal-vnu-');
   const files = [];
   const targets = ['', 'courses/res-cms-154?tz=Asia/Kolkata&kinds=due', 'courses/res-cms-154?start=2026-12-01&pace=2&alarm=1h,1d'];
   for (const id of Object.keys(COURSES)) targets.push(`courses/${id}`, `courses/${id}/embed`);
@@ -602,7 +601,7 @@ test('on Android the Google button leads to the explained web flow, with or with
   }
   // A static page cannot see the User-Agent: it prints the one-click link
   // and the web flow with the Android note; the script sends Android to the latter.
-  const dir = mkdtempSync(path.join(tmpdir(), 'coursecal-android-'));
+  const dir = tempDir('coursecal-android-');
   const { schedules: sched } = schedules();
   const st = await staticServer(dir);
   try {
