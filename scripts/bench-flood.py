@@ -9,11 +9,14 @@ leaves other clients' cached requests at their usual p99 and cold ones
 
 The server serves a generated catalog of 20 courses x 100 items (the merged
 feed is ~1.4 MB, a cold `br` variant of it the costly case the issue
-measured). Two phases of SECONDS each, on the same server:
+measured). Three phases of SECONDS each, on the same server:
 
   quiet  one "other" client asks, in turn, for a cached variant (the same
          merged feed in gzip) and for a cold one (a new `start=` of one
          course, br + gzip), back to back;
+  anchor the same, while FLOODERS keep-alive connections from another
+         address ask back to back for the cached merged feed (gzip): what
+         any load on these cores does to the other client;
   flood  the same, while FLOODERS keep-alive connections from another
          address each ask for new `start=` variants of the merged feed
          with `Accept-Encoding: br, gzip`, back to back.
@@ -109,13 +112,15 @@ def other_client(port, seconds, offset):
     return cached, cold
 
 
-def flood(port, stop, counter, base, shared):
+def flood(port, stop, counter, base, shared, cached=False):
     c = Client(port, "127.0.0.1")
     n = base
     i = 0
     while not stop.is_set():
         i += 1
-        if shared and i % 4 == 0:
+        if cached:
+            c.get("/calendar.ics", "gzip")
+        elif shared and i % 4 == 0:
             # One of the other client's next three cold variants.
             c.get(cold_target(NEXT[0] + (i // 4) % 3), "br, gzip")
         else:
@@ -124,9 +129,9 @@ def flood(port, stop, counter, base, shared):
         counter.append(1)
 
 
-def flood_phase(port, name, offset, base, shared):
+def flood_phase(port, name, offset, base, shared, cached=False):
     stop, served = threading.Event(), []
-    threads = [threading.Thread(target=flood, args=(port, stop, served, base + 3_000 * i, shared))
+    threads = [threading.Thread(target=flood, args=(port, stop, served, base + 3_000 * i, shared, cached))
                for i in range(FLOODERS)]
     for t in threads:
         t.start()
@@ -137,8 +142,9 @@ def flood_phase(port, name, offset, base, shared):
     stop.set()
     for t in threads:
         t.join()
-    what = "requests (a quarter for the other client's next variants)" if shared \
-        else "cold merged variants"
+    what = ("cached merged feeds" if cached
+            else "requests (a quarter for the other client's next variants)" if shared
+            else "cold merged variants")
     print(f"{name} ({during} {what} served to the flooders in {SECONDS:.0f} s):")
     row("other client, cached", cached)
     row("other client, cold", cold)
@@ -167,6 +173,10 @@ def main():
             cached, cold = other_client(port, SECONDS, 52_000)
             row("other client, cached", cached)
             row("other client, cold", cold)
+            # The anchor: as many connections asking back to back for a
+            # cached feed. What it does to the other client is what any load
+            # does on these cores; the cold flood should do no more.
+            flood_phase(port, "anchor: flood of cached requests", 49_000, 0, False, cached=True)
             flood_phase(port, "flood", 55_000, 0, False)
             if os.environ.get("SHARED") == "1":
                 # Days apart from the first flood's, so every variant is new.
