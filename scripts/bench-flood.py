@@ -129,9 +129,9 @@ def flood(port, stop, counter, base, shared, cached=False):
         counter.append(1)
 
 
-def flood_phase(port, name, offset, base, shared, cached=False):
+def flood_phase(port, name, offset, base, shared, of_cached=False):
     stop, served = threading.Event(), []
-    threads = [threading.Thread(target=flood, args=(port, stop, served, base + 3_000 * i, shared, cached))
+    threads = [threading.Thread(target=flood, args=(port, stop, served, base + 3_000 * i, shared, of_cached))
                for i in range(FLOODERS)]
     for t in threads:
         t.start()
@@ -142,7 +142,7 @@ def flood_phase(port, name, offset, base, shared, cached=False):
     stop.set()
     for t in threads:
         t.join()
-    what = ("cached merged feeds" if cached
+    what = ("cached merged feeds" if of_cached
             else "requests (a quarter for the other client's next variants)" if shared
             else "cold merged variants")
     print(f"{name} ({during} {what} served to the flooders in {SECONDS:.0f} s):")
@@ -176,7 +176,7 @@ def main():
             # The anchor: as many connections asking back to back for a
             # cached feed. What it does to the other client is what any load
             # does on these cores; the cold flood should do no more.
-            flood_phase(port, "anchor: flood of cached requests", 49_000, 0, False, cached=True)
+            flood_phase(port, "anchor: flood of cached requests", 49_000, 0, False, of_cached=True)
             flood_phase(port, "flood", 55_000, 0, False)
             if os.environ.get("SHARED") == "1":
                 # Days apart from the first flood's, so every variant is new.
