@@ -288,7 +288,7 @@ impl Loader {
         let mut reread_all = false;
         if let Some(source) = &mut self.history {
             report.history = Some(source.describe());
-            match source.begin() {
+            match source.begin(&mut load) {
                 Ok(moved) => reread_all = moved,
                 Err(e) => report.history_errors.push(e),
             }

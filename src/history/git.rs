@@ -118,10 +118,10 @@ impl Repo {
         })
     }
 
-    /// The commit `HEAD` points at now (`None`: no commit yet).
-    pub fn head(&self) -> Result<Option<ObjectId>, String> {
-        let repo = gix::open(&self.workdir).map_err(err)?;
-        Ok(repo.head_id().ok().map(|id| id.detach()))
+    /// The commit `HEAD` points at now (`None`: no commit yet), read from
+    /// the repository as this load opened it.
+    pub fn head(&self, open: &mut Opened) -> Result<Option<ObjectId>, String> {
+        Ok(self.opened(open)?.head_id().ok().map(|id| id.detach()))
     }
 
     /// The commits reachable from `head` (`HEAD` as [`Repo::head`] read it
@@ -171,15 +171,16 @@ impl Repo {
     /// the load, not in `Repo`; each load opens it again and sees packs
     /// written since, e.g. by `git gc`.)
     fn opened<'o>(&self, open: &'o mut Opened) -> Result<&'o gix::Repository, String> {
-        if open.0.is_none() {
-            let mut repo = gix::open(&self.workdir).map_err(err)?;
-            // Trees of neighbouring commits share most of their objects.
-            repo.object_cache_size_if_unset(8 * 1024 * 1024);
-            open.0 = Some(repo);
-        }
-        open.0
-            .as_ref()
-            .ok_or_else(|| err("the repository did not open"))
+        let repo = match open.0.take() {
+            Some(repo) => repo,
+            None => {
+                let mut repo = gix::open(&self.workdir).map_err(err)?;
+                // Trees of neighbouring commits share most of their objects.
+                repo.object_cache_size_if_unset(8 * 1024 * 1024);
+                repo
+            }
+        };
+        Ok(open.0.insert(repo))
     }
 
     /// The committed versions of the schedule file `path` (course `id`)

@@ -73,10 +73,10 @@ impl Source {
 
     /// Before a load: whether every course's history must be read again
     /// (`HEAD` moved), else only those of files re-read.
-    pub fn begin(&mut self) -> Result<bool, String> {
+    pub fn begin(&mut self, load: &mut Load) -> Result<bool, String> {
         match self {
             Source::Git { repo, head, .. } => {
-                let now = repo.head()?;
+                let now = repo.head(&mut load.opened)?;
                 let moved = now != *head;
                 *head = now;
                 Ok(moved)
