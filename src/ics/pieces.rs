@@ -184,24 +184,49 @@ pub fn render_assembled(
     }
 }
 
-/// The one-event feed of the `i`-th event of `piece` (of `course` alone,
-/// for `zone`, no run): the course's head with the VTIMEZONE that event
-/// needs, the event's bytes as the piece holds them, the end. Byte-identical
-/// to rendering the course holding only that event.
-pub fn render_sliced(course: &Course, piece: &Piece, i: usize, zone: Zone) -> Feed {
+/// Each one-event feed of `piece` (of `course` alone, for `zone`, no run),
+/// in event order, handed to `each` with its event's UID: the course's head
+/// with the VTIMEZONE that event needs, the event's bytes as the piece holds
+/// them, the end. Byte-identical to rendering the course holding only that
+/// event. A head is written once for a run of events that need the same one
+/// (once per course in UTC, which has no VTIMEZONE) into one reused buffer:
+/// a 1,000-course export writes 100,000 of these, and rendering a head and
+/// allocating a feed for each was a tenth of its user time.
+pub fn for_each_sliced<E>(
+    course: &Course,
+    piece: &Piece,
+    zone: Zone,
+    mut each: impl FnMut(&str, &str) -> Result<(), E>,
+) -> Result<(), E> {
     let tz = match zone {
         Zone::Named(tz) => Some(tz),
         Zone::Utc => None,
     };
-    let event = piece.event(i);
-    let mut w = Writer::with_capacity(2048 + event.len());
-    write_head(&mut w, &[course], tz, piece.events[i].years);
-    w.lines(event);
-    w.end("VCALENDAR");
-    Feed {
-        body: w.finish(),
-        last_modified: course.updated,
+    let mut end = Writer::with_capacity(16);
+    end.end("VCALENDAR");
+    let end = end.finish();
+    // The head depends on the course, the zone and (with a zone) the years.
+    let mut head: Option<(Option<(i32, i32)>, String)> = None;
+    let mut buf = String::new();
+    for (i, e) in piece.events.iter().enumerate() {
+        let years = tz.and(e.years);
+        let head = match &mut head {
+            Some((y, text)) if *y == years => text,
+            slot => {
+                let mut w = Writer::with_capacity(2048);
+                write_head(&mut w, &[course], tz, years);
+                &mut slot.insert((years, w.finish())).1
+            }
+        };
+        let event = piece.event(i);
+        buf.clear();
+        buf.reserve(head.len() + event.len() + end.len());
+        buf.push_str(head);
+        buf.push_str(event);
+        buf.push_str(&end);
+        each(&e.uid, &buf)?;
     }
+    Ok(())
 }
 
 impl Piece {

@@ -208,28 +208,38 @@ fn write_tree(
                     }
                     course_files(site, id, c, &mut emit);
                     result?;
-                    if let Some(events) = events
+                    if let Some(piece) = events
                         && !c.events.is_empty()
                     {
                         let dir = EventsDir::create(root.join(format!("courses/{id}/events")))?;
-                        for (uid, feed) in events {
+                        let mut name = String::new();
+                        render::for_each_event_feed(c, &piece, |uid, body| {
                             // Named by the raw UID: static hosts percent-decode the link.
-                            dir.put(&format!("{uid}.ics"), feed.body.as_bytes())?;
-                        }
+                            name.clear();
+                            name.push_str(uid);
+                            name.push_str(".ics");
+                            dir.put(&name, body.as_bytes())
+                        })?;
                     }
                 }
                 Ok(())
             })
     };
-    let (courses, all) = rayon::join(write_courses, write_all);
+    // The pages about the whole catalog (index, assets, its QR code) go with
+    // the merged feed, beside the courses: the index of 1,000 courses, done
+    // last on one core, left the other idle.
+    let write_all_and_index = || -> Result<(), ExportError> {
+        write_all()?;
+        if let Some(site) = &site {
+            for (rel, bytes) in site_files(site) {
+                put(&root.join(rel), &bytes)?;
+            }
+        }
+        Ok(())
+    };
+    let (courses, all) = rayon::join(write_courses, write_all_and_index);
     courses?;
     all?;
-    if let Some(site) = &site {
-        // The pages about the whole catalog: index, assets, its QR code.
-        for (rel, bytes) in site_files(site) {
-            put(&root.join(rel), &bytes)?;
-        }
-    }
     Ok(catalog.courses.len() + 1)
 }
 

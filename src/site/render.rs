@@ -116,20 +116,27 @@ pub fn piece(course: &Course, of: &PieceOf) -> Piece {
     crate::ics::pieces::render_piece(course, of)
 }
 
-/// The default feed of `course` and each of its one-event feeds (with its
-/// event's UID), as [`feed`] and [`one_event`] render them, from one render
-/// of its events: each one-event feed is the course's head, that event's
-/// bytes and the end.
-pub fn course_and_event_feeds(course: &Course) -> (Feed, impl Iterator<Item = (&str, Feed)> + '_) {
+/// The default feed of `course`, as [`feed`] renders it, and the piece its
+/// one-event feeds are sliced from (see [`for_each_event_feed`]): the
+/// course's events are rendered once for both.
+pub fn course_and_event_feeds(course: &Course) -> (Feed, Piece) {
     let variant = Variant::default();
     let piece = piece(course, &PieceOf::of(&variant, false));
     let zone = variant.feed_zone();
     let whole = crate::ics::pieces::render_assembled(&[course], &[&piece], zone, variant.kinds);
-    let events = (0..course.events.len()).map(move |i| {
-        let feed = crate::ics::pieces::render_sliced(course, &piece, i, zone);
-        (course.events[i].uid(), feed)
-    });
-    (whole, events)
+    (whole, piece)
+}
+
+/// Each default one-event feed of `course`, as [`one_event`] renders it,
+/// with its event's UID, from `piece` (of [`course_and_event_feeds`]):
+/// the course's head, that event's bytes and the end.
+pub fn for_each_event_feed<E>(
+    course: &Course,
+    piece: &Piece,
+    each: impl FnMut(&str, &str) -> Result<(), E>,
+) -> Result<(), E> {
+    let zone = Variant::default().feed_zone();
+    crate::ics::pieces::for_each_sliced(course, piece, zone, each)
 }
 
 /// The feed of the event `uid` of `original` in `variant`: with a
@@ -368,7 +375,7 @@ mod tests {
     fn sliced_one_event_feeds_are_the_rendered_ones() {
         let mut checked = 0;
         for course in shipped().iter().chain(&generated()) {
-            let (whole, events) = course_and_event_feeds(course);
+            let (whole, piece) = course_and_event_feeds(course);
             let req = FeedRequest::new(
                 Courses::Some(vec![course.id.to_string()]),
                 Variant::default(),
@@ -376,15 +383,18 @@ mod tests {
             let catalog = catalog_of(std::slice::from_ref(course));
             assert_eq!(whole, feed(&catalog, &req).expect("selects"));
             let mut n = 0;
-            for ((uid, sliced), event) in events.zip(&course.events) {
+            for_each_event_feed(course, &piece, |uid, sliced| {
+                let event = &course.events[n];
                 assert_eq!(uid, event.uid());
                 assert_eq!(
                     sliced,
-                    one_event(course, event, Variant::default()),
+                    one_event(course, event, Variant::default()).body,
                     "{uid}"
                 );
                 n += 1;
-            }
+                Ok::<(), ()>(())
+            })
+            .expect("never fails");
             assert_eq!(n, course.events.len());
             checked += n;
         }
