@@ -8,8 +8,12 @@
 # Each BIN (default: this tree's release binary) runs RUNS times, the
 # binaries interleaved; prints wall, user and sys seconds and peak RSS of
 # each run, and the load average before it. As in bench-scale.sh, earlier
-# outputs are moved aside (no inode freed before a timed run) and removed
-# when the script ends.
+# outputs are moved aside, and each run starts after a `sync`. They are
+# left in OUT_PARENT/trash-* (~0.7 GB a run) for you to remove when done:
+# on ext4 without a journal, for up to ~6 minutes after inodes are freed,
+# creating a file near them scans past each one (`recently_deleted` in a
+# profile), and that scan, not the export, then dominates the time, so
+# removing them at the end would slow the next invocation's first runs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
@@ -30,12 +34,14 @@ cat "$SCHED"/*.yaml >/dev/null
 mkdir -p "$PARENT"
 TRASH=$PARENT/trash-$$
 mkdir -p "$TRASH"
-trap 'rm -rf "$TRASH"' EXIT
 printf '%-40s %6s %6s %6s %7s %7s  %s\n' binary wall user sys "RSS MB" files load
 for run in $(seq "$RUNS"); do
   for bin in "${BINS[@]}"; do
     site=$PARENT/site
     [ -e "$site" ] && mv "$site" "$TRASH/site-$run-$RANDOM$RANDOM"
+    # The previous runs' 700 MB each are written back first, not during
+    # this run (past the dirty limits, writes wait for writeback).
+    sync
     load=$(cut -d' ' -f1-3 /proc/loadavg)
     /usr/bin/time -f "%e %U %S %M" -o "$PARENT/export.time" "$bin" build --schedules "$SCHED" --out "$site" 2>/dev/null
     read -r wall user sys kb <"$PARENT/export.time"
@@ -44,3 +50,4 @@ for run in $(seq "$RUNS"); do
       "$(awk -v k="$kb" 'BEGIN{printf "%.0f", k/1024}')" "$files" "$load"
   done
 done
+echo "earlier outputs: $TRASH (remove it, then wait ~6 minutes before timing again on ext4)"
