@@ -324,7 +324,7 @@ impl Loader {
                     &mut load,
                     self.historic.get(path),
                     reread_all,
-                    &l.course,
+                    l,
                     &inputs_of(entry),
                     &mut report.history_errors,
                 ),
@@ -372,17 +372,18 @@ fn historic(
     load: &mut history::Load,
     previous: Option<&Historic>,
     reread: bool,
-    loaded: &Arc<Course>,
+    loaded: &Loaded,
     inputs: &[PathBuf],
     errors: &mut Vec<String>,
 ) -> Option<Historic> {
+    let (loaded, texts) = (&loaded.course, loaded.texts.as_str());
     let same_course = previous.filter(|p| Arc::ptr_eq(&p.loaded, loaded));
     if let Some(p) = same_course
         && !reread
     {
         return Some(p.clone());
     }
-    let versions = match source.versions(load, loaded, inputs) {
+    let versions = match source.versions(load, loaded, texts, inputs) {
         Ok(v) => v,
         Err(e) => {
             errors.push(e);

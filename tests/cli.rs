@@ -269,7 +269,8 @@ fn check_warns_when_a_feed_passes_one_megabyte() {
         .args(&["check"])
         .run()
         .success()
-        .stderr_contains("Google Calendar stops reading feeds larger than 1 MB");
+        .stderr_contains("Google Calendar stops reading feeds larger than 1 MB")
+        .stderr_contains("the feed calendar.ics is ");
 }
 
 #[test]

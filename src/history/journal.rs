@@ -12,7 +12,7 @@
 
 use super::fold::Version;
 use crate::model::{Course, CourseId};
-use crate::schedule::load::compile_version;
+use crate::schedule::load::{compile_version, texts_digest as digest};
 use crate::schedule::read::MAX_FILE_BYTES;
 
 /// One row as read: rowid, `at_ms`, schedule and metadata text (`None`
@@ -23,7 +23,6 @@ type Row = (i64, Option<i64>, Option<String>, Option<String>);
 const MAX_ROW_BYTES: i64 = MAX_FILE_BYTES as i64;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
-use sha2::Digest;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -57,16 +56,6 @@ pub struct Journal {
 
 fn err(path: &Path, e: impl std::fmt::Display) -> String {
     format!("history journal {}: {e}", path.display())
-}
-
-fn digest(schedule: &str, metadata: Option<&str>) -> String {
-    let mut h = sha2::Sha256::new();
-    h.update(schedule.as_bytes());
-    h.update([0]);
-    if let Some(m) = metadata {
-        h.update(m.as_bytes());
-    }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Journal {
@@ -156,23 +145,33 @@ impl Journal {
     }
 
     /// Record `current` (just compiled from `inputs`: the schedule file,
-    /// then the metadata file it names) if it differs from the last
-    /// recorded version, stamped `now`; then the versions of the course,
-    /// oldest first. Only new rows are read and compiled.
+    /// then the metadata file it names, whose texts have the digest
+    /// `texts`) if it differs from the last recorded version, stamped
+    /// `now`; then the versions of the course, oldest first. Only new rows
+    /// are read, and only rows of other texts than `current`'s compiled:
+    /// every start used to compile each course twice, once for the
+    /// catalog and once for its own row.
     pub fn record_and_load(
         &mut self,
         id: &CourseId,
         current: &Arc<Course>,
+        texts: &str,
         inputs: &[PathBuf],
         now: DateTime<Utc>,
     ) -> Result<Vec<Version>, String> {
+        self.logs
+            .entry(id.clone())
+            .or_default()
+            .compiled
+            .entry(texts.to_owned())
+            .or_insert_with(|| Some(current.clone()));
         self.load(id)?;
         let last_is_current = self
             .logs
             .get(id)
             .and_then(|l| l.versions.last())
             .is_some_and(|v| *v.course == **current);
-        if !last_is_current && let Some(texts) = read_texts(id, current, inputs) {
+        if !last_is_current && let Some(texts) = read_texts(id, current, texts, inputs) {
             let path = self.path.clone();
             let dir = self.dir_key.clone();
             let conn = self.conn()?;
@@ -286,6 +285,7 @@ impl Journal {
 fn read_texts(
     id: &CourseId,
     current: &Course,
+    digest_of_current: &str,
     inputs: &[PathBuf],
 ) -> Option<(String, Option<String>)> {
     let (schedule_path, rest) = inputs.split_first()?;
@@ -294,8 +294,64 @@ fn read_texts(
         Some(p) => Some(std::fs::read_to_string(p).ok()?),
         None => None,
     };
+    // The very texts `current` was compiled from (the usual case).
+    if digest(&schedule, metadata.as_deref()) == digest_of_current {
+        return Some((schedule, metadata));
+    }
     let name = PathBuf::from(format!("{id}.yaml"));
     let mut meta = |_: &str| metadata.clone();
     let again = compile_version(id, &name, schedule.clone(), &mut meta).ok()?;
     (again == *current).then_some((schedule, metadata))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schedule::load::load_course_tracked;
+
+    /// Each start compiles a course once: the journal's row of the texts
+    /// just loaded is the loaded course itself (the same `Arc`), not a
+    /// second compile of the same text; a row of other texts is compiled.
+    #[test]
+    fn a_start_compiles_the_current_texts_once() {
+        let (state, dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let path = dir.path().join("demo-101.yaml");
+        let text = |date: &str| {
+            format!(
+                "course:\n  title: Demo\n  timezone: UTC\nmilestones:\n  - name: Exam\n    date: {date}\n"
+            )
+        };
+        let t0 = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
+        let start = |at_s: i64| {
+            let (loaded, inputs) = load_course_tracked(&path);
+            let loaded = loaded.unwrap();
+            let mut journal = Journal::new(state.path(), dir.path());
+            journal.begin().unwrap();
+            let at = t0 + chrono::Duration::seconds(at_s);
+            let versions = journal
+                .record_and_load(
+                    &loaded.course.id,
+                    &loaded.course,
+                    &loaded.texts,
+                    &inputs,
+                    at,
+                )
+                .unwrap();
+            journal.finish().unwrap();
+            (loaded.course, versions)
+        };
+        std::fs::write(&path, text("2027-01-10")).unwrap();
+        for restart in 0..2 {
+            let (course, versions) = start(restart);
+            assert_eq!(versions.len(), 1, "start {restart}");
+            assert!(Arc::ptr_eq(&versions[0].course, &course), "start {restart}");
+        }
+        std::fs::write(&path, text("2027-01-17")).unwrap();
+        let (course, versions) = start(10);
+        assert_eq!(versions.len(), 2);
+        assert!(Arc::ptr_eq(&versions[1].course, &course));
+        // The earlier row's texts are not the loaded ones: compiled from the row.
+        assert!(*versions[0].course != *course);
+        assert_eq!(versions[0].at, t0);
+    }
 }

@@ -105,6 +105,7 @@ impl Source {
         &mut self,
         load: &mut Load,
         current: &Arc<Course>,
+        texts: &str,
         inputs: &[std::path::PathBuf],
     ) -> Result<Vec<Version>, String> {
         let now = load.now;
@@ -130,7 +131,7 @@ impl Source {
                 }
                 Ok(versions)
             }
-            Source::Journal(j) => j.record_and_load(&current.id, current, inputs, now),
+            Source::Journal(j) => j.record_and_load(&current.id, current, texts, inputs, now),
         }
     }
 }

@@ -16,6 +16,23 @@ pub struct Loaded {
     /// Shared: a reload that keeps this file reuses it without copying.
     pub course: std::sync::Arc<Course>,
     pub warnings: Vec<Diagnostic>,
+    /// [`texts_digest`] of the texts `course` was compiled from: the
+    /// history journal knows the course of a row with these texts without
+    /// compiling them again.
+    pub texts: String,
+}
+
+/// The digest naming a version by its texts: the schedule, then the
+/// metadata file it names, if any.
+pub fn texts_digest(schedule: &str, metadata: Option<&str>) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(schedule.as_bytes());
+    h.update([0]);
+    if let Some(m) = metadata {
+        h.update(m.as_bytes());
+    }
+    crate::model::ids::hex(&h.finalize())
 }
 
 /// The course id a schedule path stands for, if its name is valid.
@@ -299,15 +316,19 @@ fn load_into(path: &Path, inputs: &mut Vec<PathBuf>) -> Result<Loaded, Vec<Diagn
                 }
             };
             inputs.push(meta_path.clone());
-            let m = ocw::load(&target).map_err(|e| e.at(&src, rel, &meta_path))?;
-            Some(m)
+            let text = ocw::read(&target).map_err(|e| e.at(&src, rel, &meta_path))?;
+            let m = ocw::parse(&text).map_err(|e| e.at(&src, rel, &meta_path))?;
+            Some((m, text))
         }
         None => None,
     };
+    let texts = texts_digest(&src.text, meta.as_ref().map(|(_, text)| text.as_str()));
+    let meta = meta.map(|(m, _)| m);
     let (course, warnings) = super::resolve::resolve(&id, &src, schedule, meta.as_ref())?;
     Ok(Loaded {
         course: std::sync::Arc::new(course),
         warnings,
+        texts,
     })
 }
 

@@ -394,7 +394,8 @@ pub fn locate(dir: &Path, rel: &str) -> Result<(PathBuf, PathBuf), MetadataError
     Ok((path, target))
 }
 
-pub fn load(path: &Path) -> Result<Metadata, MetadataError> {
+/// A metadata file's text, within the size limit; [`parse`] reads it.
+pub fn read(path: &Path) -> Result<String, MetadataError> {
     let src = read_text(path).map_err(|e| match e {
         ReadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound => MetadataError::NotFound,
         ReadError::Io(e) => MetadataError::Unreadable(e),
@@ -404,7 +405,7 @@ pub fn load(path: &Path) -> Result<Metadata, MetadataError> {
             line, column, byte, ..
         } => MetadataError::NotUtf8 { line, column, byte },
     })?;
-    parse(&src.text)
+    Ok(src.text)
 }
 
 /// A metadata file's text (front matter or plain YAML), checked.
