@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Serve throughput: coursecal serve vs nginx on the same bytes, in one run.
 #
-#   ./scripts/bench-serve.sh [SECONDS_PER_ROUND] [CONNECTIONS]
+#   ./scripts/bench-serve.sh [SECONDS_PER_ROUND] [CONNECTIONS] [ROUNDS]
+#
+# With ROUNDS > 1 each row is measured that many times, nginx and coursecal
+# one after the other (in turn first), and the table shows medians: on
+# shared cores one round's requests a second can swing by half.
 #
 # nginx runs in its strongest static setup (sendfile, gzip_static with
 # pre-compressed .gz files) and, as a second column, with on-the-fly
@@ -12,6 +16,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 DUR=${1:-10}
 CONN=${2:-64}
+ROUNDS=${3:-1}
 THREADS=2
 WORK=$ROOT/target/bench-serve
 P_STATIC=18181; P_GZIP=18182; P_CC=18183
@@ -107,16 +112,33 @@ printf '\n%s s per round, %s connections, %s wrk threads, %s, load average %s\n'
 printf '%-26s | %12s %8s | %12s %8s | %12s %8s | %7s | %16s\n' "row" "nginx static" "p99 ms" "coursecal" "p99 ms" "nginx gzip on" "p99 ms" "cc/ngx" "CPU us/req ngx cc"
 printf -- '---------------------------+-----------------------+-----------------------+-----------------------+---------+------------------\n'
 NGX_PIDS=$(pgrep -P "$(cat "$WORK/nginx-$P_STATIC.pid")" | tr '\n' ' ')
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.2f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 for row in "${ROWS[@]}"; do
   IFS='|' read -r name npath cpath enc <<<"$row"
-  read -r n_rps n_p99 n_bad n_cpu <<<"$(run_wrk "http://127.0.0.1:$P_STATIC$npath" "$enc" "$NGX_PIDS")"
-  read -r c_rps c_p99 c_bad c_cpu <<<"$(run_wrk "http://127.0.0.1:$P_CC$cpath" "$enc" "$CC_PID")"
+  ns=(); cs=(); nps=(); cps=(); ncs=(); ccs=(); rs=(); bad=""
+  for ((r = 1; r <= ROUNDS; r++)); do
+    # Every other round coursecal goes first: a load that rises or falls
+    # over a row then favours neither.
+    if ((r % 2)); then
+      read -r n_rps n_p99 n_bad n_cpu <<<"$(run_wrk "http://127.0.0.1:$P_STATIC$npath" "$enc" "$NGX_PIDS")"
+      read -r c_rps c_p99 c_bad c_cpu <<<"$(run_wrk "http://127.0.0.1:$P_CC$cpath" "$enc" "$CC_PID")"
+    else
+      read -r c_rps c_p99 c_bad c_cpu <<<"$(run_wrk "http://127.0.0.1:$P_CC$cpath" "$enc" "$CC_PID")"
+      read -r n_rps n_p99 n_bad n_cpu <<<"$(run_wrk "http://127.0.0.1:$P_STATIC$npath" "$enc" "$NGX_PIDS")"
+    fi
+    ns+=("$n_rps"); cs+=("$c_rps"); nps+=("$n_p99"); cps+=("$c_p99"); ncs+=("$n_cpu"); ccs+=("$c_cpu")
+    rs+=("$(awk -v a="$c_rps" -v b="$n_rps" 'BEGIN{ if (b>0) printf "%.2f", a/b; else print 0 }')")
+    bad+="$n_bad$c_bad"
+  done
   if [ "$enc" = gzip ]; then
     read -r g_rps g_p99 g_bad _ <<<"$(run_wrk "http://127.0.0.1:$P_GZIP$npath" "$enc" "")"
   else g_rps="-"; g_p99="-"; g_bad=0; fi
-  ratio=$(awk -v a="$c_rps" -v b="$n_rps" 'BEGIN{ if (b>0) printf "%.2fx", a/b; else print "-" }')
-  printf '%-26s | %12s %8s | %12s %8s | %12s %8s | %7s | %7s %8s\n' "$name" "$n_rps" "$n_p99" "$c_rps" "$c_p99" "$g_rps" "$g_p99" "$ratio" "$n_cpu" "$c_cpu"
-  [ "$n_bad$c_bad$g_bad" = "000" ] || echo "  non-2xx responses: nginx=$n_bad coursecal=$c_bad nginx-gzip=$g_bad"
+  # The ratio of the two servers measured one after the other: the median
+  # over rounds (each round's pair sees about the same load).
+  printf '%-26s | %12.0f %8s | %12.0f %8s | %12s %8s | %6sx | %7s %8s\n' "$name" "$(median "${ns[@]}")" "$(median "${nps[@]}")" \
+    "$(median "${cs[@]}")" "$(median "${cps[@]}")" "$g_rps" "$g_p99" "$(median "${rs[@]}")" "$(median "${ncs[@]}")" "$(median "${ccs[@]}")"
+  ((ROUNDS == 1)) || printf '%-26s   rounds cc/ngx: %s\n' "" "${rs[*]}"
+  [ -z "$(tr -d 0 <<<"$bad$g_bad")" ] || echo "  non-2xx responses in some round (nginx, coursecal pairs: $bad; nginx-gzip: $g_bad)"
 done
 printf 'load average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 rss=$(awk '/VmHWM/ {print $2/1024 " MB"}' /proc/$CC_PID/status)
