@@ -105,8 +105,22 @@ run_wrk() { # run_wrk URL ENCODING SERVER_PIDS -> "rps p99ms non2xx cpu_us_per_r
     /Non-2xx/ {bad=$NF}
     END {printf "%.0f %.2f %s %.1f\n", rps, p99, (bad==""?0:bad), (n>0 ? ticks*1e6/hz/n : 0)}'
 }
-# Warm coursecal's cache for each variant.
-for row in "${ROWS[@]}"; do IFS='|' read -r _ _ cpath enc <<<"$row"; curl -s -o /dev/null -H "Accept-Encoding: $enc" "http://127.0.0.1:$P_CC$cpath"; done
+# Warm coursecal's cache for each variant. A compressed variant is made at
+# a fast level first and at gzip -9 in the background once asked for again;
+# wait for that, so that both servers send -9 bytes from the first request
+# (nginx's .gz files above are gzip -9).
+SIZES=""
+for row in "${ROWS[@]}"; do
+  IFS='|' read -r _ npath cpath enc <<<"$row"
+  for _ in 1 2; do curl -s -o /dev/null -H "Accept-Encoding: $enc" "http://127.0.0.1:$P_CC$cpath"; done
+  [ "$enc" = gzip ] || continue
+  for _ in $(seq 100); do
+    curl -s -o /dev/null -D - -H "Accept-Encoding: $enc" "http://127.0.0.1:$P_CC$cpath" | grep -qi '^etag:.*-fast"' || break
+    sleep 0.1
+  done
+  SIZES+="  $cpath: nginx $(curl -s -H "Accept-Encoding: $enc" "http://127.0.0.1:$P_STATIC$npath" | wc -c), coursecal $(curl -s -H "Accept-Encoding: $enc" "http://127.0.0.1:$P_CC$cpath" | wc -c)
+"
+done
 
 printf '\n%s s per round, %s connections, %s wrk threads, %s, load average %s\n' "$DUR" "$CONN" "$THREADS" "$(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-26s | %12s %8s | %12s %8s | %12s %8s | %7s | %16s\n' "row" "nginx static" "p99 ms" "coursecal" "p99 ms" "nginx gzip on" "p99 ms" "cc/ngx" "CPU us/req ngx cc"
@@ -140,6 +154,6 @@ for row in "${ROWS[@]}"; do
   ((ROUNDS == 1)) || printf '%-26s   rounds cc/ngx: %s\n' "" "${rs[*]}"
   [ -z "$(tr -d 0 <<<"$bad$g_bad")" ] || echo "  non-2xx responses in some round (nginx, coursecal pairs: $bad; nginx-gzip: $g_bad)"
 done
-printf 'load average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf 'load average: %s\ngzip bodies (bytes):\n%s' "$(cut -d' ' -f1-3 /proc/loadavg)" "$SIZES"
 rss=$(awk '/VmHWM/ {print $2/1024 " MB"}' /proc/$CC_PID/status)
 printf '\ncoursecal peak RSS: %s\n' "$rss"
