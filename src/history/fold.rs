@@ -111,7 +111,7 @@ impl Change {
             h.update([0]);
         }
         let digest = h.finalize();
-        let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+        let hex = crate::model::ids::hex(&digest[..12]);
         format!("tag:coursecal,2026:{course}/{hex}")
     }
 }

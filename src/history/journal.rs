@@ -66,7 +66,7 @@ fn digest(schedule: &str, metadata: Option<&str>) -> String {
     if let Some(m) = metadata {
         h.update(m.as_bytes());
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::model::ids::hex(&h.finalize())
 }
 
 impl Journal {

@@ -135,6 +135,34 @@ pub fn render_assembled(
     zone: Zone,
     kinds: KindSet,
 ) -> Feed {
+    let size = pieces
+        .iter()
+        .flat_map(|p| {
+            (0..p.events.len())
+                .filter(|&i| kinds.contains(p.events[i].kind))
+                .map(|i| p.event(i).len())
+        })
+        .sum::<usize>();
+    let mut body = String::with_capacity(4096 + size);
+    assemble(courses, pieces, zone, kinds, &mut |part| {
+        body.push_str(part)
+    });
+    Feed {
+        body,
+        last_modified: courses.iter().filter_map(|c| c.updated).max(),
+    }
+}
+
+/// [`render_assembled`]'s bytes, handed to `emit` part by part (the head,
+/// each event, the end) rather than gathered: a merged feed as large as
+/// every course together goes to a file without a second copy in memory.
+pub fn assemble(
+    courses: &[&Course],
+    pieces: &[&Piece],
+    zone: Zone,
+    kinds: KindSet,
+    emit: &mut dyn FnMut(&str),
+) {
     debug_assert_eq!(courses.len(), pieces.len());
     let tz = match zone {
         Zone::Named(tz) => Some(tz),
@@ -142,20 +170,17 @@ pub fn render_assembled(
     };
     let shown = |p: &Piece, i: usize| kinds.contains(p.events[i].kind);
     let mut years = None;
-    let mut size = 0;
     for p in pieces {
-        for i in 0..p.events.len() {
-            if shown(p, i) {
-                years = span_union(years, p.events[i].years);
-                size += p.event(i).len();
-            }
+        for i in (0..p.events.len()).filter(|&i| shown(p, i)) {
+            years = span_union(years, p.events[i].years);
         }
     }
-    let mut w = Writer::with_capacity(4096 + size);
+    let mut w = Writer::with_capacity(4096);
     write_head(&mut w, courses, tz, years);
+    emit(&w.finish());
     if let [one] = pieces {
         for i in (0..one.events.len()).filter(|&i| shown(one, i)) {
-            w.lines(one.event(i));
+            emit(one.event(i));
         }
     } else {
         // A k-way merge of the pieces, each already in (start, UID) order:
@@ -171,17 +196,15 @@ pub fn render_assembled(
             .filter_map(|p| Some(head(p, next(p, 0)?)))
             .collect();
         while let Some(Reverse((_, _, p, i))) = heads.pop() {
-            w.lines(pieces[p].event(i));
+            emit(pieces[p].event(i));
             if let Some(i) = next(p, i + 1) {
                 heads.push(head(p, i));
             }
         }
     }
+    let mut w = Writer::with_capacity(32);
     w.end("VCALENDAR");
-    Feed {
-        body: w.finish(),
-        last_modified: courses.iter().filter_map(|c| c.updated).max(),
-    }
+    emit(&w.finish());
 }
 
 /// The one-event feed of the `i`-th event of `piece` (of `course` alone,

@@ -105,6 +105,19 @@ pub fn ascii_slug(s: &str) -> String {
     out
 }
 
+/// `bytes` in lowercase hexadecimal: ids, tags and ETags are cut from
+/// digests written this way. One lookup per nibble, no `format!` per byte
+/// (every event with a non-ASCII name has its id hashed).
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(2 * bytes.len());
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    out
+}
+
 /// `s` cut to at most `max` bytes (ASCII input), without a trailing `-`.
 pub fn truncate_ascii(s: &str, max: usize) -> &str {
     let mut end = s.len().min(max);
@@ -129,11 +142,7 @@ pub fn derived_id(name: &str) -> String {
         return slug;
     }
     let digest = Sha256::digest(slug.as_bytes());
-    let hash: String = digest
-        .iter()
-        .take(HASH_HEX / 2)
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hash = hex(&digest[..HASH_HEX / 2]);
     let ascii = ascii_slug(&slug);
     let readable = truncate_ascii(&ascii, MAX_ID_BYTES - HASH_HEX - 2);
     if readable.is_empty() {
@@ -246,6 +255,14 @@ pub fn course_id_chars(id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_is_the_lowercase_pairs_of_every_byte() {
+        let all: Vec<u8> = (0..=255).collect();
+        let expected: String = all.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex(&all), expected);
+        assert_eq!(hex(&[]), "");
+    }
 
     #[test]
     fn slugs() {

@@ -134,10 +134,7 @@ impl Rendered {
 
     pub(super) fn with(body: String, last_modified: Option<SystemTime>) -> Self {
         let body = exact(body.into_bytes());
-        let digest: String = Sha256::digest(&body)[..16]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let digest = crate::model::ids::hex(&Sha256::digest(&body)[..16]);
         let etag = |suffix: &str| {
             axum::http::HeaderValue::from_str(&format!("\"{digest}{suffix}\""))
                 .expect("a quoted hex digest is a valid header value")

@@ -43,10 +43,7 @@ pub fn version() -> &'static str {
         for a in ASSETS {
             h.update(a.body.as_bytes());
         }
-        h.finalize()[..5]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        crate::model::ids::hex(&h.finalize()[..5])
     })
 }
 

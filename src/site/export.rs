@@ -156,10 +156,21 @@ fn write_tree(
     std::fs::create_dir_all(&courses_dir).map_err(io(&courses_dir))?;
     let site = (!options.feeds_only).then(|| static_site(catalog, options.base_url));
     // The merged feed is as large as all the courses together: it is
-    // rendered alongside them, not after, so no core waits for it at the end.
+    // rendered alongside them, not after, and its courses' pieces on every
+    // core, so no core waits for it at the end.
     let write_all = || -> Result<(), ExportError> {
-        let all = render::feed(catalog, &FeedRequest::default())?;
-        put(&root.join("calendar.ics"), all.body.as_bytes())?;
+        let path = root.join("calendar.ics");
+        let file = std::fs::File::create(&path).map_err(io(&path))?;
+        let mut file = std::io::BufWriter::with_capacity(1 << 20, file);
+        let mut written = Ok(());
+        render::merged_feed(catalog, &mut |part| {
+            if written.is_ok() {
+                written = std::io::Write::write_all(&mut file, part.as_bytes());
+            }
+        })?;
+        written
+            .and_then(|()| file.into_inner().map_err(|e| e.into_error()).map(drop))
+            .map_err(io(&path))?;
         // The change feeds go with the pages that link them: `--feeds-only`
         // writes the `.ics` feeds and nothing else, as it says.
         if site.is_none() {

@@ -75,6 +75,24 @@ pub fn feed_made(
     })
 }
 
+/// The merged feed of the whole catalog (the static export's
+/// `calendar.ics`), handed to `emit` part by part: each course's piece is
+/// rendered on whichever core is free, then the pieces are merged. Rendered
+/// whole, a feed as large as all the courses together kept one core busy
+/// long after the other had written every course, and held a second copy
+/// of itself. The bytes are [`feed`]'s for the default request.
+pub fn merged_feed(catalog: &Catalog, emit: &mut dyn FnMut(&str)) -> Result<(), RequestError> {
+    use rayon::prelude::*;
+    let req = FeedRequest::default();
+    let courses = catalog.select(&req.courses)?;
+    let v = &req.variant;
+    let of = PieceOf::of(v, courses.len() > 1);
+    let made: Vec<Piece> = courses.par_iter().map(|c| piece(c, &of)).collect();
+    let made: Vec<&Piece> = made.iter().collect();
+    crate::ics::pieces::assemble(&courses, &made, v.feed_zone(), v.kinds, emit);
+    Ok(())
+}
+
 /// The change feed (Atom) of the courses `req` selects, with those
 /// courses; `merged`: the catalog-wide feed (`/changes.atom`), else one
 /// course's. Links from `base`, else relative (replicas then agree).
@@ -360,6 +378,29 @@ mod tests {
             }
         }
         assert!(rendered.load(Ordering::Relaxed) > 0);
+    }
+
+    /// The export's merged feed, assembled from pieces rendered on every
+    /// core, is the feed the server renders for the default request.
+    #[test]
+    fn the_merged_feed_on_every_core_is_the_default_feed() {
+        let shipped = shipped();
+        let generated = generated();
+        let all: Vec<Arc<Course>> = shipped.iter().chain(&generated).cloned().collect();
+        for set in [&shipped[..1], &shipped[..], &generated[..], &all[..]] {
+            let catalog = catalog_of(set);
+            let whole = feed(&catalog, &FeedRequest::default()).expect("selects");
+            let mut parts = 0;
+            let mut merged = String::new();
+            merged_feed(&catalog, &mut |part| {
+                merged.push_str(part);
+                parts += 1;
+            })
+            .expect("selects");
+            assert!(merged == whole.body, "{} courses", set.len());
+            assert!(parts > set.len(), "{parts}");
+        }
+        assert!(all.len() > 6);
     }
 
     /// The export's one-event feeds, sliced from the course's render, are

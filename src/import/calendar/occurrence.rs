@@ -38,11 +38,7 @@ pub(super) fn uid_id(uid: &str, suffix: &str) -> String {
     if !slug.is_empty() && slug.len() <= room {
         return format!("{slug}{suffix}");
     }
-    let hash: String = Sha256::digest(uid.as_bytes())
-        .iter()
-        .take(6)
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hash = crate::model::ids::hex(&Sha256::digest(uid.as_bytes())[..6]);
     let readable = crate::model::ids::truncate_ascii(&slug, room.saturating_sub(14));
     if readable.is_empty() {
         format!("x{hash}{suffix}")
