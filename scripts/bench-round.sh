@@ -8,11 +8,12 @@
 # The log goes to target/bench-round/<commit>.log. Run it on an idle machine:
 # it prints the load average before each step.
 #
-#   ./scripts/bench-round.sh [SOAK_SECONDS=60] [SERVE_SECONDS=10]
+#   ./scripts/bench-round.sh [SOAK_SECONDS=60] [SERVE_SECONDS=5] [SERVE_ROUNDS=3]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 SOAK=${1:-60}
-SERVE=${2:-10}
+SERVE=${2:-5}
+ROUNDS=${3:-3}
 mkdir -p target/bench-round
 LOG=target/bench-round/$(git rev-parse --short HEAD).log
 cargo build --release -q --bin coursecal --example gen_schedules --example yaml_alone --example scale --example soak
@@ -28,6 +29,6 @@ step() {
   step ./scripts/bench-cold.sh 1000
   step python3 scripts/bench-flood.py 20 16
   step ./scripts/soak.sh "$SOAK" 16
-  step ./scripts/bench-serve.sh "$SERVE" 64
+  step ./scripts/bench-serve.sh "$SERVE" 64 "$ROUNDS"
 } 2>&1 | tee "$LOG"
 echo "log: $LOG"

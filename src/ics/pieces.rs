@@ -12,8 +12,6 @@ use super::writer::Writer;
 use crate::model::{Alarms, Course, Event, Kind, KindSet, Shift, Variant, Zone};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 
 /// What a piece depends on besides its course: the kinds a feed shows are
 /// picked when it is assembled, so every kind filter shares one piece.
@@ -84,6 +82,11 @@ impl Piece {
         let start = if i == 0 { 0 } else { self.events[i - 1].end };
         &self.body[start..self.events[i].end]
     }
+
+    fn event_len(&self, i: usize) -> usize {
+        let start = if i == 0 { 0 } else { self.events[i - 1].end };
+        self.events[i].end - start
+    }
 }
 
 /// The piece of `course` for `of`: with a run, of the run's events.
@@ -135,76 +138,113 @@ pub fn render_assembled(
     zone: Zone,
     kinds: KindSet,
 ) -> Feed {
-    let size = pieces
-        .iter()
-        .flat_map(|p| {
-            (0..p.events.len())
-                .filter(|&i| kinds.contains(p.events[i].kind))
-                .map(|i| p.event(i).len())
-        })
-        .sum::<usize>();
-    let mut body = String::with_capacity(4096 + size);
-    assemble(courses, pieces, zone, kinds, &mut |part| {
-        body.push_str(part)
-    });
+    let assembly = Assembly::new(courses, pieces, zone, kinds);
+    let mut body = String::with_capacity(assembly.len());
+    for part in assembly.parts(0..assembly.events()) {
+        body.push_str(part);
+    }
     Feed {
         body,
         last_modified: courses.iter().filter_map(|c| c.updated).max(),
     }
 }
 
-/// [`render_assembled`]'s bytes, handed to `emit` part by part (the head,
-/// each event, the end) rather than gathered: a merged feed as large as
-/// every course together goes to a file without a second copy in memory.
-pub fn assemble(
-    courses: &[&Course],
-    pieces: &[&Piece],
-    zone: Zone,
-    kinds: KindSet,
-    emit: &mut dyn FnMut(&str),
-) {
-    debug_assert_eq!(courses.len(), pieces.len());
-    let tz = match zone {
-        Zone::Named(tz) => Some(tz),
-        Zone::Utc => None,
-    };
-    let shown = |p: &Piece, i: usize| kinds.contains(p.events[i].kind);
-    let mut years = None;
-    for p in pieces {
-        for i in (0..p.events.len()).filter(|&i| shown(p, i)) {
-            years = span_union(years, p.events[i].years);
-        }
-    }
-    let mut w = Writer::with_capacity(4096);
-    write_head(&mut w, courses, tz, years);
-    emit(&w.finish());
-    if let [one] = pieces {
-        for i in (0..one.events.len()).filter(|&i| shown(one, i)) {
-            emit(one.event(i));
-        }
-    } else {
-        // A k-way merge of the pieces, each already in (start, UID) order:
-        // ties go to the earlier course, as in the whole render's stable
-        // sort of every course's events in course order.
-        let next =
-            |p: usize, from: usize| (from..pieces[p].events.len()).find(|&i| shown(pieces[p], i));
-        let head = |p: usize, i: usize| {
-            let e = &pieces[p].events[i];
-            Reverse((e.start, &*e.uid, p, i))
+/// A feed to be assembled from pieces: its head, which event of which
+/// piece comes n-th, and its end. Each part is a slice of a piece, so a
+/// range of events can be copied out by whichever core is free (the static
+/// export writes a merged feed as large as every course together that way).
+pub struct Assembly<'a> {
+    head: String,
+    end: String,
+    pieces: &'a [&'a Piece],
+    /// (piece, event in it), in the feed's order.
+    order: Vec<(u32, u32)>,
+    len: usize,
+}
+
+impl<'a> Assembly<'a> {
+    /// The feed of `courses` showing `kinds`, from their `pieces`, as
+    /// [`render_assembled`] describes.
+    pub fn new(courses: &[&Course], pieces: &'a [&'a Piece], zone: Zone, kinds: KindSet) -> Self {
+        debug_assert_eq!(courses.len(), pieces.len());
+        let tz = match zone {
+            Zone::Named(tz) => Some(tz),
+            Zone::Utc => None,
         };
-        let mut heads: BinaryHeap<_> = (0..pieces.len())
-            .filter_map(|p| Some(head(p, next(p, 0)?)))
-            .collect();
-        while let Some(Reverse((_, _, p, i))) = heads.pop() {
-            emit(pieces[p].event(i));
-            if let Some(i) = next(p, i + 1) {
-                heads.push(head(p, i));
+        let mut w = Writer::with_capacity(16);
+        w.end("VCALENDAR");
+        let end = w.finish();
+        let mut years = None;
+        let mut len = end.len();
+        // The merged order, as the whole render's stable sort of every
+        // course's events in course order: start, then UID, then the
+        // earlier course (each piece is in that order already). The keys
+        // are unique (a piece and an event in it), so an unstable sort
+        // gives the one order.
+        let mut keyed: Vec<(DateTime<Utc>, &str, u32, u32)> = Vec::new();
+        for (p, piece) in (0u32..).zip(pieces.iter()) {
+            for (i, e) in (0u32..).zip(&piece.events) {
+                if kinds.contains(e.kind) {
+                    years = span_union(years, e.years);
+                    len += piece.event_len(i as usize);
+                    keyed.push((e.start, &e.uid, p, i));
+                }
             }
         }
+        if pieces.len() > 1 {
+            keyed.sort_unstable();
+        }
+        let order = keyed.into_iter().map(|(_, _, p, i)| (p, i)).collect();
+        let mut w = Writer::with_capacity(4096);
+        write_head(&mut w, courses, tz, years);
+        let head = w.finish();
+        len += head.len();
+        Assembly {
+            head,
+            end,
+            pieces,
+            order,
+            len,
+        }
     }
-    let mut w = Writer::with_capacity(32);
-    w.end("VCALENDAR");
-    emit(&w.finish());
+
+    /// The feed's size in bytes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// How many events it shows.
+    pub fn events(&self) -> usize {
+        self.order.len()
+    }
+
+    /// The parts holding the events `range` (in the feed's order), with
+    /// the head when the range starts the feed and the end when it ends it:
+    /// consecutive ranges give consecutive bytes.
+    pub fn parts(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = &str> + '_ {
+        let head = (range.start == 0).then_some(self.head.as_str());
+        let end = (range.end == self.order.len()).then_some(self.end.as_str());
+        let events = self.order[range]
+            .iter()
+            .map(|&(p, i)| self.pieces[p as usize].event(i as usize));
+        head.into_iter().chain(events).chain(end)
+    }
+
+    /// The size of [`Assembly::parts`] of `range`, without reading the
+    /// events' bytes.
+    pub fn range_len(&self, range: std::ops::Range<usize>) -> usize {
+        let head = if range.start == 0 { self.head.len() } else { 0 };
+        let end = if range.end == self.order.len() {
+            self.end.len()
+        } else {
+            0
+        };
+        let events: usize = self.order[range]
+            .iter()
+            .map(|&(p, i)| self.pieces[p as usize].event_len(i as usize))
+            .sum();
+        head + events + end
+    }
 }
 
 /// Each one-event feed of `piece` (of `course` alone, for `zone`, no run),

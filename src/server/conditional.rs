@@ -29,38 +29,67 @@ impl Coding {
     }
 }
 
-/// q-value of `coding` in an Accept-Encoding header (RFC 9110 §12.5.3).
-fn q_of(accept: &str, coding: &str) -> Option<f32> {
-    let mut star = None;
-    for part in accept.split(',') {
-        let mut it = part.split(';');
-        let name = it.next().unwrap_or_default().trim();
-        let q = it
-            .filter_map(|p| p.trim().strip_prefix("q=").or(p.trim().strip_prefix("Q=")))
-            .find_map(|v| v.trim().parse::<f32>().ok())
-            .unwrap_or(1.0);
-        if name.eq_ignore_ascii_case(coding) {
-            return Some(q);
+/// The q-values an Accept-Encoding header gives the codings we serve
+/// (RFC 9110 §12.5.3): the first listing of a coding counts, `*` stands
+/// for codings not listed.
+#[derive(Default)]
+struct Accepted {
+    br: Option<f32>,
+    gzip: Option<f32>,
+    x_gzip: Option<f32>,
+    star: Option<f32>,
+}
+
+impl Accepted {
+    /// Read every Accept-Encoding line in one pass, without copying: a
+    /// list may span several lines, and a line that is not text counts for
+    /// nothing. This runs on every cached request.
+    fn of(headers: &HeaderMap) -> Accepted {
+        let mut a = Accepted::default();
+        let parts = headers
+            .get_all(header::ACCEPT_ENCODING)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','));
+        for part in parts {
+            let mut it = part.split(';');
+            let name = it.next().unwrap_or_default().trim();
+            let slot = if name.eq_ignore_ascii_case("br") {
+                &mut a.br
+            } else if name.eq_ignore_ascii_case("gzip") {
+                &mut a.gzip
+            } else if name.eq_ignore_ascii_case("x-gzip") {
+                &mut a.x_gzip
+            } else if name == "*" {
+                // The last `*` counts, like any other repeated parameter.
+                a.star = Some(q(it));
+                continue;
+            } else {
+                continue;
+            };
+            if slot.is_none() {
+                *slot = Some(q(it));
+            }
         }
-        if name == "*" {
-            star = Some(q);
-        }
+        a
     }
-    star
+}
+
+/// The q-value among a listed coding's parameters (1 when absent or not a
+/// number).
+fn q<'a>(params: impl Iterator<Item = &'a str>) -> f32 {
+    params
+        .filter_map(|p| p.trim().strip_prefix("q=").or(p.trim().strip_prefix("Q=")))
+        .find_map(|v| v.trim().parse::<f32>().ok())
+        .unwrap_or(1.0)
 }
 
 /// Brotli if accepted, else gzip, else identity.
 pub fn negotiate(headers: &HeaderMap) -> Coding {
-    let accept = headers
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect::<Vec<_>>()
-        .join(",");
-    let br = q_of(&accept, "br").unwrap_or(0.0);
-    let gz = q_of(&accept, "gzip")
-        .or(q_of(&accept, "x-gzip"))
-        .unwrap_or(0.0);
+    let a = Accepted::of(headers);
+    let br = a.br.or(a.star).unwrap_or(0.0);
+    // `x-gzip` is gzip's old name: it counts only when gzip is not listed.
+    let gz = a.gzip.or(a.star).or(a.x_gzip).unwrap_or(0.0);
     if br > 0.0 && br >= gz {
         Coding::Brotli
     } else if gz > 0.0 {
@@ -129,8 +158,29 @@ impl Sending<'_> {
     }
 }
 
+/// A header value from text that is usually a literal: literals are used
+/// as they are (no copy, no check per request), anything else is checked.
+fn value(v: &str, literals: &[&'static str]) -> Option<HeaderValue> {
+    match literals.iter().find(|l| **l == v) {
+        Some(l) => Some(HeaderValue::from_static(l)),
+        None => HeaderValue::from_str(v).ok(),
+    }
+}
+
+/// Values sent with most responses, matched by [`value`].
+const LITERALS: &[&str] = &[
+    CACHE_CONTROL,
+    "no-cache",
+    "Accept-Encoding",
+    "text/calendar; charset=utf-8",
+    "application/atom+xml; charset=utf-8",
+    "text/html; charset=utf-8",
+];
+
 /// The response for a cached body: 200 with the negotiated encoding (once
-/// it is made), or 304 when the client's copy is current.
+/// it is made), or 304 when the client's copy is current. Its headers are
+/// put in a map sized for them, from values made once (the ETags, the date)
+/// or literals, since this runs on every cached request.
 pub async fn respond(
     r: &Arc<Rendered>,
     headers: &HeaderMap,
@@ -146,15 +196,21 @@ pub async fn respond(
         // If-Modified-Since only counts without If-None-Match (RFC 9110 §13.1.3).
         None => not_modified_since(headers, r.last_modified),
     };
-    let mut builder = Response::builder().header(header::CACHE_CONTROL, how.cache_control);
-    if !how.vary.is_empty() {
-        builder = builder.header(header::VARY, how.vary);
+    // Ours, plus what the layers around add (CORS) without growing it.
+    let mut out = HeaderMap::with_capacity(12 + how.extra.len());
+    if let Some(v) = value(how.cache_control, LITERALS) {
+        out.insert(header::CACHE_CONTROL, v);
+    }
+    if !how.vary.is_empty()
+        && let Some(v) = value(how.vary, LITERALS)
+    {
+        out.insert(header::VARY, v);
     }
     if let Some(lm) = &r.last_modified_header {
-        builder = builder.header(header::LAST_MODIFIED, lm.clone());
+        out.insert(header::LAST_MODIFIED, lm.clone());
     }
-    for (name, value) in how.extra {
-        builder = builder.header(name, value);
+    for (name, v) in how.extra {
+        out.append(name, v);
     }
     if fresh {
         // The tag a 200 would carry now, without making its bytes.
@@ -162,37 +218,37 @@ pub async fn respond(
             None => r.identity_etag(),
             Some(c) => r.etag(c, r.level(c)),
         };
-        return Ok(builder
-            .header(header::ETAG, etag.clone())
-            .status(StatusCode::NOT_MODIFIED)
-            .body(Body::empty())
-            .expect("static status and valid header values"));
+        out.insert(header::ETAG, etag.clone());
+        let mut res = Response::new(Body::empty());
+        *res.status_mut() = StatusCode::NOT_MODIFIED;
+        *res.headers_mut() = out;
+        return Ok(res);
     }
     let body = match coding.compression() {
         None => {
-            builder = builder.header(header::ETAG, r.identity_etag().clone());
+            out.insert(header::ETAG, r.identity_etag().clone());
             r.identity().await.ok_or(HttpError::Internal)?
         }
         Some(c) => {
             let (bytes, level) = r.encoded(c).await.ok_or(HttpError::Internal)?;
             let name = if c == Compression::Gzip { "gzip" } else { "br" };
-            builder = builder
-                .header(header::ETAG, r.etag(c, level).clone())
-                .header(header::CONTENT_ENCODING, name);
+            out.insert(header::ETAG, r.etag(c, level).clone());
+            out.insert(header::CONTENT_ENCODING, HeaderValue::from_static(name));
             bytes
         }
     };
     if let Some(name) = how.filename
         && let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
     {
-        builder = builder.header(header::CONTENT_DISPOSITION, v);
+        out.insert(header::CONTENT_DISPOSITION, v);
     }
-    Ok(builder
-        .status(StatusCode::OK)
-        .header(header::CONTENT_TYPE, how.content_type)
-        .header(header::CONTENT_LENGTH, body.len())
-        .body(Body::from(body))
-        .expect("static status and valid header values"))
+    if let Some(v) = value(how.content_type, LITERALS) {
+        out.insert(header::CONTENT_TYPE, v);
+    }
+    out.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+    let mut res = Response::new(Body::from(body));
+    *res.headers_mut() = out;
+    Ok(res)
 }
 
 #[cfg(test)]
@@ -229,6 +285,47 @@ mod tests {
         assert_eq!(negotiate(&h(&[("accept-encoding", "*")])), Coding::Brotli);
         assert_eq!(
             negotiate(&h(&[("accept-encoding", "gzip;q=1, br;q=0.5")])),
+            Coding::Gzip
+        );
+    }
+
+    #[test]
+    fn negotiation_reads_old_names_wildcards_and_every_line() {
+        // gzip's old name counts only when gzip itself is not listed.
+        assert_eq!(
+            negotiate(&h(&[("accept-encoding", "x-gzip")])),
+            Coding::Gzip
+        );
+        assert_eq!(
+            negotiate(&h(&[("accept-encoding", "gzip;q=0, x-gzip")])),
+            Coding::Identity
+        );
+        // `*` stands for what is not listed, and the first listing counts.
+        assert_eq!(
+            negotiate(&h(&[("accept-encoding", "br;q=0, *")])),
+            Coding::Gzip
+        );
+        assert_eq!(
+            negotiate(&h(&[("accept-encoding", "gzip, gzip;q=0")])),
+            Coding::Gzip
+        );
+        assert_eq!(
+            negotiate(&h(&[("accept-encoding", "*;q=0")])),
+            Coding::Identity
+        );
+        // A list spread over lines reads as one list.
+        assert_eq!(
+            negotiate(&h(&[
+                ("accept-encoding", "gzip;q=0.5"),
+                ("accept-encoding", "br;q=0.9")
+            ])),
+            Coding::Brotli
+        );
+        assert_eq!(
+            negotiate(&h(&[
+                ("accept-encoding", "br;q=0"),
+                ("accept-encoding", "gzip")
+            ])),
             Coding::Gzip
         );
     }

@@ -72,9 +72,10 @@ pub async fn course(
     let p = parse(uri.query())?;
     feed_of(id, &file)?;
     let req = request(Courses::Some(vec![id.to_owned()]), &p);
-    let name = format!("{id}.ics");
+    // Named only for a download (not on every request).
+    let name = p.download.then(|| format!("{id}.ics"));
     let r = rendered(&state, req).await?;
-    respond(&r, &headers, Sending::feed(p.download.then_some(&name))).await
+    respond(&r, &headers, Sending::feed(name.as_deref())).await
 }
 
 /// `/calendar.ics`: the merged feed of `courses=` (default all).
