@@ -246,10 +246,7 @@ fn render_with(courses: &[&Course], zone: Zone, kinds: KindSet, alarms: &Alarms)
     }
 
     // Which timed events go out as wall time, and the years they span.
-    let tz = match zone {
-        Zone::Named(tz) => Some(tz),
-        Zone::Utc => None,
-    };
+    let tz = zone.wall_zone();
     let mut years: Option<(i32, i32)> = None;
     let writes_local: Vec<bool> = events
         .iter()

@@ -40,10 +40,7 @@ impl PieceOf {
     }
 
     fn tz(&self) -> Option<Tz> {
-        match self.zone {
-            Zone::Named(tz) => Some(tz),
-            Zone::Utc => None,
-        }
+        self.zone.wall_zone()
     }
 }
 
@@ -167,13 +164,8 @@ impl<'a> Assembly<'a> {
     /// [`render_assembled`] describes.
     pub fn new(courses: &[&Course], pieces: &'a [&'a Piece], zone: Zone, kinds: KindSet) -> Self {
         debug_assert_eq!(courses.len(), pieces.len());
-        let tz = match zone {
-            Zone::Named(tz) => Some(tz),
-            Zone::Utc => None,
-        };
-        let mut w = Writer::with_capacity(16);
-        w.end("VCALENDAR");
-        let end = w.finish();
+        let tz = zone.wall_zone();
+        let end = calendar_end();
         let mut years = None;
         let mut len = end.len();
         // The merged order, as the whole render's stable sort of every
@@ -261,13 +253,8 @@ pub fn for_each_sliced<E>(
     zone: Zone,
     mut each: impl FnMut(&str, &str) -> Result<(), E>,
 ) -> Result<(), E> {
-    let tz = match zone {
-        Zone::Named(tz) => Some(tz),
-        Zone::Utc => None,
-    };
-    let mut end = Writer::with_capacity(16);
-    end.end("VCALENDAR");
-    let end = end.finish();
+    let tz = zone.wall_zone();
+    let end = calendar_end();
     // The head depends on the course, the zone and (with a zone) the years.
     let mut head: Option<(Option<(i32, i32)>, String)> = None;
     let mut buf = String::new();
@@ -290,6 +277,13 @@ pub fn for_each_sliced<E>(
         each(&e.uid, &buf)?;
     }
     Ok(())
+}
+
+/// The line that ends every feed, as the writer writes it.
+fn calendar_end() -> String {
+    let mut w = Writer::with_capacity(16);
+    w.end("VCALENDAR");
+    w.finish()
 }
 
 impl Piece {

@@ -23,6 +23,14 @@ pub enum Zone {
 }
 
 impl Zone {
+    /// The zone wall times are written in; `None`: UTC (`…Z` times).
+    pub fn wall_zone(self) -> Option<Tz> {
+        match self {
+            Zone::Named(tz) => Some(tz),
+            Zone::Utc => None,
+        }
+    }
+
     /// Its tz database name (`UTC` for [`Zone::Utc`]).
     pub fn name(&self) -> &'static str {
         match self {

@@ -158,24 +158,15 @@ impl Sending<'_> {
     }
 }
 
-/// A header value from text that is usually a literal: literals are used
-/// as they are (no copy, no check per request), anything else is checked.
-fn value(v: &str, literals: &[&'static str]) -> Option<HeaderValue> {
-    match literals.iter().find(|l| **l == v) {
-        Some(l) => Some(HeaderValue::from_static(l)),
-        None => HeaderValue::from_str(v).ok(),
+/// `Vary`, made per request by pages (`…, User-Agent`): its usual value is
+/// used as it is (no copy, no check), anything else is checked.
+fn vary_value(v: &str) -> Option<HeaderValue> {
+    const USUAL: &str = "Accept-Encoding";
+    match v {
+        USUAL => Some(HeaderValue::from_static(USUAL)),
+        v => HeaderValue::from_str(v).ok(),
     }
 }
-
-/// Values sent with most responses, matched by [`value`].
-const LITERALS: &[&str] = &[
-    CACHE_CONTROL,
-    "no-cache",
-    "Accept-Encoding",
-    "text/calendar; charset=utf-8",
-    "application/atom+xml; charset=utf-8",
-    "text/html; charset=utf-8",
-];
 
 /// The response for a cached body: 200 with the negotiated encoding (once
 /// it is made), or 304 when the client's copy is current. Its headers are
@@ -198,11 +189,12 @@ pub async fn respond(
     };
     // Ours, plus what the layers around add (CORS) without growing it.
     let mut out = HeaderMap::with_capacity(12 + how.extra.len());
-    if let Some(v) = value(how.cache_control, LITERALS) {
-        out.insert(header::CACHE_CONTROL, v);
-    }
+    out.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(how.cache_control),
+    );
     if !how.vary.is_empty()
-        && let Some(v) = value(how.vary, LITERALS)
+        && let Some(v) = vary_value(how.vary)
     {
         out.insert(header::VARY, v);
     }
@@ -242,9 +234,10 @@ pub async fn respond(
     {
         out.insert(header::CONTENT_DISPOSITION, v);
     }
-    if let Some(v) = value(how.content_type, LITERALS) {
-        out.insert(header::CONTENT_TYPE, v);
-    }
+    out.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(how.content_type),
+    );
     out.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
     let mut res = Response::new(Body::from(body));
     *res.headers_mut() = out;
