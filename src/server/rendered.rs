@@ -522,8 +522,8 @@ fn render_pool() -> Option<&'static rayon::ThreadPool> {
 /// work still gets every core the requests leave idle; cached requests, a
 /// few microseconds each, no longer queue behind it. Measured with
 /// `scripts/bench-flood.py` (p99 of another client's cached requests
-/// during a flood of cold variants, 2 cores): 5.9 ms at nice 0, 2.8 at
-/// 10, 1.3 at 19, against 1.0 with no flood. The price is paid by renders
+/// during a flood of cold variants, 2 cores): 5.9 ms at nice 0, 2.8–3.5
+/// at 10, 1.3 at 19, against 1.0 with no flood. The price is paid by renders
 /// while cached requests fill every core: the soak's p99 (requests that
 /// wait for an edit's re-render) went 20 → 29 ms, under its 50 ms target.
 /// Elsewhere a no-op.
