@@ -91,12 +91,28 @@ pub fn monday(day: NaiveDate) -> NaiveDate {
     day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
 }
 
+/// A strftime pattern, parsed once: chrono parses the pattern string on
+/// every `format` call, and the agenda formats several times per event.
+type Pattern = std::sync::LazyLock<Vec<chrono::format::Item<'static>>>;
+
+macro_rules! pattern {
+    ($name:ident = $p:literal) => {
+        static $name: Pattern =
+            std::sync::LazyLock::new(|| chrono::format::StrftimeItems::new($p).collect());
+    };
+}
+
+pattern!(DAY = "%a %-d %b");
+pattern!(WEEK = "%-d %b %Y");
+pattern!(HOUR_MINUTE = "%H:%M");
+pattern!(DATE = "%Y-%m-%d");
+
 pub fn day_label(day: NaiveDate) -> String {
-    day.format("%a %-d %b").to_string()
+    day.format_with_items(DAY.iter()).to_string()
 }
 
 pub fn week_label(monday: NaiveDate) -> String {
-    format!("Week of {}", monday.format("%-d %b %Y"))
+    format!("Week of {}", monday.format_with_items(WEEK.iter()))
 }
 
 /// "18:00–19:00" (or "18:00") in `tz`, and the same in UTC for the tooltip.
@@ -105,13 +121,23 @@ fn times(event: &Event, tz: Tz) -> Option<(String, String)> {
         return None;
     };
     let fmt = |z: Tz| {
-        let s = start.with_timezone(&z).format("%H:%M").to_string();
+        let s = start
+            .with_timezone(&z)
+            .format_with_items(HOUR_MINUTE.iter())
+            .to_string();
         match event.end() {
-            Some(e) => format!("{s}–{}", e.with_timezone(&z).format("%H:%M")),
+            Some(e) => format!(
+                "{s}–{}",
+                e.with_timezone(&z).format_with_items(HOUR_MINUTE.iter())
+            ),
             None => s,
         }
     };
-    let utc = format!("{} {} UTC", start.format("%Y-%m-%d"), fmt(Tz::UTC));
+    let utc = format!(
+        "{} {} UTC",
+        start.format_with_items(DATE.iter()),
+        fmt(Tz::UTC)
+    );
     Some((fmt(tz), utc))
 }
 
@@ -178,7 +204,7 @@ pub fn agenda(
                                 if ev.cancelled { " cancelled" } else { "" },
                             );
                             @let start_attr = match ev.start() {
-                                When::AllDay(d) => d.format("%Y-%m-%d").to_string(),
+                                When::AllDay(d) => d.format_with_items(DATE.iter()).to_string(),
                                 When::At(t) => super::rfc3339(t),
                             };
                             @let ics = format!(
@@ -248,6 +274,35 @@ pub fn agenda(
                     }
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The parsed-once patterns write what `format` with the same pattern
+    /// string writes.
+    #[test]
+    fn the_parsed_patterns_write_what_format_writes() {
+        let days = [(2017, 9, 28), (2024, 2, 29), (1, 1, 1), (9999, 12, 31)];
+        for (y, m, d) in days {
+            let day = NaiveDate::from_ymd_opt(y, m, d).expect("a valid date");
+            assert_eq!(day_label(day), day.format("%a %-d %b").to_string());
+            assert_eq!(
+                week_label(day),
+                format!("Week of {}", day.format("%-d %b %Y"))
+            );
+            assert_eq!(
+                day.format_with_items(DATE.iter()).to_string(),
+                day.format("%Y-%m-%d").to_string()
+            );
+            let t = day.and_hms_opt(18, 5, 0).expect("a valid time").and_utc();
+            assert_eq!(
+                t.format_with_items(HOUR_MINUTE.iter()).to_string(),
+                t.format("%H:%M").to_string()
+            );
         }
     }
 }
