@@ -526,6 +526,10 @@ fn render_pool() -> Option<&'static rayon::ThreadPool> {
 /// at 10, 1.3 at 19, against 1.0 with no flood. The price is paid by renders
 /// while cached requests fill every core: the soak's p99 (requests that
 /// wait for an edit's re-render) went 20 → 29 ms, under its 50 ms target.
+/// Nice only orders threads inside one scheduling group (a cgroup, or a
+/// session with autogrouping): under the systemd unit or in a container
+/// that is coursecal's own, but beside busy processes in one group the
+/// renders wait for those too (`scripts/bench-neighbours.sh`).
 /// Elsewhere a no-op.
 fn below_requests() {
     #[cfg(target_os = "linux")]
