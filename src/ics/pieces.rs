@@ -79,11 +79,6 @@ impl Piece {
         let start = if i == 0 { 0 } else { self.events[i - 1].end };
         &self.body[start..self.events[i].end]
     }
-
-    fn event_len(&self, i: usize) -> usize {
-        let start = if i == 0 { 0 } else { self.events[i - 1].end };
-        self.events[i].end - start
-    }
 }
 
 /// The piece of `course` for `of`: with a run, of the run's events.
@@ -178,7 +173,7 @@ impl<'a> Assembly<'a> {
             for (i, e) in (0u32..).zip(&piece.events) {
                 if kinds.contains(e.kind) {
                     years = span_union(years, e.years);
-                    len += piece.event_len(i as usize);
+                    len += piece.event(i as usize).len();
                     keyed.push((e.start, &e.uid, p, i));
                 }
             }
@@ -222,20 +217,10 @@ impl<'a> Assembly<'a> {
         head.into_iter().chain(events).chain(end)
     }
 
-    /// The size of [`Assembly::parts`] of `range`, without reading the
-    /// events' bytes.
+    /// The size of [`Assembly::parts`] of `range` (the parts are slices:
+    /// no event's bytes are read).
     pub fn range_len(&self, range: std::ops::Range<usize>) -> usize {
-        let head = if range.start == 0 { self.head.len() } else { 0 };
-        let end = if range.end == self.order.len() {
-            self.end.len()
-        } else {
-            0
-        };
-        let events: usize = self.order[range]
-            .iter()
-            .map(|&(p, i)| self.pieces[p as usize].event_len(i as usize))
-            .sum();
-        head + events + end
+        self.parts(range).map(str::len).sum()
     }
 }
 

@@ -248,7 +248,7 @@ fn write_tree(
 /// Write an assembled feed to `path`: ranges of its events are copied out
 /// of their pieces and written at their offsets by whichever core is free
 /// (one core copying a 72 MB merged feed was the last tenth of a
-/// 1,000-course build), never the whole feed in memory at once.
+/// 1,000-course build), never a second whole copy of it in memory.
 fn write_assembly(path: &Path, feed: &Assembly) -> Result<(), ExportError> {
     use rayon::prelude::*;
     /// Events per write: about 0.7 MB.

@@ -239,8 +239,8 @@ pub fn large_feed_warnings(catalog: &Catalog, dir: &Path) -> Vec<Diagnostic> {
                 return None;
             }
             if req.courses == Courses::All {
-                // Counted as it is assembled: the whole catalog's feed is
-                // never held in memory only to be measured.
+                // Measured from its pieces: the whole catalog's feed is
+                // never copied into one string only to be measured.
                 return merged_feed(catalog, |feed| feed.len()).ok();
             }
             feed(catalog, req).ok().map(|feed| feed.body.len())
